@@ -1,0 +1,101 @@
+// Package bot is vigil's chat side, shared by every platform: the chat
+// commands and their permissions, the platform-neutral profile card, and
+// the small interfaces a platform adapter implements (Platform) and calls
+// (Handler). Platform packages live below it (bot/console, and later
+// bot/telegram and bot/discord); they render Reply and Card in their own
+// format.
+//
+// bot may import cases, store, config and bot/i18n; it must not import a
+// platform package or the scheduler.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Platform is a messaging platform as the daemon sees it: it receives
+// commands (calling a Handler) until its context ends, and delivers posts.
+type Platform interface {
+	// Name is the platform's name in channel references: "telegram",
+	// "discord", "console".
+	Name() string
+	// Run connects and serves commands until ctx is done.
+	Run(ctx context.Context) error
+	// Send delivers one post to a chat and returns the platform's id of
+	// the message. Its errors should be *SendError so that the delivery
+	// engine knows whether to retry, pause the channel or give up.
+	Send(ctx context.Context, chat string, msg Message) (messageID string, err error)
+}
+
+// Message is a post to deliver: an optional lead line (an alert's text,
+// "Day 12 of …") and an optional card, already in the channel's language.
+type Message struct {
+	Kind string // the post's kind, e.g. "alert"
+	Lead string
+	Card *Card
+	Lang string
+}
+
+// Text renders m as plain text, for the console and for fallbacks.
+func (m Message) Text() string {
+	var parts []string
+	if m.Lead != "" {
+		parts = append(parts, m.Lead)
+	}
+	if m.Card != nil {
+		parts = append(parts, m.Card.Text())
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// SendFailure classifies a failed send for the delivery engine.
+type SendFailure int
+
+// The kinds of send failure.
+const (
+	// Temporary failures (timeouts, 5xx, 429) are retried with backoff.
+	Temporary SendFailure = iota
+	// ChannelGone means the bot may no longer post there (kicked, blocked,
+	// missing permission, deleted): the channel is paused.
+	ChannelGone
+	// Rejected means the platform refused this message for good; other
+	// posts to the channel go on.
+	Rejected
+	// Moved means the chat has a new id (Telegram group → supergroup);
+	// the subscription moves and the post is retried there.
+	Moved
+)
+
+// SendError is a failed send, classified.
+type SendError struct {
+	Failure    SendFailure
+	RetryAfter time.Duration // for Temporary: the platform's requested wait
+	NewChat    string        // for Moved
+	Err        error
+}
+
+// Error describes the failure; it never contains a token.
+func (e *SendError) Error() string {
+	kind := [...]string{"temporary", "channel gone", "rejected", "moved"}[e.Failure]
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("%s (retry after %s): %v", kind, e.RetryAfter, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", kind, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Classify returns err's SendError, treating an unclassified error as
+// temporary: retrying a post that could not go out is safer than losing it.
+func Classify(err error) *SendError {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se
+	}
+	return &SendError{Failure: Temporary, Err: err}
+}

@@ -1,0 +1,157 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/cases"
+)
+
+// Card is a case's profile card, localized and platform-neutral: the
+// console prints Text, Telegram renders HTML, Discord an embed. Every
+// string in it is case-supplied or catalogue text and still unescaped;
+// each renderer escapes for its own format.
+type Card struct {
+	CaseID   string
+	Lang     string
+	Title    string // the person's name
+	Country  string // the country's name in Lang
+	Status   string // "imprisoned (as of May 2022)"
+	Fields   []Field
+	Summary  string
+	Photo    *cases.Photo
+	Sources  []Link
+	Actions  []Link // live calls to action only
+	Hashtags []string
+	Stale    string // a warning when the record is out of date
+}
+
+// Field is one labelled line of a card.
+type Field struct {
+	Label, Value string
+}
+
+// Link is a titled URL; URL may be empty for a source without one.
+type Link struct {
+	Kind string // for actions: petition, letter, …
+	Text string
+	URL  string
+}
+
+// CardOptions are the context a card is built in.
+type CardOptions struct {
+	Lang  string
+	Today cases.Date // for live actions and ongoing day counts
+	Stale bool       // the record is older than stale_after
+}
+
+// NewCard builds the card of c. Dates keep their precision ("February
+// 2021"); the summary is in opts.Lang if the case has it, else English.
+func NewCard(c *cases.Case, opts CardOptions) *Card {
+	lang := opts.Lang
+	card := &Card{CaseID: c.ID, Lang: lang, Title: c.Name, Photo: c.Photo, Hashtags: c.Hashtags}
+	if co, ok := cases.CountryByCode(c.Country); ok {
+		card.Country = co.Name(lang)
+	} else {
+		card.Country = c.Country
+	}
+	card.Status = i18n.T(lang, "card.status", i18n.Status(lang, c.Status), i18n.Date(lang, c.StatusAsOf))
+	add := func(key i18n.Key, value string) {
+		if value != "" {
+			card.Fields = append(card.Fields, Field{Label: i18n.T(lang, key), Value: value})
+		}
+	}
+	add("card.affiliation", c.Affiliation)
+	add("card.born", i18n.Date(lang, c.Born))
+	add("card.arrested", i18n.Date(lang, c.Arrested))
+	add("card.sentenced", i18n.Date(lang, c.Sentenced))
+	add("card.sentence", c.Sentence)
+	add("card.charges", i18n.List(lang, c.Charges))
+	var strikes []string
+	for _, h := range c.HungerStrikes {
+		strikes = append(strikes, strikeLine(lang, h, opts.Today, c.Status))
+	}
+	add("card.hunger_strikes", strings.Join(strikes, "; "))
+	card.Summary, _ = c.SummaryIn(lang)
+	for _, s := range c.Sources {
+		text := s.Title
+		var meta []string
+		if s.Publisher != "" {
+			meta = append(meta, s.Publisher)
+		}
+		if !s.Date.IsZero() {
+			meta = append(meta, i18n.Date(lang, s.Date))
+		}
+		if len(meta) > 0 {
+			text += " — " + strings.Join(meta, ", ")
+		}
+		card.Sources = append(card.Sources, Link{Text: text, URL: s.URL})
+	}
+	for _, a := range c.LiveActions(opts.Today) {
+		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: a.Label, URL: a.URL})
+	}
+	if opts.Stale {
+		card.Stale = i18n.T(lang, "card.stale", i18n.Date(lang, c.StatusAsOf))
+	}
+	return card
+}
+
+func strikeLine(lang string, h cases.HungerStrike, today cases.Date, st cases.Status) string {
+	start := i18n.Date(lang, h.Started)
+	switch {
+	case h.Days > 0:
+		return i18n.T(lang, "card.strike.days", start, h.Days)
+	case !h.Ended.IsZero():
+		return i18n.T(lang, "card.strike.ended", start, i18n.Date(lang, h.Ended))
+	}
+	if n, ok := h.DayOn(today); ok && !st.Free() {
+		return i18n.T(lang, "card.strike.ongoing", start, n)
+	}
+	return i18n.T(lang, "card.strike.since", start)
+}
+
+// Text renders the card as plain text for the console and the CLI.
+func (c *Card) Text() string {
+	var b strings.Builder
+	b.WriteString(c.Title)
+	if c.Country != "" {
+		b.WriteString(" — " + c.Country)
+	}
+	b.WriteString("\n" + c.Status + "\n")
+	for _, f := range c.Fields {
+		b.WriteString(f.Label + ": " + f.Value + "\n")
+	}
+	if c.Summary != "" {
+		b.WriteString("\n" + c.Summary + "\n")
+	}
+	if c.Photo != nil {
+		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + c.Photo.URL)
+		if c.Photo.Credit != "" {
+			b.WriteString(" (" + c.Photo.Credit + ")")
+		}
+		b.WriteString("\n")
+	}
+	if len(c.Sources) > 0 {
+		b.WriteString("\n" + i18n.T(c.Lang, "card.sources") + ":\n")
+		for _, s := range c.Sources {
+			b.WriteString("- " + s.Text)
+			if s.URL != "" {
+				b.WriteString(" <" + s.URL + ">")
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(c.Actions) > 0 {
+		b.WriteString("\n" + i18n.T(c.Lang, "card.actions") + ":\n")
+		for _, a := range c.Actions {
+			b.WriteString("- " + a.Text + ": " + a.URL + "\n")
+		}
+	}
+	if len(c.Hashtags) > 0 {
+		b.WriteString("\n" + strings.Join(c.Hashtags, " ") + "\n")
+	}
+	if c.Stale != "" {
+		b.WriteString("\n" + c.Stale + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/data"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// fictionalCase is an invented person with every field of the format.
+const fictionalCase = `id: jonas-fiktiv
+name: Jonas Fiktiv
+aliases: [Йонас Фиктив]
+country: BY
+status: imprisoned
+status_as_of: 2026-10
+affiliation: Invented Press Club
+arrested: 2024-03-15
+sentenced: 2025-01
+sentence: 6 years
+charges: [extremism, "insulting <the> & official"]
+born: 1988-11-30
+hunger_strikes:
+  - started: 2026-11-20
+  - started: 2025-06
+    days: 12
+summary:
+  en: "An invented journalist, for tests."
+  de: "Ein erfundener Journalist, für Tests."
+photo: {url: "https://example.org/jonas.jpg", credit: "© Example Photo"}
+sources:
+  - {title: "Invented report", publisher: "Example Watch", date: 2026-10, url: "https://example.org/report"}
+  - {title: "Undated note"}
+actions:
+  - {kind: letter, label: "Write a letter", url: "https://example.org/letter"}
+  - {kind: petition, label: "Old petition", url: "https://example.org/old", until: 2026-01-31}
+hashtags: ["#FreeJonas", "#PressFreedom"]
+`
+
+func parseOne(t *testing.T, yaml string) *cases.Case {
+	t.Helper()
+	cs, err := cases.Parse("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cs[0]
+}
+
+func TestCardGolden(t *testing.T) {
+	today := cases.MustParseDate("2026-11-27")
+	jonas := parseOne(t, fictionalCase)
+	files, err := data.Cases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rustamov *cases.Case
+	for _, f := range files {
+		cs, err := cases.Parse(f.Path, f.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cs {
+			if cs[i].ID == "saleh-rustamov" {
+				rustamov = &cs[i]
+			}
+		}
+	}
+	if rustamov == nil {
+		t.Fatal("bundled data lacks saleh-rustamov")
+	}
+	tests := []struct {
+		file  string
+		c     *cases.Case
+		lang  string
+		stale bool
+	}{
+		{"jonas.en.golden", jonas, "en", false},
+		{"jonas.de.golden", jonas, "de", false},
+		{"jonas.fr.golden", jonas, "fr", false}, // no French catalogue or summary: English
+		{"rustamov.en.golden", rustamov, "en", true},
+		{"rustamov.de.golden", rustamov, "de", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			card := NewCard(tt.c, CardOptions{Lang: tt.lang, Today: today, Stale: tt.stale})
+			golden(t, tt.file, card.Text()+"\n")
+		})
+	}
+}
+
+func TestCardFacts(t *testing.T) {
+	jonas := parseOne(t, fictionalCase)
+	card := NewCard(jonas, CardOptions{Lang: "en", Today: cases.MustParseDate("2026-11-27")})
+	fields := map[string]string{}
+	for _, f := range card.Fields {
+		fields[f.Label] = f.Value
+	}
+	checks := map[string]string{
+		"Sentenced":      "January 2025", // month precision: no invented day
+		"Arrested":       "15 March 2024",
+		"Born":           "30 November 1988",
+		"Hunger strikes": "ongoing since 20 November 2026 (day 8); from June 2025, 12 days",
+	}
+	for label, want := range checks {
+		if got := fields[label]; got != want {
+			t.Errorf("%s = %q; want %q", label, got, want)
+		}
+	}
+	if len(card.Actions) != 1 || card.Actions[0].URL != "https://example.org/letter" {
+		t.Errorf("actions = %+v; want only the live letter", card.Actions)
+	}
+	if card.Country != "Belarus" {
+		t.Errorf("country = %q; want Belarus", card.Country)
+	}
+	jonas.Status = cases.Released
+	card = NewCard(jonas, CardOptions{Lang: "en", Today: cases.MustParseDate("2026-11-27")})
+	if len(card.Actions) != 0 {
+		t.Errorf("a released person's card has actions %+v; want none", card.Actions)
+	}
+}

@@ -1,0 +1,540 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// Request is one chat command, as a platform adapter hands it over.
+type Request struct {
+	Platform string
+	Chat     string
+	User     string
+	Command  string            // lower case, without the slash: "case", "subscribe", …
+	Args     string            // the words after the command (text platforms)
+	Options  map[string]string // named options (Discord); when set, used instead of Args
+	// Private is true in a one-to-one chat, where the user is its admin.
+	Private bool
+	// Operator is true for the console's local user: admin and editor.
+	Operator bool
+	// IsAdmin asks the platform whether User administers Chat; it is
+	// called only for commands that need it. Nil means "no".
+	IsAdmin func(ctx context.Context) (bool, error)
+}
+
+func (r Request) option(name string) string {
+	if r.Options != nil {
+		return strings.TrimSpace(r.Options[name])
+	}
+	return ""
+}
+
+// Reply is the answer to a Request, for the adapter to render.
+type Reply struct {
+	Text    string
+	Card    *Card
+	Choices []Choice // a pick list: the adapter offers them as buttons
+	// Private asks the platform to show the reply only to the requester
+	// where it can (Discord ephemeral): refusals and errors.
+	Private bool
+	Lang    string
+}
+
+// Choice is one entry of a pick list.
+type Choice struct {
+	CaseID string
+	Label  string // "Name (Country)"
+}
+
+// Commands lists the chat commands, in help order; platforms register them.
+var Commands = []string{"case", "cases", "subscriptions", "subscribe", "unsubscribe", "settings", "alert", "help"}
+
+// MaxAlert bounds an alert's message so that it fits every platform's
+// message with the card's lead.
+const MaxAlert = 1000
+
+// casesPerPage is how many cases one /cases reply lists.
+const casesPerPage = 15
+
+// Handler carries out chat commands for every platform.
+type Handler struct {
+	Store   *store.Store
+	Library *Library
+	Config  *config.Config
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// NewHandler returns a handler over the store, with the config's defaults.
+func NewHandler(s *store.Store, cfg *config.Config, log *slog.Logger) *Handler {
+	return &Handler{Store: s, Library: NewLibrary(s), Config: cfg, Now: time.Now, Log: log}
+}
+
+// DefaultChannel returns the settings a new channel starts with: the
+// config's time zone, post time and language.
+func DefaultChannel(cfg *config.Config, platform, chat string) store.Channel {
+	return store.Channel{Platform: platform, Chat: chat, Timezone: cfg.Timezone,
+		PostTime: cfg.PostTime, Language: cfg.Language}
+}
+
+// Defaults returns the settings a new channel starts with.
+func (h *Handler) Defaults(platform, chat string) store.Channel {
+	return DefaultChannel(h.Config, platform, chat)
+}
+
+// channel returns the channel's stored settings, or the defaults for a
+// channel never configured.
+func (h *Handler) channel(ctx context.Context, platform, chat string) (store.Channel, error) {
+	ch, err := h.Store.Channel(ctx, platform, chat)
+	if errors.Is(err, store.ErrNotFound) {
+		return h.Defaults(platform, chat), nil
+	}
+	return ch, err
+}
+
+// Handle carries out one command and returns the reply. It never panics
+// on user input; internal errors are logged and answered with a generic
+// message, never with their text (which could hold internals).
+func (h *Handler) Handle(ctx context.Context, req Request) Reply {
+	ch, err := h.channel(ctx, req.Platform, req.Chat)
+	if err != nil {
+		return h.fail(req, "en", err)
+	}
+	lang := ch.Language
+	var r Reply
+	switch req.Command {
+	case "case":
+		r, err = h.cmdCase(ctx, req, lang)
+	case "cases":
+		r, err = h.cmdCases(ctx, req, ch)
+	case "subscriptions":
+		r = h.cmdSubscriptions(ch)
+	case "subscribe", "unsubscribe", "settings":
+		r, err = h.adminOnly(ctx, req, lang, func() (Reply, error) {
+			switch req.Command {
+			case "subscribe":
+				return h.cmdSubscribe(ctx, req, ch)
+			case "unsubscribe":
+				return h.cmdUnsubscribe(ctx, req, ch)
+			}
+			return h.cmdSettings(ctx, req, ch)
+		})
+	case "alert":
+		r, err = h.cmdAlert(ctx, req, lang)
+	case "help", "start":
+		r = Reply{Text: i18n.T(lang, "help")}
+	default:
+		r = Reply{Text: i18n.T(lang, "reply.unknown_command", req.Command), Private: true}
+	}
+	if err != nil {
+		return h.fail(req, lang, err)
+	}
+	r.Lang = lang
+	return r
+}
+
+func (h *Handler) fail(req Request, lang string, err error) Reply {
+	h.Log.Error("command failed", "platform", req.Platform, "chat", req.Chat, "command", req.Command, "err", err)
+	return Reply{Text: i18n.T(lang, "reply.error"), Private: true, Lang: lang}
+}
+
+// adminOnly runs fn only if the requester administers the channel; a
+// refusal changes nothing and says why.
+func (h *Handler) adminOnly(ctx context.Context, req Request, lang string, fn func() (Reply, error)) (Reply, error) {
+	ok := req.Operator || req.Private
+	if !ok && req.IsAdmin != nil {
+		var err error
+		ok, err = req.IsAdmin(ctx)
+		if err != nil {
+			h.Log.Warn("admin check failed", "platform", req.Platform, "chat", req.Chat, "user", req.User, "err", err)
+			return Reply{Text: i18n.T(lang, "reply.admin_check_failed"), Private: true}, nil
+		}
+	}
+	if !ok {
+		h.Log.Info("refused: not an admin", "platform", req.Platform, "chat", req.Chat, "user", req.User, "command", req.Command)
+		return Reply{Text: i18n.T(lang, "reply.admins_only"), Private: true}, nil
+	}
+	return fn()
+}
+
+// isEditor reports whether the requester may send alerts.
+func (h *Handler) isEditor(req Request) bool {
+	if req.Operator {
+		return true
+	}
+	switch req.Platform {
+	case "telegram":
+		return slices.Contains(h.Config.Editors.Telegram, req.User)
+	case "discord":
+		return slices.Contains(h.Config.Editors.Discord, req.User)
+	}
+	return false
+}
+
+func (h *Handler) today(ch store.Channel) cases.Date {
+	loc, err := time.LoadLocation(ch.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return cases.DateOf(h.Now().In(loc))
+}
+
+// CardFor builds the card of a case for a channel, in the channel's
+// language and as of the channel's local today.
+func (h *Handler) CardFor(ctx context.Context, c *cases.Case, ch store.Channel) *Card {
+	return NewCard(c, CardOptions{Lang: ch.Language, Today: h.today(ch),
+		Stale: c.Stale(h.Now(), h.Config.StaleAfter.D())})
+}
+
+// CaseCard answers a pick-list choice: the card of the case with that id
+// for the channel, or nil if the case is gone.
+func (h *Handler) CaseCard(ctx context.Context, platform, chat, caseID string) (*Card, error) {
+	ch, err := h.channel(ctx, platform, chat)
+	if err != nil {
+		return nil, err
+	}
+	c, ok, err := h.Library.Case(ctx, caseID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return h.CardFor(ctx, c, ch), nil
+}
+
+func (h *Handler) cmdCase(ctx context.Context, req Request, lang string) (Reply, error) {
+	q := req.option("query")
+	if req.Options == nil {
+		q = strings.TrimSpace(req.Args)
+	}
+	if q == "" {
+		return Reply{Text: i18n.T(lang, "reply.case_usage"), Private: true}, nil
+	}
+	found, err := h.Library.Resolve(ctx, q)
+	if err != nil {
+		return Reply{}, err
+	}
+	switch len(found) {
+	case 0:
+		return Reply{Text: i18n.T(lang, "reply.no_match", clip(q, 100))}, nil
+	case 1:
+		ch, err := h.channel(ctx, req.Platform, req.Chat)
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Card: h.CardFor(ctx, found[0], ch)}, nil
+	}
+	r := Reply{Text: i18n.T(lang, "reply.pick", clip(q, 100))}
+	for _, c := range found {
+		r.Choices = append(r.Choices, Choice{CaseID: c.ID, Label: caseLabel(c, lang)})
+	}
+	return r, nil
+}
+
+func caseLabel(c *cases.Case, lang string) string {
+	country := c.Country
+	if co, ok := cases.CountryByCode(c.Country); ok {
+		country = co.Name(lang)
+	}
+	return c.Name + " (" + country + ")"
+}
+
+// clip shortens user input quoted back in a reply.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
+	words := strings.Fields(req.Args)
+	if req.Options != nil {
+		words = strings.Fields(req.option("country"))
+	}
+	page := 1
+	if n := len(words); n > 0 {
+		if p, err := strconv.Atoi(words[n-1]); err == nil && p > 0 {
+			page, words = p, words[:n-1]
+		}
+	}
+	var (
+		countries []string
+		header    string
+		arg       string
+	)
+	if len(words) > 0 {
+		q := strings.Join(words, " ")
+		co, ok := cases.LookupCountry(q)
+		if !ok {
+			return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+		}
+		countries, arg = []string{co.Code}, co.Code
+		header = co.Name(lang)
+	} else if len(ch.Countries) > 0 {
+		countries = ch.Countries
+		names := make([]string, len(countries))
+		for i, c := range countries {
+			co, _ := cases.CountryByCode(c)
+			names[i] = co.Name(lang)
+		}
+		header = i18n.List(lang, names)
+	}
+	list, err := h.Store.Cases(ctx, countries...)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(list) == 0 {
+		if header == "" {
+			return Reply{Text: i18n.T(lang, "reply.cases_none_all")}, nil
+		}
+		return Reply{Text: i18n.T(lang, "reply.cases_none", header)}, nil
+	}
+	pages := (len(list) + casesPerPage - 1) / casesPerPage
+	page = min(page, pages)
+	var b strings.Builder
+	if header == "" {
+		b.WriteString(i18n.T(lang, "reply.cases_all", len(list)))
+	} else {
+		b.WriteString(i18n.T(lang, "reply.cases_header", header, len(list)))
+	}
+	for _, c := range list[(page-1)*casesPerPage : min(page*casesPerPage, len(list))] {
+		b.WriteString("\n• " + c.Name + " — " + i18n.Status(lang, c.Status))
+		if len(countries) != 1 {
+			b.WriteString(" (" + c.Country + ")")
+		}
+		b.WriteString(" · /case " + c.ID)
+	}
+	if page < pages {
+		next := strings.Join(strings.Fields(fmt.Sprintf("/cases %s %d", arg, page+1)), " ")
+		b.WriteString("\n" + i18n.T(lang, "reply.cases_page", page, pages, next))
+	}
+	return Reply{Text: b.String()}, nil
+}
+
+func (h *Handler) cmdSubscriptions(ch store.Channel) Reply {
+	lang := ch.Language
+	if len(ch.Countries) == 0 {
+		return Reply{Text: i18n.T(lang, "reply.subs_none")}
+	}
+	names := make([]string, len(ch.Countries))
+	for i, c := range ch.Countries {
+		co, _ := cases.CountryByCode(c)
+		names[i] = co.Name(lang) + " (" + c + ")"
+	}
+	text := i18n.T(lang, "reply.subs", i18n.List(lang, names), ch.Timezone, ch.PostTime, ch.Language)
+	if ch.Paused() {
+		text += "\n" + i18n.T(lang, "reply.subs_paused", ch.PausedReason, ch.PausedAt.Format(time.DateTime+" MST"))
+	}
+	return Reply{Text: text}
+}
+
+func (h *Handler) cmdSubscribe(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
+	q := strings.TrimSpace(req.Args)
+	if req.Options != nil {
+		q = req.option("country")
+	}
+	if q == "" {
+		return Reply{Text: i18n.T(lang, "reply.subscribe_usage"), Private: true}, nil
+	}
+	co, ok := cases.LookupCountry(q)
+	if !ok {
+		return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+	}
+	added, err := h.Store.Subscribe(ctx, ch, co.Code, h.Now())
+	if err != nil {
+		return Reply{}, err
+	}
+	if !added {
+		return Reply{Text: i18n.T(lang, "reply.already", co.Name(lang))}, nil
+	}
+	h.Log.Info("subscribed", "platform", req.Platform, "chat", req.Chat, "country", co.Code, "user", req.User)
+	return Reply{Text: i18n.T(lang, "reply.subscribed", co.Name(lang), ch.PostTime, ch.Timezone)}, nil
+}
+
+func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
+	q := strings.TrimSpace(req.Args)
+	if req.Options != nil {
+		q = req.option("country")
+	}
+	if q == "" {
+		return Reply{Text: i18n.T(lang, "reply.unsubscribe_usage"), Private: true}, nil
+	}
+	if strings.EqualFold(q, "all") {
+		n, err := h.Store.Unsubscribe(ctx, req.Platform, req.Chat, "")
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: i18n.T(lang, "reply.unsubscribed_all", n)}, nil
+	}
+	co, ok := cases.LookupCountry(q)
+	if !ok {
+		return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+	}
+	n, err := h.Store.Unsubscribe(ctx, req.Platform, req.Chat, co.Code)
+	if err != nil {
+		return Reply{}, err
+	}
+	if n == 0 {
+		return Reply{Text: i18n.T(lang, "reply.not_subscribed", co.Name(lang))}, nil
+	}
+	return Reply{Text: i18n.T(lang, "reply.unsubscribed", co.Name(lang))}, nil
+}
+
+// ParseSettings reads /settings words in any order: a time is HH:MM, a
+// time zone an IANA name or UTC, a language a two-letter code. It returns
+// the first word it cannot read as bad.
+func ParseSettings(words []string) (tz, clock, lang, bad string) {
+	for _, w := range words {
+		switch {
+		case len(w) == 5 && w[2] == ':':
+			if _, err := config.ParseClock(w); err != nil {
+				return "", "", "", w
+			}
+			clock = w
+		case len(w) == 2 && config.CheckLanguage(strings.ToLower(w)) == nil:
+			lang = strings.ToLower(w)
+		case strings.Contains(w, "/") || strings.EqualFold(w, "UTC"):
+			if strings.EqualFold(w, "UTC") {
+				w = "UTC"
+			}
+			if _, err := time.LoadLocation(w); err != nil || w == "Local" {
+				return "", "", "", w
+			}
+			tz = w
+		default:
+			return "", "", "", w
+		}
+	}
+	return tz, clock, lang, ""
+}
+
+func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	words := strings.Fields(req.Args)
+	if req.Options != nil {
+		words = nil
+		for _, k := range []string{"timezone", "time", "language"} {
+			if v := req.option(k); v != "" {
+				words = append(words, v)
+			}
+		}
+	}
+	if len(words) == 0 {
+		return Reply{Text: i18n.T(ch.Language, "reply.settings", ch.Timezone, ch.PostTime, ch.Language) + "\n" +
+			i18n.T(ch.Language, "reply.settings_usage")}, nil
+	}
+	tz, clock, lang, bad := ParseSettings(words)
+	if bad != "" {
+		return Reply{Text: i18n.T(ch.Language, "reply.settings_bad", clip(bad, 60)), Private: true}, nil
+	}
+	updated, err := h.Store.UpdateSettings(ctx, store.Channel{Platform: req.Platform, Chat: req.Chat,
+		Timezone: tz, PostTime: clock, Language: lang}, ch, h.Now())
+	if err != nil {
+		return Reply{}, err
+	}
+	h.Log.Info("settings changed", "platform", req.Platform, "chat", req.Chat, "timezone", updated.Timezone,
+		"post_time", updated.PostTime, "language", updated.Language, "user", req.User)
+	return Reply{Text: i18n.T(updated.Language, "reply.settings", updated.Timezone, updated.PostTime, updated.Language)}, nil
+}
+
+func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply, error) {
+	if !h.isEditor(req) {
+		h.Log.Info("refused: not an editor", "platform", req.Platform, "chat", req.Chat, "user", req.User)
+		return Reply{Text: i18n.T(lang, "reply.editors_only"), Private: true}, nil
+	}
+	var query, message string
+	if req.Options != nil {
+		query, message = req.option("case"), req.option("message")
+	} else {
+		query, message, _ = strings.Cut(strings.TrimSpace(req.Args), " ")
+		message = strings.TrimSpace(message)
+	}
+	if query == "" || message == "" {
+		return Reply{Text: i18n.T(lang, "reply.alert_usage"), Private: true}, nil
+	}
+	if utf8.RuneCountInString(message) > MaxAlert {
+		return Reply{Text: i18n.T(lang, "reply.too_long", MaxAlert), Private: true}, nil
+	}
+	found, err := h.Library.Resolve(ctx, query)
+	if err != nil {
+		return Reply{}, err
+	}
+	switch len(found) {
+	case 0:
+		return Reply{Text: i18n.T(lang, "reply.no_match", clip(query, 100)), Private: true}, nil
+	case 1:
+	default:
+		ids := make([]string, len(found))
+		for i, f := range found {
+			ids[i] = f.ID
+		}
+		return Reply{Text: i18n.T(lang, "reply.alert_ambiguous", clip(query, 100), strings.Join(ids, ", ")), Private: true}, nil
+	}
+	c := found[0]
+	author := req.Platform + ":" + req.User
+	id, n, err := h.Store.QueueAlert(ctx, c.ID, message, author, h.Now())
+	if err != nil {
+		return Reply{}, err
+	}
+	h.Log.Info("alert queued", "alert", id, "case", c.ID, "channels", n, "author", author)
+	co, _ := cases.CountryByCode(c.Country)
+	return Reply{Text: i18n.T(lang, "reply.alert_queued", c.Name, n, co.Name(lang))}, nil
+}
+
+// ParseCommand splits a text message into a command and its arguments:
+// "/case@vigilbot rustamov" gives ("case", "rustamov"). A command
+// addressed to another bot (botName set and different) is not ours.
+// requireSlash is false on the console, where "case x" works too.
+func ParseCommand(text, botName string, requireSlash bool) (cmd, args string, ok bool) {
+	text = strings.TrimSpace(text)
+	if strings.HasPrefix(text, "/") {
+		text = text[1:]
+	} else if requireSlash {
+		return "", "", false
+	}
+	head, args, _ := strings.Cut(text, " ")
+	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+		args = head[i+1:] + " " + args
+		head = head[:i]
+	}
+	head, target, addressed := strings.Cut(head, "@")
+	if addressed && botName != "" && !strings.EqualFold(target, botName) {
+		return "", "", false
+	}
+	if head == "" {
+		return "", "", false
+	}
+	return strings.ToLower(head), strings.TrimSpace(args), true
+}
+
+// Describe returns a one-line description of each command in lang, for
+// platforms' command menus.
+func Describe(lang string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(i18n.T(lang, "help"), "\n") {
+		if !strings.HasPrefix(line, "/") {
+			continue
+		}
+		name, _, _ := strings.Cut(line[1:], " ")
+		_, desc, ok := strings.Cut(line, " — ")
+		if !ok {
+			_, desc, _ = strings.Cut(line, " – ")
+		}
+		out[name] = strings.TrimSpace(desc)
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package cases
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// SourceFile is one case file's content as read from disk, before parsing.
+type SourceFile struct {
+	Path string
+	Data []byte
+	Hash string // hex SHA-256 of Data, to skip unchanged files cheaply
+}
+
+// ReadFiles reads the case files named by paths: a file is taken as is, a
+// folder contributes every *.yaml and *.yml below it (hidden entries
+// skipped), in lexical order. Each file is read once even if named twice.
+func ReadFiles(paths []string) ([]SourceFile, error) {
+	var names []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		if !info.IsDir() {
+			names = append(names, filepath.Clean(p))
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := filepath.Ext(path)
+			if !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				names = append(names, filepath.Clean(path))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	out := make([]SourceFile, 0, len(names))
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		out = append(out, SourceFile{Path: n, Data: data, Hash: hex.EncodeToString(sum[:])})
+	}
+	return out, nil
+}
+
+// CheckUnique reports ids defined in more than one of the given cases,
+// naming both places.
+func CheckUnique(cs []Case) error {
+	first := map[string]*Case{}
+	var errs []error
+	for i := range cs {
+		c := &cs[i]
+		if f, ok := first[c.ID]; ok && f.File != c.File {
+			errs = append(errs, &FieldError{File: c.File, Line: c.Line, Field: "id",
+				Msg: fmt.Sprintf("%q is already defined at %s:%d", c.ID, f.File, f.Line)})
+			continue
+		}
+		first[c.ID] = c
+	}
+	return errors.Join(errs...)
+}

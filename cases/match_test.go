@@ -1,0 +1,430 @@
+package cases
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// matchEntries are fictional people, except Saleh Rustamov, the project's
+// bundled real case.
+var matchEntries = []Entry{
+	{ID: "saleh-rustamov", Name: "Saleh Rustamov", Aliases: []string{"Saleh Rüstəmov"}},
+	{ID: "tural-rustamov", Name: "Tural Rustamov"},
+	{ID: "kamran-rustamli", Name: "Kamran Rustamli"},
+	{ID: "amira-testova", Name: "Amira Testova", Aliases: []string{"Амира Тестова"}},
+	{ID: "jonas-fiktiv", Name: "Jonas Fiktiv", Aliases: []string{"Jonny Fiktiv"}},
+	{ID: "leyla-numunazada", Name: "Leyla Nümunəzadə"},
+	{ID: "ines-beispiel", Name: "Inês Beispiel"},
+	{ID: "pavel-primerov", Name: "Pavel Primerov", Aliases: []string{"Павел Примеров"}},
+	{ID: "olga-obraztsova-2", Name: "Olga Obraztsova"},
+	{ID: "bo-li", Name: "Bo Li"},
+	{ID: "marek-wzorowski", Name: "Marek Wzorowski", Aliases: []string{"Marek Vzorovsky"}},
+}
+
+var matchIndex = sync.OnceValue(func() *Index { return NewIndex(matchEntries) })
+
+func ids(ms []Match) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func TestMatchLen(t *testing.T) {
+	if got, want := matchIndex().Len(), len(matchEntries); got != want {
+		t.Errorf("Len() = %d; want %d", got, want)
+	}
+	if got := NewIndex(nil).Len(); got != 0 {
+		t.Errorf("NewIndex(nil).Len() = %d; want 0", got)
+	}
+	if got := NewIndex(nil).Lookup("saleh"); got != nil {
+		t.Errorf("empty index Lookup = %v; want nil", got)
+	}
+	if got := NewIndex(nil).Complete("", 5); got != nil {
+		t.Errorf("empty index Complete = %v; want nil", got)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		want  []string
+		exact bool // the single answer must score 1
+	}{
+		{"exact name", "Saleh Rustamov", []string{"saleh-rustamov"}, true},
+		{"exact folded", "  SALEH   rustamov!", []string{"saleh-rustamov"}, true},
+		{"alias", "Jonny Fiktiv", []string{"jonas-fiktiv"}, true},
+		{"alias with Azerbaijani letters", "Saleh Rüstəmov", []string{"saleh-rustamov"}, true},
+		{"id", "saleh-rustamov", []string{"saleh-rustamov"}, true},
+		{"id with number", "olga-obraztsova-2", []string{"olga-obraztsova-2"}, true},
+		{"id words", "obraztsova 2", []string{"olga-obraztsova-2"}, false},
+		{"typo substitution", "Saleh Rustanov", []string{"saleh-rustamov"}, false},
+		{"typo last letter", "Saleh Rustamow", []string{"saleh-rustamov"}, false},
+		{"typo transposition", "Saleh Rusatmov", []string{"saleh-rustamov"}, false},
+		{"typo transposition short word", "Pavle Primerov", []string{"pavel-primerov"}, false},
+		{"typo transposition surname", "Jonas Fiktvi", []string{"jonas-fiktiv"}, false},
+		{"two typos in a long word", "Leyla Nomunazade", []string{"leyla-numunazada"}, false},
+		{"surname typo only", "Testowa", []string{"amira-testova"}, false},
+		{"two typos in a short word", "Faktav", nil, false},
+		{"missing accents", "Ines Beispiel", []string{"ines-beispiel"}, true},
+		{"accents", "Inês", []string{"ines-beispiel"}, false},
+		{"Azerbaijani letters", "Leyla Nümunəzadə", []string{"leyla-numunazada"}, true},
+		{"Azerbaijani letters missing", "leyla numunazada", []string{"leyla-numunazada"}, true},
+		{"Azerbaijani surname only", "Nümunəzadə", []string{"leyla-numunazada"}, false},
+		{"Azerbaijani reordered", "Rüstəmov Saleh", []string{"saleh-rustamov"}, false},
+		{"Cyrillic alias", "Амира Тестова", []string{"amira-testova"}, true},
+		{"Cyrillic surname", "Примеров", []string{"pavel-primerov"}, false},
+		{"Cyrillic without alias", "Салех Рустамов", []string{"saleh-rustamov"}, false},
+		{"word order", "rustamov saleh", []string{"saleh-rustamov"}, false},
+		{"word order alias", "Testova Amira", []string{"amira-testova"}, false},
+		{"surname only unique", "Testova", []string{"amira-testova"}, false},
+		{"shared surname pick list", "rustamov", []string{"saleh-rustamov", "tural-rustamov"}, false},
+		{"shared surname Cyrillic", "Рустамов", []string{"saleh-rustamov", "tural-rustamov"}, false},
+		{"shared surname Azerbaijani", "rustəmov", []string{"saleh-rustamov", "tural-rustamov"}, false},
+		{"shared surname typo", "Rustanov", []string{"saleh-rustamov", "tural-rustamov"}, false},
+		{"full name disambiguates", "Tural Rustamov", []string{"tural-rustamov"}, true},
+		{"short words", "Bo Li", []string{"bo-li"}, true},
+		{"short word exact", "li", []string{"bo-li"}, false},
+		{"short word no typo", "lo", nil, false},
+		{"no match", "zzzzqqq", nil, false},
+		{"empty", "", nil, false},
+		{"punctuation only", "!!!", nil, false},
+	}
+	ix := matchIndex()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ix.Lookup(tt.query)
+			if !slices.Equal(ids(got), tt.want) {
+				t.Fatalf("Lookup(%q) = %v; want ids %v", tt.query, got, tt.want)
+			}
+			for i, m := range got {
+				if m.Score <= 0 || m.Score > 1 {
+					t.Errorf("Lookup(%q)[%d].Score = %v; want in (0,1]", tt.query, i, m.Score)
+				}
+				if m.Name == "" {
+					t.Errorf("Lookup(%q)[%d].Name empty; want the display name", tt.query, i)
+				}
+			}
+			if len(got) > 0 {
+				if gotExact := got[0].Score == 1; gotExact != tt.exact {
+					t.Errorf("Lookup(%q)[0].Score = %v; want exact=%v", tt.query, got[0].Score, tt.exact)
+				}
+			}
+		})
+	}
+}
+
+func TestLookupDisplayName(t *testing.T) {
+	got := matchIndex().Lookup("leyla numunazada")
+	if len(got) != 1 || got[0].Name != "Leyla Nümunəzadə" {
+		t.Errorf("Lookup(leyla numunazada) = %v; want Name %q", got, "Leyla Nümunəzadə")
+	}
+}
+
+func TestLookupRanking(t *testing.T) {
+	ix := matchIndex()
+	full := ix.Lookup("saleh rustamov")
+	surname := ix.Lookup("rustamov")
+	if len(full) != 1 || len(surname) != 2 {
+		t.Fatalf("got %v and %v; want 1 and 2 matches", full, surname)
+	}
+	if full[0].Score <= surname[0].Score {
+		t.Errorf("full name score %v <= surname-only score %v; want full name higher", full[0].Score, surname[0].Score)
+	}
+	if surname[0].Score != surname[1].Score {
+		t.Errorf("shared surname scores %v, %v; want equal", surname[0].Score, surname[1].Score)
+	}
+	reordered := ix.Lookup("rustamov saleh")
+	if len(reordered) != 1 || reordered[0].Score >= 1 || reordered[0].Score <= surname[0].Score {
+		t.Errorf("Lookup(rustamov saleh) = %v; want one match scoring in (%v, 1)", reordered, surname[0].Score)
+	}
+	typo := ix.Lookup("saleh rustanov")
+	if len(typo) != 1 || typo[0].Score >= full[0].Score {
+		t.Errorf("Lookup(saleh rustanov) = %v; want one match scoring below exact %v", typo, full[0].Score)
+	}
+	// Matching every query word beats matching some of them.
+	ix2 := NewIndex([]Entry{
+		{ID: "jonas-testov", Name: "Jonas Testov"},
+		{ID: "jonas-fiktiv-testov", Name: "Jonas Fiktiv Testov"},
+		{ID: "anna-fiktiv", Name: "Anna Fiktiv"},
+	})
+	got := ix2.Lookup("jonas fiktiv")
+	if len(got) == 0 || got[0].ID != "jonas-fiktiv-testov" {
+		t.Errorf("Lookup(jonas fiktiv) = %v; want jonas-fiktiv-testov first", got)
+	}
+	if len(got) > 1 {
+		t.Errorf("Lookup(jonas fiktiv) = %v; want a single clear match", got)
+	}
+}
+
+func TestLookupTies(t *testing.T) {
+	ix := NewIndex([]Entry{
+		{ID: "zora-exempel", Name: "Zora Exempel"},
+		{ID: "mira-beispielova-b", Name: "Mira Beispielova"},
+		{ID: "adam-exempel", Name: "Adam Exempel"},
+		{ID: "mira-beispielova-a", Name: "Mira Beispielova"},
+	})
+	if got, want := ids(ix.Lookup("exempel")), []string{"adam-exempel", "zora-exempel"}; !slices.Equal(got, want) {
+		t.Errorf("Lookup(exempel) = %v; want %v (name order)", got, want)
+	}
+	got := ix.Lookup("Mira Beispielova")
+	if want := []string{"mira-beispielova-a", "mira-beispielova-b"}; !slices.Equal(ids(got), want) {
+		t.Errorf("Lookup(Mira Beispielova) = %v; want %v (same name: id order)", got, want)
+	}
+	for _, m := range got {
+		if m.Score != 1 {
+			t.Errorf("Lookup(Mira Beispielova) score %v; want 1", m.Score)
+		}
+	}
+}
+
+func TestLookupPickListCap(t *testing.T) {
+	var es []Entry
+	for i := range 9 {
+		es = append(es, Entry{ID: fmt.Sprintf("p%d-kopiyeva", i), Name: fmt.Sprintf("Person%c Kopiyeva", 'a'+i)})
+	}
+	got := NewIndex(es).Lookup("kopiyeva")
+	want := []string{"p0-kopiyeva", "p1-kopiyeva", "p2-kopiyeva", "p3-kopiyeva", "p4-kopiyeva"}
+	if !slices.Equal(ids(got), want) {
+		t.Errorf("Lookup(kopiyeva) = %v; want %v", ids(got), want)
+	}
+}
+
+func TestComplete(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		limit int
+		want  []string
+	}{
+		{"prefix of surnames", "rus", 10, []string{"kamran-rustamli", "saleh-rustamov", "tural-rustamov"}},
+		{"prefix then fuzzy", "rustamo", 10, []string{"saleh-rustamov", "tural-rustamov", "kamran-rustamli"}},
+		{"prefix of given name", "ami", 10, []string{"amira-testova"}},
+		{"prefix of alias word", "jonn", 10, []string{"jonas-fiktiv"}},
+		{"prefix of id word", "2", 10, []string{"olga-obraztsova-2"}},
+		{"prefix Cyrillic", "Прим", 10, []string{"pavel-primerov"}},
+		{"prefix Azerbaijani", "nümunə", 10, []string{"leyla-numunazada"}},
+		{"fuzzy whole word", "rustanov", 10, []string{"saleh-rustamov", "tural-rustamov"}},
+		{"fuzzy transposition", "fiktvi", 10, []string{"jonas-fiktiv"}},
+		{"fuzzy prefix", "obrazs", 10, []string{"olga-obraztsova-2"}},
+		{"limit", "rus", 2, []string{"kamran-rustamli", "saleh-rustamov"}},
+		{"empty query", "", 3, []string{"amira-testova", "bo-li", "ines-beispiel"}},
+		{"nothing", "zzzzqqq", 10, nil},
+		{"zero limit", "rus", 0, nil},
+	}
+	ix := matchIndex()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ix.Complete(tt.query, tt.limit)
+			if !slices.Equal(ids(got), tt.want) {
+				t.Fatalf("Complete(%q, %d) = %v; want ids %v", tt.query, tt.limit, got, tt.want)
+			}
+			for i, m := range got {
+				if m.Score <= 0 || m.Score > 1 {
+					t.Errorf("Complete(%q)[%d].Score = %v; want in (0,1]", tt.query, i, m.Score)
+				}
+				if i > 0 && m.Score > got[i-1].Score {
+					t.Errorf("Complete(%q) scores %v then %v; want best first", tt.query, got[i-1].Score, m.Score)
+				}
+			}
+		})
+	}
+}
+
+func TestCompletePrefixBeforeFuzzy(t *testing.T) {
+	got := matchIndex().Complete("rustamo", 10)
+	if len(got) != 3 {
+		t.Fatalf("Complete(rustamo) = %v; want 3 matches", got)
+	}
+	if got[1].Score != got[0].Score || got[2].Score >= got[1].Score {
+		t.Errorf("Complete(rustamo) scores %v, %v, %v; want two equal prefix matches, then a lower fuzzy one",
+			got[0].Score, got[1].Score, got[2].Score)
+	}
+	multi := matchIndex().Complete("saleh ru", 10)
+	if len(multi) == 0 || multi[0].ID != "saleh-rustamov" {
+		t.Errorf("Complete(saleh ru) = %v; want saleh-rustamov first", multi)
+	}
+}
+
+func TestCompleteLimitCap(t *testing.T) {
+	var es []Entry
+	for i := range 40 {
+		es = append(es, Entry{ID: fmt.Sprintf("limit-testperson-%02d", i), Name: fmt.Sprintf("Limit Testperson %02d", i)})
+	}
+	ix := NewIndex(es)
+	for _, tt := range []struct {
+		query       string
+		limit, want int
+	}{
+		{"limit", 100, 25},
+		{"limit", 25, 25},
+		{"limit", 7, 7},
+		{"", 100, 25},
+		{"", -1, 0},
+		{"testp", 30, 25},
+	} {
+		if got := len(ix.Complete(tt.query, tt.limit)); got != tt.want {
+			t.Errorf("len(Complete(%q, %d)) = %d; want %d", tt.query, tt.limit, got, tt.want)
+		}
+	}
+	got := ix.Complete("", 3)
+	if want := []string{"limit-testperson-00", "limit-testperson-01", "limit-testperson-02"}; !slices.Equal(ids(got), want) {
+		t.Errorf("Complete(\"\", 3) = %v; want %v", ids(got), want)
+	}
+}
+
+// TestMatchDeterminism builds the index from differently ordered input and
+// checks every answer is identical, run after run.
+func TestMatchDeterminism(t *testing.T) {
+	queries := []string{"rustamov", "rus", "rustamo", "saleh", "Рустамов", "fiktvi", "", "a", "t", "leyla numunazada"}
+	base := NewIndex(matchEntries)
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 5 {
+		shuffled := slices.Clone(matchEntries)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		ix := NewIndex(shuffled)
+		for _, q := range queries {
+			if got, want := ix.Lookup(q), base.Lookup(q); !reflect.DeepEqual(got, want) {
+				t.Errorf("round %d: Lookup(%q) = %v; want %v", round, q, got, want)
+			}
+			if got, want := ix.Complete(q, 25), base.Complete(q, 25); !reflect.DeepEqual(got, want) {
+				t.Errorf("round %d: Complete(%q) = %v; want %v", round, q, got, want)
+			}
+		}
+	}
+}
+
+func TestMatchConcurrent(t *testing.T) {
+	es := genCases(3000, 7)
+	ix := NewIndex(es)
+	queries := genQueries(es, 300, 11)
+	want := make([][]Match, len(queries))
+	for i, q := range queries {
+		want[i] = append(ix.Lookup(q), ix.Complete(q, 25)...)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range queries {
+				i := (k + g*37) % len(queries)
+				got := append(ix.Lookup(queries[i]), ix.Complete(queries[i], 25)...)
+				if !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("concurrent query %q = %v; want %v", queries[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestLookupGenerated checks recall on a generated corpus: every name
+// finds its case exactly, and a one-edit typo of a long surname still
+// finds it.
+func TestLookupGenerated(t *testing.T) {
+	es := genCases(20000, 3)
+	ix := NewIndex(es)
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 500 {
+		e := es[r.IntN(len(es))]
+		got := ix.Lookup(e.Name)
+		if !slices.ContainsFunc(got, func(m Match) bool { return m.ID == e.ID && m.Score == 1 }) {
+			t.Errorf("Lookup(%q) = %v; want %s with score 1", e.Name, got, e.ID)
+		}
+		for _, a := range e.Aliases {
+			got := ix.Lookup(a)
+			if !slices.ContainsFunc(got, func(m Match) bool { return m.ID == e.ID && m.Score == 1 }) {
+				t.Errorf("Lookup(alias %q) = %v; want %s with score 1", a, got, e.ID)
+			}
+		}
+		words := strings.Fields(Fold(e.Name))
+		if len(words) < 2 || len(words[1]) < 5 {
+			continue
+		}
+		words[1] = typo(r, words[1])
+		q := strings.Join(words, " ")
+		if got := ix.Lookup(q); !slices.ContainsFunc(got, func(m Match) bool { return m.ID == e.ID }) {
+			// A typo can land on another real name; only then is a miss fine.
+			if !slices.ContainsFunc(got, func(m Match) bool { return m.Score == 1 }) {
+				t.Errorf("Lookup(%q) (typo of %q) = %v; want %s", q, e.Name, got, e.ID)
+			}
+		}
+	}
+}
+
+// refOSA is the textbook optimal-string-alignment dynamic programme; it
+// returns the distance between p and t and the least distance between p
+// and a prefix of t of at most maxPrefix bytes.
+func refOSA(p, t string, maxPrefix int) (int, int) {
+	m, n := len(p), len(t)
+	d := make([][]int, m+1)
+	for i := range d {
+		d[i] = make([]int, n+1)
+		d[i][0] = i
+	}
+	for j := range n + 1 {
+		d[0][j] = j
+	}
+	for i := 1; i <= m; i++ {
+		for j := 1; j <= n; j++ {
+			cost := 1
+			if p[i-1] == t[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && p[i-1] == t[j-2] && p[i-2] == t[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	best := d[m][0]
+	for j := 1; j <= min(n, maxPrefix); j++ {
+		best = min(best, d[m][j])
+	}
+	return d[m][n], best
+}
+
+func TestMatchEditDistance(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	gen := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abcd"[r.IntN(4)]
+		}
+		return string(b)
+	}
+	var peq [256]uint64
+	check := func(p, s string, maxPrefix int) {
+		clear(peq[:])
+		for i := range len(p) {
+			peq[p[i]] |= 1 << i
+		}
+		gw, gp := osa(&peq, len(p), s, maxPrefix)
+		ww, wp := refOSA(p, s, maxPrefix)
+		if gw != ww || gp != wp {
+			t.Errorf("osa(%q, %q, %d) = %d, %d; want %d, %d", p, s, maxPrefix, gw, gp, ww, wp)
+		}
+	}
+	check("rustamov", "rusatmov", 10)
+	check("ca", "abc", 3)
+	check(strings.Repeat("ab", 32), strings.Repeat("ba", 33), 70)
+	for range 20000 {
+		p, s := gen(1+r.IntN(12)), gen(r.IntN(14))
+		check(p, s, len(p)+r.IntN(3))
+	}
+}
+
+func TestMatchTmpDump(t *testing.T) {
+	ix := matchIndex()
+	for _, q := range []string{"rustamov", "rustamov saleh", "saleh rustanov", "Салех Рустамов", "rus", "rustamo", "saleh ru", "obrazs", "a", "t", "Inês", "li"} {
+		t.Logf("L %q -> %v", q, ix.Lookup(q))
+		t.Logf("C %q -> %v", q, ix.Complete(q, 25))
+	}
+}

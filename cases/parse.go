@@ -1,0 +1,542 @@
+package cases
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// FieldError is one problem in a case file, at a line, in a field.
+type FieldError struct {
+	File  string
+	Line  int
+	Field string // dotted path, e.g. "hunger_strikes[0].started"; may be empty
+	Msg   string
+}
+
+// Error formats e as "file:line: field: msg", the form editors' tools and
+// eyes can jump to.
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// maxErrors bounds how many problems one file reports, so that a file of
+// garbage does not bury the first, most useful lines.
+const maxErrors = 20
+
+// Limits on case text. They are generous (a hostile 5000-character
+// summary must still load and be rendered safely) but stop a runaway file.
+const (
+	maxName    = 200
+	maxShort   = 500
+	maxSummary = 20000
+)
+
+var (
+	idPattern       = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	langPattern     = regexp.MustCompile(`^[a-z]{2,3}$`)
+	yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	cronParser      = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+)
+
+// Parse reads the cases of one YAML file: a single case, a list of cases,
+// or several YAML documents of either. name is used in errors only. All
+// problems found are returned joined (errors.Join of *FieldError); on any
+// error no case is returned, so a bad file imports nothing of itself.
+func Parse(name string, data []byte) ([]Case, error) {
+	p := &parser{file: name}
+	var out []Case
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.yamlError(err)
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		root := doc.Content[0]
+		switch root.Kind {
+		case yaml.MappingNode:
+			out = append(out, p.parseCase(root, ""))
+		case yaml.SequenceNode:
+			for i, n := range root.Content {
+				if n.Kind != yaml.MappingNode {
+					p.errorf(n, fmt.Sprintf("[%d]", i), "want a case (a mapping of fields)")
+					continue
+				}
+				out = append(out, p.parseCase(n, fmt.Sprintf("[%d].", i)))
+			}
+		case yaml.ScalarNode:
+			if root.Tag == "!!null" {
+				continue
+			}
+			fallthrough
+		default:
+			p.errorf(root, "", "want a case or a list of cases")
+		}
+	}
+	if len(out) == 0 && len(p.errs) == 0 {
+		p.errs = append(p.errs, &FieldError{File: name, Msg: "no cases in file"})
+	}
+	seen := map[string]int{}
+	for _, c := range out {
+		if c.ID == "" {
+			continue
+		}
+		if first, ok := seen[c.ID]; ok {
+			p.errs = append(p.errs, &FieldError{File: name, Line: c.Line, Field: "id",
+				Msg: fmt.Sprintf("%q is used twice (first at line %d)", c.ID, first)})
+		}
+		seen[c.ID] = c.Line
+	}
+	if len(p.errs) > 0 {
+		return nil, p.err()
+	}
+	return out, nil
+}
+
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) err() error {
+	errs := p.errs
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors:maxErrors], &FieldError{File: p.file,
+			Msg: fmt.Sprintf("and %d more errors", len(p.errs)-maxErrors)})
+	}
+	return errors.Join(errs...)
+}
+
+func (p *parser) errorf(n *yaml.Node, field, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &FieldError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// yamlError turns the YAML library's "yaml: line N: msg" into a FieldError
+// so syntax errors read like every other error.
+func (p *parser) yamlError(err error) {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			p.yamlError(errors.New(e))
+		}
+		return
+	}
+	msg := err.Error()
+	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		p.errs = append(p.errs, &FieldError{File: p.file, Line: line, Msg: "invalid YAML: " + m[2]})
+		return
+	}
+	p.errs = append(p.errs, &FieldError{File: p.file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")})
+}
+
+// fields walks a mapping node, calling set for every key in known and
+// reporting unknown and repeated keys, which are usually typos.
+func (p *parser) fields(m *yaml.Node, prefix string, known map[string]func(*yaml.Node)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		set, ok := known[k.Value]
+		switch {
+		case !ok:
+			p.errorf(k, prefix+k.Value, "unknown field")
+		case seen[k.Value]:
+			p.errorf(k, prefix+k.Value, "given twice")
+		default:
+			seen[k.Value] = true
+			set(v)
+		}
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func (p *parser) str(n *yaml.Node, field string, limit int) string {
+	if isNull(n) {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, field, "want a text, not a %s", kindName(n))
+		return ""
+	}
+	s := strings.TrimSpace(n.Value)
+	if !utf8.ValidString(s) {
+		p.errorf(n, field, "not valid UTF-8")
+		return ""
+	}
+	if utf8.RuneCountInString(s) > limit {
+		p.errorf(n, field, "longer than %d characters", limit)
+		return ""
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			p.errorf(n, field, "contains a control character (%U)", r)
+			return ""
+		}
+	}
+	return s
+}
+
+func (p *parser) strs(n *yaml.Node, field string, limit int) []string {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, field, "want a list, not a %s", kindName(n))
+		return nil
+	}
+	var out []string
+	for i, c := range n.Content {
+		if s := p.str(c, fmt.Sprintf("%s[%d]", field, i), limit); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) date(n *yaml.Node, field string) Date {
+	if isNull(n) {
+		return Date{}
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, field, "want a date (YYYY, YYYY-MM or YYYY-MM-DD), not a %s", kindName(n))
+		return Date{}
+	}
+	d, err := ParseDate(strings.TrimSpace(n.Value))
+	if err != nil {
+		p.errorf(n, field, "%v", err)
+	}
+	return d
+}
+
+func (p *parser) url(n *yaml.Node, field string) string {
+	s := p.str(n, field, 2000)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.errorf(n, field, "%q is not an http(s) URL", s)
+		return ""
+	}
+	return s
+}
+
+func (p *parser) list(n *yaml.Node, field string, each func(i int, item *yaml.Node, prefix string)) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, field, "want a list, not a %s", kindName(n))
+		return
+	}
+	for i, item := range n.Content {
+		prefix := fmt.Sprintf("%s[%d]", field, i)
+		if item.Kind != yaml.MappingNode {
+			p.errorf(item, prefix, "want a mapping, not a %s", kindName(item))
+			continue
+		}
+		each(i, item, prefix+".")
+	}
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "scalar"
+}
+
+func (p *parser) required(m *yaml.Node, prefix string, fields map[string]bool, names ...string) {
+	for _, f := range names {
+		if !fields[f] {
+			p.errorf(m, prefix+f, "required")
+		}
+	}
+}
+
+func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
+	c := Case{File: p.file, Line: m.Line}
+	given := map[string]bool{}
+	mark := func(name string, set func(*yaml.Node)) func(*yaml.Node) {
+		return func(n *yaml.Node) {
+			if !isNull(n) && !(n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) == "") {
+				given[name] = true
+			}
+			set(n)
+		}
+	}
+	f := func(name string) string { return prefix + name }
+	p.fields(m, prefix, map[string]func(*yaml.Node){
+		"id": mark("id", func(n *yaml.Node) {
+			c.ID = p.str(n, f("id"), 64)
+			if c.ID != "" && !idPattern.MatchString(c.ID) {
+				p.errorf(n, f("id"), "%q is not a slug: use a-z, 0-9 and single hyphens", c.ID)
+			}
+		}),
+		"name":    mark("name", func(n *yaml.Node) { c.Name = p.str(n, f("name"), maxName) }),
+		"aliases": func(n *yaml.Node) { c.Aliases = p.strs(n, f("aliases"), maxName) },
+		"country": mark("country", func(n *yaml.Node) {
+			s := p.str(n, f("country"), 8)
+			if s == "" {
+				return
+			}
+			if len(s) != 2 {
+				p.errorf(n, f("country"), "%q is not an ISO 3166-1 alpha-2 code", s)
+				return
+			}
+			co, ok := CountryByCode(s)
+			if !ok {
+				p.errorf(n, f("country"), "%q is not an ISO 3166-1 country", s)
+				return
+			}
+			c.Country = co.Code
+		}),
+		"status": mark("status", func(n *yaml.Node) {
+			c.Status = Status(p.str(n, f("status"), 32))
+			if c.Status != "" && !c.Status.Valid() {
+				p.errorf(n, f("status"), "%q is not one of %s", c.Status, joinStatuses())
+			}
+		}),
+		"status_as_of": mark("status_as_of", func(n *yaml.Node) { c.StatusAsOf = p.date(n, f("status_as_of")) }),
+		"affiliation":  func(n *yaml.Node) { c.Affiliation = p.str(n, f("affiliation"), maxShort) },
+		"arrested":     func(n *yaml.Node) { c.Arrested = p.date(n, f("arrested")) },
+		"sentenced":    func(n *yaml.Node) { c.Sentenced = p.date(n, f("sentenced")) },
+		"sentence":     func(n *yaml.Node) { c.Sentence = p.str(n, f("sentence"), maxShort) },
+		"charges":      func(n *yaml.Node) { c.Charges = p.strs(n, f("charges"), maxShort) },
+		"born":         func(n *yaml.Node) { c.Born = p.date(n, f("born")) },
+		"hunger_strikes": func(n *yaml.Node) {
+			p.list(n, f("hunger_strikes"), func(i int, item *yaml.Node, pre string) {
+				c.HungerStrikes = append(c.HungerStrikes, p.parseStrike(item, pre))
+			})
+		},
+		"summary": func(n *yaml.Node) { c.Summary = p.parseSummary(n, f("summary")) },
+		"photo": func(n *yaml.Node) {
+			if isNull(n) {
+				return
+			}
+			if n.Kind != yaml.MappingNode {
+				p.errorf(n, f("photo"), "want a mapping with url and credit")
+				return
+			}
+			ph := &Photo{}
+			var hasURL bool
+			p.fields(n, f("photo."), map[string]func(*yaml.Node){
+				"url":    func(v *yaml.Node) { ph.URL = p.url(v, f("photo.url")); hasURL = true },
+				"credit": func(v *yaml.Node) { ph.Credit = p.str(v, f("photo.credit"), maxShort) },
+			})
+			if !hasURL {
+				p.errorf(n, f("photo.url"), "required")
+			}
+			if ph.URL != "" {
+				c.Photo = ph
+			}
+		},
+		"sources": func(n *yaml.Node) {
+			p.list(n, f("sources"), func(i int, item *yaml.Node, pre string) {
+				var s Source
+				p.fields(item, pre, map[string]func(*yaml.Node){
+					"title":     func(v *yaml.Node) { s.Title = p.str(v, pre+"title", maxShort) },
+					"publisher": func(v *yaml.Node) { s.Publisher = p.str(v, pre+"publisher", maxShort) },
+					"date":      func(v *yaml.Node) { s.Date = p.date(v, pre+"date") },
+					"url":       func(v *yaml.Node) { s.URL = p.url(v, pre+"url") },
+				})
+				if s.Title == "" {
+					p.errorf(item, pre+"title", "required")
+				}
+				c.Sources = append(c.Sources, s)
+			})
+		},
+		"actions": func(n *yaml.Node) {
+			p.list(n, f("actions"), func(i int, item *yaml.Node, pre string) {
+				var a Action
+				p.fields(item, pre, map[string]func(*yaml.Node){
+					"kind": func(v *yaml.Node) {
+						a.Kind = ActionKind(p.str(v, pre+"kind", 32))
+						if !slices.Contains(ActionKinds, a.Kind) {
+							p.errorf(v, pre+"kind", "%q is not one of %s", a.Kind, joinKinds())
+						}
+					},
+					"label": func(v *yaml.Node) { a.Label = p.str(v, pre+"label", 80) },
+					"url":   func(v *yaml.Node) { a.URL = p.url(v, pre+"url") },
+					"until": func(v *yaml.Node) { a.Until = p.date(v, pre+"until") },
+				})
+				given := map[string]bool{"kind": a.Kind != "", "label": a.Label != "", "url": a.URL != ""}
+				for _, k := range []string{"kind", "label", "url"} {
+					if !given[k] && !p.reported(pre+k) {
+						p.errorf(item, pre+k, "required")
+					}
+				}
+				c.Actions = append(c.Actions, a)
+			})
+		},
+		"hashtags": func(n *yaml.Node) {
+			c.Hashtags = p.strs(n, f("hashtags"), 100)
+			for i, h := range c.Hashtags {
+				if !strings.HasPrefix(h, "#") || len(h) < 2 || strings.ContainsFunc(h, unicode.IsSpace) {
+					p.errorf(n, fmt.Sprintf("%s[%d]", f("hashtags"), i), "%q is not a hashtag: want # and no spaces", h)
+				}
+			}
+		},
+		"reminders": func(n *yaml.Node) {
+			p.list(n, f("reminders"), func(i int, item *yaml.Node, pre string) {
+				var r Reminder
+				p.fields(item, pre, map[string]func(*yaml.Node){
+					"cron": func(v *yaml.Node) {
+						r.Cron = p.str(v, pre+"cron", 200)
+						if r.Cron == "" {
+							return
+						}
+						if strings.HasPrefix(r.Cron, "CRON_TZ=") || strings.HasPrefix(r.Cron, "TZ=") {
+							p.errorf(v, pre+"cron", "no time zone here: reminders run in each channel's time zone")
+							r.Cron = ""
+							return
+						}
+						if _, err := cronParser.Parse(r.Cron); err != nil {
+							p.errorf(v, pre+"cron", "%q: %v", r.Cron, err)
+							r.Cron = ""
+						}
+					},
+					"text": func(v *yaml.Node) { r.Text = p.str(v, pre+"text", maxShort*4) },
+				})
+				if r.Cron == "" && !p.reported(pre+"cron") {
+					p.errorf(item, pre+"cron", "required")
+				}
+				if r.Text == "" {
+					p.errorf(item, pre+"text", "required")
+				}
+				c.Reminders = append(c.Reminders, r)
+			})
+		},
+	})
+	p.required(m, prefix, given, "id", "name", "country", "status", "status_as_of")
+	if c.Sentenced.Before(c.Arrested) {
+		p.errorf(m, f("sentenced"), "%s is before the arrest (%s)", c.Sentenced, c.Arrested)
+	}
+	return c
+}
+
+// reported reports whether an error for field has been recorded already,
+// so that a bad value is not also called missing.
+func (p *parser) reported(field string) bool {
+	for _, e := range p.errs {
+		var fe *FieldError
+		if errors.As(e, &fe) && fe.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) parseStrike(m *yaml.Node, pre string) HungerStrike {
+	var h HungerStrike
+	var startNode *yaml.Node
+	p.fields(m, pre, map[string]func(*yaml.Node){
+		"started": func(v *yaml.Node) { h.Started = p.date(v, pre+"started"); startNode = v },
+		"ended":   func(v *yaml.Node) { h.Ended = p.date(v, pre+"ended") },
+		"days": func(v *yaml.Node) {
+			if isNull(v) {
+				return
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(v.Value))
+			if v.Kind != yaml.ScalarNode || err != nil || n < 1 || n > 10000 {
+				p.errorf(v, pre+"days", "want a whole number of days from 1 to 10000")
+				return
+			}
+			h.Days = n
+		},
+	})
+	switch {
+	case h.Started.IsZero():
+		if !p.reported(pre + "started") {
+			p.errorf(m, pre+"started", "required")
+		}
+	case h.Ongoing() && !h.Started.HasDay():
+		p.errorf(startNode, pre+"started", "an ongoing strike needs a day-precise start (YYYY-MM-DD), or give days or ended")
+	case !h.Ended.IsZero() && h.Ended.Before(h.Started):
+		p.errorf(m, pre+"ended", "%s is before the start (%s)", h.Ended, h.Started)
+	}
+	return h
+}
+
+func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, field, "want one entry per language, e.g. en: \"…\"")
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !langPattern.MatchString(k.Value) {
+			p.errorf(k, field+"."+k.Value, "not a language code (two or three lower-case letters)")
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.errorf(k, field+"."+k.Value, "given twice")
+			continue
+		}
+		if s := p.str(v, field+"."+k.Value, maxSummary); s != "" {
+			out[k.Value] = s
+		}
+	}
+	return out
+}
+
+func joinStatuses() string {
+	s := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		s[i] = string(st)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinKinds() string {
+	s := make([]string, len(ActionKinds))
+	for i, k := range ActionKinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}

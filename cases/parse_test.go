@@ -1,0 +1,199 @@
+package cases
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const fictional = `# A fictional person, for tests only.
+id: amira-testova
+name: Amira Testova
+aliases: [Амира Тестова, A. Testova]
+country: az
+status: imprisoned
+status_as_of: 2026-09
+affiliation: Fictional Bloggers' Union
+arrested: 2024-03-15
+sentenced: 2025-01
+sentence: 5 years
+charges: [hooliganism]
+born: 1990
+hunger_strikes:
+  - started: 2026-10-01
+  - started: 2025-06
+    days: 12
+  - started: 2025-08-01
+    ended: 2025-08-20
+summary:
+  en: "An invented blogger."
+  de: "Eine erfundene Bloggerin."
+photo: {url: "https://example.org/amira.jpg", credit: "© Example"}
+sources:
+  - {title: "Invented report", publisher: "Example Watch", date: 2026-09, url: "https://example.org/report"}
+actions:
+  - {kind: petition, label: "Sign", url: "https://example.org/sign", until: 2026-12-31}
+  - {kind: share, label: "Share", url: "https://example.org/share"}
+hashtags: ["#FreeAmira"]
+reminders:
+  - {cron: "0 10 * * 1", text: "Write to Amira"}
+`
+
+func TestParseFullCase(t *testing.T) {
+	cs, err := Parse("amira.yaml", []byte(fictional))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(cs) != 1 {
+		t.Fatalf("got %d cases; want 1", len(cs))
+	}
+	c := cs[0]
+	checks := []struct{ name, got, want string }{
+		{"id", c.ID, "amira-testova"},
+		{"country", c.Country, "AZ"},
+		{"status", string(c.Status), "imprisoned"},
+		{"status_as_of", c.StatusAsOf.String(), "2026-09"},
+		{"arrested", c.Arrested.String(), "2024-03-15"},
+		{"sentenced", c.Sentenced.String(), "2025-01"},
+		{"born", c.Born.String(), "1990"},
+		{"alias", c.Aliases[0], "Амира Тестова"},
+		{"summary de", c.Summary["de"], "Eine erfundene Bloggerin."},
+		{"photo", c.Photo.URL, "https://example.org/amira.jpg"},
+		{"action until", c.Actions[0].Until.String(), "2026-12-31"},
+		{"reminder", c.Reminders[0].Cron, "0 10 * * 1"},
+		{"file", c.File, "amira.yaml"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q; want %q", ch.name, ch.got, ch.want)
+		}
+	}
+	if c.Line != 2 {
+		t.Errorf("Line = %d; want 2", c.Line)
+	}
+	if !c.HungerStrikes[0].Ongoing() || c.HungerStrikes[1].Ongoing() || c.HungerStrikes[2].Ongoing() {
+		t.Errorf("ongoing = %v %v %v; want true false false", c.HungerStrikes[0].Ongoing(), c.HungerStrikes[1].Ongoing(), c.HungerStrikes[2].Ongoing())
+	}
+	// Dates keep their precision through JSON, the database's form.
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"sentenced":"2025-01"`) || !strings.Contains(string(b), `"born":"1990"`) {
+		t.Errorf("JSON lost precision: %s", b)
+	}
+	var back Case
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Sentenced != c.Sentenced || back.HungerStrikes[2].Ended != c.HungerStrikes[2].Ended {
+		t.Errorf("JSON round trip: got %v %v; want %v %v", back.Sentenced, back.HungerStrikes[2].Ended, c.Sentenced, c.HungerStrikes[2].Ended)
+	}
+}
+
+func TestParseListAndDocuments(t *testing.T) {
+	list := `- {id: a-one, name: A One, country: DE, status: detained, status_as_of: 2026}
+- {id: b-two, name: B Two, country: DE, status: exiled, status_as_of: 2026-01}
+`
+	cs, err := Parse("list.yaml", []byte(list))
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("list: got %d cases, %v; want 2, nil", len(cs), err)
+	}
+	if cs[1].Line != 2 {
+		t.Errorf("second case line = %d; want 2", cs[1].Line)
+	}
+	docs := "id: a-one\nname: A One\ncountry: DE\nstatus: detained\nstatus_as_of: 2026\n---\nid: b-two\nname: B Two\ncountry: FR\nstatus: released\nstatus_as_of: 2026\n"
+	cs, err = Parse("docs.yaml", []byte(docs))
+	if err != nil || len(cs) != 2 || cs[1].Country != "FR" {
+		t.Fatalf("documents: got %+v, %v; want 2 cases", cs, err)
+	}
+}
+
+// TestParseErrors checks that each error names file, line and field, as
+// editors need to find it.
+func TestParseErrors(t *testing.T) {
+	base := "id: x-y\nname: X Y\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-01\n"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"month out of range", base + "arrested: 2021-13\n", "x.yaml:6: arrested: month 13 out of range"},
+		{"day out of range", base + "sentenced: 2021-02-30\n", "x.yaml:6: sentenced: day 30 out of range for 2021-02"},
+		{"not a date", base + "born: yesterday\n", `x.yaml:6: born: "yesterday" is not a date`},
+		{"bad status", strings.Replace(base, "imprisoned", "jailed", 1), `x.yaml:4: status: "jailed" is not one of detained, imprisoned`},
+		{"bad country", strings.Replace(base, "AZ", "XX", 1), `x.yaml:3: country: "XX" is not an ISO 3166-1 country`},
+		{"alpha-3 country", strings.Replace(base, "AZ", "AZE", 1), `x.yaml:3: country: "AZE" is not an ISO 3166-1 alpha-2 code`},
+		{"bad id", strings.Replace(base, "x-y", "X Y", 1), `x.yaml:1: id: "X Y" is not a slug`},
+		{"missing name", strings.Replace(base, "name: X Y\n", "", 1), "x.yaml:1: name: required"},
+		{"missing status_as_of", strings.Replace(base, "status_as_of: 2026-01\n", "", 1), "x.yaml:1: status_as_of: required"},
+		{"unknown field", base + "arested: 2021\n", "x.yaml:6: arested: unknown field"},
+		{"field twice", base + "name: Z\n", "x.yaml:6: name: given twice"},
+		{"ftp url", base + "photo: {url: \"ftp://example.org/a.jpg\"}\n", `x.yaml:6: photo.url: "ftp://example.org/a.jpg" is not an http(s) URL`},
+		{"javascript url", base + "actions:\n  - {kind: share, label: S, url: \"javascript:alert(1)\"}\n", `x.yaml:7: actions[0].url: "javascript:alert(1)" is not an http(s) URL`},
+		{"bad action kind", base + "actions:\n  - {kind: tweet, label: S, url: \"https://example.org\"}\n", `x.yaml:7: actions[0].kind: "tweet" is not one of petition`},
+		{"ongoing strike needs a day", base + "hunger_strikes:\n  - started: 2026-10\n", "x.yaml:7: hunger_strikes[0].started: an ongoing strike needs a day-precise start"},
+		{"strike ends before start", base + "hunger_strikes:\n  - {started: 2026-10-05, ended: 2026-10-01}\n", "hunger_strikes[0].ended: 2026-10-01 is before the start"},
+		{"bad days", base + "hunger_strikes:\n  - {started: 2026-10, days: -3}\n", "x.yaml:7: hunger_strikes[0].days: want a whole number"},
+		{"sentenced before arrest", base + "arrested: 2021-05\nsentenced: 2020\n", "x.yaml:1: sentenced: 2020 is before the arrest (2021-05)"},
+		{"bad cron", base + "reminders:\n  - {cron: \"0 25 * * *\", text: hi}\n", `x.yaml:7: reminders[0].cron: "0 25 * * *"`},
+		{"cron with zone", base + "reminders:\n  - {cron: \"CRON_TZ=UTC 0 10 * * *\", text: hi}\n", "reminders[0].cron: no time zone here"},
+		{"bad summary language", base + "summary: {english: hi}\n", "x.yaml:6: summary.english: not a language code"},
+		{"hashtag without #", base + "hashtags: [Free]\n", `hashtags[0]: "Free" is not a hashtag`},
+		{"control character", base + "affiliation: \"a\\x07b\"\n", "x.yaml:6: affiliation: contains a control character"},
+		{"list item not a mapping", base + "sources: [just text]\n", "x.yaml:6: sources[0]: want a mapping"},
+		{"text for a list", base + "charges: theft\n", "x.yaml:6: charges: want a list"},
+		{"syntax error", base + "name: [unclosed\n", "x.yaml:"},
+		{"tab indentation", "id: a\n\tname: b\n", "x.yaml:2: invalid YAML: found a tab character"},
+		{"duplicate id in file", "- {id: a-a, name: A, country: DE, status: detained, status_as_of: 2026}\n- {id: a-a, name: B, country: DE, status: detained, status_as_of: 2026}\n",
+			`x.yaml:2: id: "a-a" is used twice (first at line 1)`},
+		{"scalar document", "hello\n", "x.yaml:1: want a case or a list of cases"},
+		{"empty file", "", "x.yaml: no cases in file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs, err := Parse("x.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("Parse succeeded with %d cases; want error containing %q", len(cs), tt.want)
+			}
+			if cs != nil {
+				t.Errorf("Parse returned %d cases with an error; want none", len(cs))
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q; want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	_, err := Parse("x.yaml", []byte("id: Bad Id\nname: A\ncountry: ZZ\nstatus: nope\nstatus_as_of: 2026-00\n"))
+	if err == nil {
+		t.Fatal("Parse succeeded; want errors")
+	}
+	for _, want := range []string{"x.yaml:1: id:", "x.yaml:3: country:", "x.yaml:4: status:", "x.yaml:5: status_as_of: month 0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(fictional))
+	f.Add([]byte("- {id: a, name: b}\n"))
+	f.Add([]byte("id: [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cs, err := Parse("f.yaml", data)
+		if err != nil && cs != nil {
+			t.Fatalf("cases returned with an error")
+		}
+		for _, c := range cs {
+			if c.ID == "" || c.Name == "" || !c.Status.Valid() {
+				t.Fatalf("invalid case accepted: %+v", c)
+			}
+			for _, h := range c.HungerStrikes {
+				if h.Ongoing() && !h.Started.HasDay() {
+					t.Fatalf("ongoing strike without a day-precise start accepted: %+v", h)
+				}
+			}
+		}
+	})
+}

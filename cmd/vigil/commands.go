@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/data"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// caseFiles reads the case files to import: the named paths, or the
+// bundled cases when none are named.
+func caseFiles(paths []string) ([]cases.SourceFile, error) {
+	if len(paths) == 0 {
+		return data.Cases()
+	}
+	return cases.ReadFiles(paths)
+}
+
+// syncCases loads the configured case files (by default the bundled
+// ones) as `vigil serve` does at start-up, so that lookups from the CLI
+// work on a fresh database. Unchanged files cost a hash; bad ones are
+// reported and left out.
+func syncCases(ctx context.Context, e *env, cfg *config.Config, st *store.Store) error {
+	files, err := caseFiles(cfg.Cases)
+	if err != nil {
+		return err
+	}
+	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
+	if err != nil {
+		return err
+	}
+	if res.Rejected != nil {
+		fmt.Fprintln(e.stderr, "vigil: some configured case files were not loaded:")
+		fmt.Fprintln(e.stderr, res.Rejected.Error())
+	}
+	return nil
+}
+
+func cmdImport(ctx context.Context, e *env, c *cli) error {
+	_, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	files, err := cases.ReadFiles(c.args)
+	if err != nil {
+		return err
+	}
+	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{})
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(e.stderr, line)
+		}
+		fmt.Fprintln(e.stderr, "vigil import: nothing was imported")
+		return errSilent
+	}
+	fmt.Fprintf(e.stdout, "%d file(s): %d unchanged; cases: %d added, %d updated, %d the same\n",
+		res.Files, res.Unchanged, res.Added, res.Updated, res.Same)
+	for _, sc := range res.StatusChanges {
+		fmt.Fprintf(e.stdout, "status of %s: %s → %s\n", sc.CaseID, sc.Old, sc.New)
+	}
+	return nil
+}
+
+func cmdCase(ctx context.Context, e *env, c *cli) error {
+	cfg, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := syncCases(ctx, e, cfg, st); err != nil {
+		return err
+	}
+	lang := cfg.Language
+	if c.lang != "" {
+		if err := config.CheckLanguage(c.lang); err != nil {
+			return &usageError{cmd: "case", msg: "--lang: " + err.Error()}
+		}
+		lang = c.lang
+	}
+	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
+	query := strings.Join(c.args, " ")
+	found, err := h.Library.Resolve(ctx, query)
+	if err != nil {
+		return err
+	}
+	switch len(found) {
+	case 0:
+		fmt.Fprintln(e.stderr, i18n.T(lang, "reply.no_match", query))
+		return errSilent
+	case 1:
+	default:
+		fmt.Fprintln(e.stderr, i18n.T(lang, "reply.pick", query))
+		for _, f := range found {
+			fmt.Fprintf(e.stderr, "  %s — vigil case %s\n", f.Name, f.ID)
+		}
+		return errSilent
+	}
+	if c.json {
+		return writeJSON(e, found[0])
+	}
+	ch := h.Defaults("cli", "cli")
+	ch.Language = lang
+	fmt.Fprintln(e.stdout, h.CardFor(ctx, found[0], ch).Text())
+	return nil
+}
+
+func writeJSON(e *env, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, string(b))
+	return err
+}
+
+func cmdCases(ctx context.Context, e *env, c *cli) error {
+	cfg, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := syncCases(ctx, e, cfg, st); err != nil {
+		return err
+	}
+	var countries []string
+	if c.country != "" {
+		co, ok := cases.LookupCountry(c.country)
+		if !ok {
+			return &usageError{cmd: "cases", msg: fmt.Sprintf("--country: %q is not a country", c.country)}
+		}
+		countries = []string{co.Code}
+	}
+	list, err := st.Cases(ctx, countries...)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	if !c.json {
+		fmt.Fprintln(tw, "ID\tNAME\tCOUNTRY\tSTATUS\tAS OF")
+	}
+	for i := range list {
+		cs := &list[i]
+		if c.stale && !cs.Stale(now, cfg.StaleAfter.D()) {
+			continue
+		}
+		if c.json {
+			if err := writeJSON(e, cs); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cs.ID, cs.Name, cs.Country, cs.Status, cs.StatusAsOf)
+	}
+	return tw.Flush()
+}
+
+// parseChannel reads a CLI channel reference: "telegram:-1001234",
+// "discord:112233445566" or "console".
+func parseChannel(cmd, s string) (platform, chat string, err error) {
+	if s == "console" {
+		return "console", "console", nil
+	}
+	platform, chat, ok := strings.Cut(s, ":")
+	switch {
+	case !ok:
+	case platform == "telegram":
+		if _, err := strconv.ParseInt(chat, 10, 64); err == nil {
+			return platform, chat, nil
+		}
+	case platform == "discord":
+		if _, err := strconv.ParseUint(chat, 10, 64); err == nil {
+			return platform, chat, nil
+		}
+	}
+	return "", "", &usageError{cmd: cmd, msg: fmt.Sprintf("%q is not a channel: want telegram:CHAT_ID, discord:CHANNEL_ID or console", s)}
+}
+
+func cmdSubscribe(ctx context.Context, e *env, c *cli) error {
+	platform, chat, err := parseChannel("subscribe", c.args[0])
+	if err != nil {
+		return err
+	}
+	q := strings.Join(c.args[1:], " ")
+	co, ok := cases.LookupCountry(q)
+	if !ok {
+		return &usageError{cmd: "subscribe", msg: fmt.Sprintf("%q is not a country", q)}
+	}
+	cfg, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ch := bot.DefaultChannel(cfg, platform, chat)
+	added, err := st.Subscribe(ctx, ch, co.Code, time.Now())
+	if err != nil {
+		return err
+	}
+	if !added {
+		fmt.Fprintf(e.stdout, "%s already follows %s (%s)\n", ch, co.Name("en"), co.Code)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s now follows %s (%s)\n", ch, co.Name("en"), co.Code)
+	return nil
+}
+
+func cmdUnsubscribe(ctx context.Context, e *env, c *cli) error {
+	platform, chat, err := parseChannel("unsubscribe", c.args[0])
+	if err != nil {
+		return err
+	}
+	q := strings.Join(c.args[1:], " ")
+	code, name := "", "all countries"
+	if !strings.EqualFold(q, "all") {
+		co, ok := cases.LookupCountry(q)
+		if !ok {
+			return &usageError{cmd: "unsubscribe", msg: fmt.Sprintf("%q is not a country (or all)", q)}
+		}
+		code, name = co.Code, co.Name("en")
+	}
+	_, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Unsubscribe(ctx, platform, chat, code)
+	if err != nil {
+		return err
+	}
+	ch := store.Channel{Platform: platform, Chat: chat}
+	if n == 0 {
+		fmt.Fprintf(e.stdout, "%s did not follow %s\n", ch, name)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s no longer follows %s (%d removed)\n", ch, name, n)
+	return nil
+}
+
+// subscriptionJSON is one line of `vigil subscriptions --json`.
+type subscriptionJSON struct {
+	Channel      string    `json:"channel"`
+	Platform     string    `json:"platform"`
+	Chat         string    `json:"chat"`
+	Countries    []string  `json:"countries"`
+	Timezone     string    `json:"timezone"`
+	PostTime     string    `json:"post_time"`
+	Language     string    `json:"language"`
+	Paused       bool      `json:"paused"`
+	PausedReason string    `json:"paused_reason,omitempty"`
+	PausedAt     time.Time `json:"paused_at,omitzero"`
+}
+
+func cmdSubscriptions(ctx context.Context, e *env, c *cli) error {
+	_, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	chans, err := st.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	if !c.json {
+		fmt.Fprintln(tw, "CHANNEL\tCOUNTRIES\tTIME ZONE\tPOST TIME\tLANGUAGE\tSTATE")
+	}
+	for _, ch := range chans {
+		if c.json {
+			err := writeJSON(e, subscriptionJSON{Channel: ch.String(), Platform: ch.Platform, Chat: ch.Chat,
+				Countries: append([]string{}, ch.Countries...), Timezone: ch.Timezone, PostTime: ch.PostTime,
+				Language: ch.Language, Paused: ch.Paused(), PausedReason: ch.PausedReason, PausedAt: ch.PausedAt})
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		state := "active"
+		if ch.Paused() {
+			state = "paused since " + ch.PausedAt.Format(time.DateTime) + ": " + ch.PausedReason
+		}
+		countries := strings.Join(ch.Countries, ",")
+		if countries == "" {
+			countries = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ch, countries, ch.Timezone, ch.PostTime, ch.Language, state)
+	}
+	return tw.Flush()
+}
+
+func cmdAlert(ctx context.Context, e *env, c *cli) error {
+	msg := strings.TrimSpace(c.message)
+	if msg == "" {
+		return &usageError{cmd: "alert", msg: "missing --message"}
+	}
+	if n := len([]rune(msg)); n > bot.MaxAlert {
+		return &usageError{cmd: "alert", msg: fmt.Sprintf("--message is %d characters; at most %d", n, bot.MaxAlert)}
+	}
+	cfg, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := syncCases(ctx, e, cfg, st); err != nil {
+		return err
+	}
+	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
+	query := strings.Join(c.args, " ")
+	found, err := h.Library.Resolve(ctx, query)
+	if err != nil {
+		return err
+	}
+	switch len(found) {
+	case 0:
+		return fmt.Errorf("alert: no case matches %q (see vigil cases)", query)
+	case 1:
+	default:
+		ids := make([]string, len(found))
+		for i, f := range found {
+			ids[i] = f.ID
+		}
+		return fmt.Errorf("alert: %q matches several cases (%s): give the id", query, strings.Join(ids, ", "))
+	}
+	id, n, err := st.QueueAlert(ctx, found[0].ID, msg, "cli", time.Now())
+	if err != nil {
+		return err
+	}
+	co, _ := cases.CountryByCode(found[0].Country)
+	fmt.Fprintf(e.stdout, "alert %d about %s queued for %d channel(s) following %s; the running daemon sends it\n",
+		id, found[0].Name, n, co.Name("en"))
+	if n == 0 {
+		fmt.Fprintf(e.stdout, "no channel follows %s: subscribe one with vigil subscribe CHANNEL %s\n", co.Name("en"), co.Code)
+	}
+	return nil
+}

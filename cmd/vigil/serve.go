@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/bot/console"
+	"github.com/vigil-bot/vigil/scheduler"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// shutdownGrace bounds how long serve waits for its parts to stop after
+// a signal; a send in flight is bounded by the delivery's SendTimeout.
+const shutdownGrace = 10 * time.Second
+
+func cmdServe(ctx context.Context, e *env, c *cli) error {
+	cfg, err := c.load(e)
+	if err != nil {
+		return err
+	}
+	if cfg.Telegram.Token != "" || cfg.Discord.Token != "" {
+		// The platform adapters are being built (issues #3 and #4); until
+		// they land, say so rather than start without the platform.
+		var which []string
+		if cfg.Telegram.Token != "" {
+			which = append(which, "telegram")
+		}
+		if cfg.Discord.Token != "" {
+			which = append(which, "discord")
+		}
+		return fmt.Errorf("serve: a %s token is configured, but this build has no %s adapter yet; unset it to run the console channel",
+			strings.Join(which, " and "), strings.Join(which, " or "))
+	}
+	fmt.Fprintln(e.stdout, "vigil: no platform token configured (telegram.token, discord.token): running the console channel. Type /help.")
+	log := newLogger(e.stderr)
+
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	files, err := caseFiles(cfg.Cases)
+	if err != nil {
+		return err
+	}
+	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
+	if err != nil {
+		return err
+	}
+	if res.Rejected != nil {
+		for _, line := range strings.Split(res.Rejected.Error(), "\n") {
+			log.Error("case file not imported", "err", line)
+		}
+	}
+	log.Info("cases loaded", "files", res.Files, "unchanged_files", res.Unchanged, "added", res.Added, "updated", res.Updated,
+		"database", cfg.Database)
+
+	h := bot.NewHandler(st, cfg, log)
+	con := console.New(e.stdin, e.stdout, h)
+	platforms := map[string]bot.Platform{con.Name(): con}
+	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
+		Poll: time.Second, SendTimeout: shutdownGrace / 2}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(platforms)+1)
+	start := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(runCtx); err != nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	for name, p := range platforms {
+		start(name, p.Run)
+	}
+	start("delivery", delivery.Run)
+
+	<-runCtx.Done()
+	log.Info("shutting down")
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		return errors.New("serve: shutdown timed out")
+	}
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	if len(all) == 0 {
+		log.Info("stopped")
+	}
+	return errors.Join(all...)
+}

@@ -1,0 +1,271 @@
+// Package config is vigil's configuration: its defaults, the YAML file
+// decoded over them, tokens from the environment, and validation whose
+// errors name the key. A Config is plain data passed down explicitly;
+// nothing here has side effects beyond reading the file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is vigil's configuration; the yaml names are the keys of
+// config.example.yaml and PRODUCT.md.
+type Config struct {
+	Database   string   `yaml:"database"`
+	Cases      []string `yaml:"cases"` // nil: the bundled cases built into the binary
+	Timezone   string   `yaml:"timezone"`
+	PostTime   string   `yaml:"post_time"`
+	Language   string   `yaml:"language"`
+	StaleAfter Duration `yaml:"stale_after"`
+	CatchUp    Duration `yaml:"catch_up"`
+	DailyLimit int      `yaml:"daily_limit"`
+	HTTP       struct {
+		Listen string `yaml:"listen"`
+	} `yaml:"http"`
+	Telegram struct {
+		Token       string `yaml:"token"`
+		APIEndpoint string `yaml:"api_endpoint"`
+		WebhookURL  string `yaml:"webhook_url"`
+	} `yaml:"telegram"`
+	Discord struct {
+		Token   string `yaml:"token"`
+		APIBase string `yaml:"api_base"`
+		GuildID string `yaml:"guild_id"`
+	} `yaml:"discord"`
+	Editors struct {
+		Telegram []string `yaml:"telegram"`
+		Discord  []string `yaml:"discord"`
+	} `yaml:"editors"`
+
+	// File is the config file read, empty for built-in defaults.
+	File string `yaml:"-"`
+}
+
+// Default returns the built-in configuration: a SQLite file in the
+// working folder, the bundled cases and the console channel.
+func Default() *Config {
+	c := &Config{
+		Database:   "vigil.db",
+		Timezone:   "UTC",
+		PostTime:   "10:00",
+		Language:   "en",
+		StaleAfter: Duration(365 * 24 * time.Hour),
+		CatchUp:    Duration(time.Hour),
+		DailyLimit: 3,
+	}
+	c.HTTP.Listen = "127.0.0.1:8080"
+	return c
+}
+
+// DefaultFile is read when no --config is given and it exists.
+const DefaultFile = "config.yaml"
+
+// Load reads the configuration. With path empty it reads ./config.yaml if
+// present and otherwise uses the defaults; a named file must exist. getenv
+// supplies VIGIL_TELEGRAM_TOKEN and VIGIL_DISCORD_TOKEN (set but empty
+// counts as unset). The result is validated.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	c := Default()
+	if path == "" {
+		if _, err := os.Stat(DefaultFile); err == nil {
+			path = DefaultFile
+		}
+	}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		if err := c.decode(path, data); err != nil {
+			return nil, err
+		}
+	}
+	if v := getenv("VIGIL_TELEGRAM_TOKEN"); v != "" {
+		c.Telegram.Token = v
+	}
+	if v := getenv("VIGIL_DISCORD_TOKEN"); v != "" {
+		c.Discord.Token = v
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) decode(path string, data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+		return fmt.Errorf("config: %s: %s", path, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n ", ""), "yaml: "))
+	}
+	c.File = path
+	// Relative paths in a config file are relative to that file's folder.
+	dir := filepath.Dir(path)
+	c.Database = relTo(dir, c.Database)
+	for i, p := range c.Cases {
+		c.Cases[i] = relTo(dir, p)
+	}
+	return nil
+}
+
+func relTo(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) || p == ":memory:" {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// Validate checks every value; its error names the key at fault.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.Database == "" {
+		bad("database", "required")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		bad("timezone", "%q is not an IANA time zone (e.g. Europe/Berlin or UTC)", c.Timezone)
+	}
+	if _, err := ParseClock(c.PostTime); err != nil {
+		bad("post_time", "%v", err)
+	}
+	if err := CheckLanguage(c.Language); err != nil {
+		bad("language", "%v", err)
+	}
+	if c.StaleAfter < 0 {
+		bad("stale_after", "must not be negative")
+	}
+	if c.CatchUp < 0 {
+		bad("catch_up", "must not be negative")
+	}
+	if c.DailyLimit < 1 {
+		bad("daily_limit", "must be at least 1")
+	}
+	if l := c.HTTP.Listen; l != "" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			bad("http.listen", "%q is not host:port", l)
+		}
+	}
+	if e := c.Telegram.APIEndpoint; e != "" {
+		if strings.Count(e, "%s") != 2 || strings.Count(e, "%") != 2 {
+			bad("telegram.api_endpoint", "must contain two %%s (token, method), e.g. http://127.0.0.1:8081/bot%%s/%%s")
+		} else if u, err := url.Parse(strings.ReplaceAll(e, "%s", "x")); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("telegram.api_endpoint", "must be an http(s) URL")
+		}
+	}
+	if w := c.Telegram.WebhookURL; w != "" {
+		if u, err := url.Parse(w); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+			bad("telegram.webhook_url", "must be an http(s) URL")
+		}
+	}
+	if b := c.Discord.APIBase; b != "" {
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			bad("discord.api_base", "must be a base URL like http://127.0.0.1:8082, without a path")
+		}
+	}
+	if g := c.Discord.GuildID; g != "" && !isDigits(g) {
+		bad("discord.guild_id", "%q is not a snowflake id", g)
+	}
+	for i, id := range c.Editors.Telegram {
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			bad(fmt.Sprintf("editors.telegram[%d]", i), "%q is not a Telegram user id", id)
+		}
+	}
+	for i, id := range c.Editors.Discord {
+		if !isDigits(id) {
+			bad(fmt.Sprintf("editors.discord[%d]", i), "%q is not a Discord user id", id)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseClock parses a local time of day "HH:MM" into minutes after midnight.
+func ParseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil || len(s) != 5 {
+		return 0, fmt.Errorf("%q is not a time of day (HH:MM, 24-hour)", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// CheckLanguage accepts a two-letter ISO 639-1 language code.
+func CheckLanguage(s string) error {
+	if len(s) != 2 || strings.ToLower(s) != s {
+		return fmt.Errorf("%q is not a two-letter language code (e.g. en, de)", s)
+	}
+	if _, err := language.ParseBase(s); err != nil {
+		return fmt.Errorf("%q is not a known language code", s)
+	}
+	return nil
+}
+
+// Duration is a time.Duration that also reads days: "365d", "36h", "1h30m".
+type Duration time.Duration
+
+// UnmarshalYAML reads "365d" as well as Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseDuration parses "Nd" (days) or Go duration syntax.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a duration (e.g. 365d, 12h, 30m)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 365d, 12h, 30m)", s)
+	}
+	return v, nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Redacted returns a copy of c with tokens masked, safe to log or print.
+func (c *Config) Redacted() Config {
+	r := *c
+	if r.Telegram.Token != "" {
+		r.Telegram.Token = "(set)"
+	}
+	if r.Discord.Token != "" {
+		r.Discord.Token = "(set)"
+	}
+	return r
+}

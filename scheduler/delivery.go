@@ -1,0 +1,183 @@
+// Package scheduler decides what is due and when, and delivers it: the
+// delivery engine takes posts from the store's outbox, builds each for its
+// channel and sends it through the channel's platform, exactly once per
+// (occurrence, channel) across restarts, retrying what failed for a while
+// and pausing channels that refuse the bot.
+//
+// It imports bot (for the Platform seam and message building) and store;
+// platform packages never import it.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// Composer builds the message of a queued post for its channel.
+type Composer interface {
+	Compose(ctx context.Context, p store.Post, ch store.Channel) (bot.Message, error)
+}
+
+// Delivery is the delivery engine. Its zero value is not usable; set the
+// exported fields, then call Run.
+type Delivery struct {
+	Store     *store.Store
+	Composer  Composer
+	Platforms map[string]bot.Platform
+	Log       *slog.Logger
+	Now       func() time.Time
+	// Poll is how often the outbox is checked; posts queued by another
+	// process (the CLI) are found within it.
+	Poll time.Duration
+	// SendTimeout bounds one send; it also bounds how long shutdown waits
+	// for the send in flight.
+	SendTimeout time.Duration
+}
+
+// maxBackoff caps the wait between retries of a temporary failure.
+const maxBackoff = 15 * time.Minute
+
+func (d *Delivery) platforms() []string {
+	names := make([]string, 0, len(d.Platforms))
+	for n := range d.Platforms {
+		names = append(names, n)
+	}
+	return names
+}
+
+// Run delivers posts until ctx is done. It first requeues the sends that
+// a previous process left in flight: only those can be repeated after a
+// crash.
+func (d *Delivery) Run(ctx context.Context) error {
+	if n, err := d.Store.Requeue(ctx, d.platforms()...); err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	} else if n > 0 {
+		d.Log.Warn("requeued sends interrupted by the last shutdown", "posts", n)
+	}
+	poll := d.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := d.Tick(ctx); err != nil && ctx.Err() == nil {
+			d.Log.Error("delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Tick sends every post due now and returns how many it handled. It stops
+// claiming new posts once ctx is done; a claimed post whose turn has not
+// come by then goes back to the queue.
+func (d *Delivery) Tick(ctx context.Context) (int, error) {
+	handled := 0
+	for ctx.Err() == nil {
+		posts, err := d.Store.Claim(ctx, d.Now(), 50, d.platforms()...)
+		if err != nil {
+			return handled, err
+		}
+		if len(posts) == 0 {
+			return handled, nil
+		}
+		for i, p := range posts {
+			if ctx.Err() != nil {
+				// Not started: back to the queue, untouched by this process.
+				return handled, d.requeue(posts[i:])
+			}
+			if err := d.deliver(ctx, p); err != nil {
+				return handled, err
+			}
+			handled++
+		}
+	}
+	return handled, nil
+}
+
+func (d *Delivery) requeue(posts []store.Post) error {
+	var errs []error
+	for _, p := range posts {
+		errs = append(errs, d.Store.Retry(context.Background(), p.ID, d.Now(), errors.New("shutdown"), d.Now()))
+	}
+	return errors.Join(errs...)
+}
+
+// deliver sends one claimed post and records the outcome. Its error is a
+// store failure; a platform failure is handled and recorded.
+func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
+	// Recording the outcome must survive shutdown: a send that happened
+	// must be marked sent, or it would be repeated.
+	rec := context.WithoutCancel(ctx)
+	log := d.Log.With("post", p.ID, "key", p.Key, "platform", p.Platform, "chat", p.Chat, "kind", p.Kind)
+	ch, err := d.Store.Channel(rec, p.Platform, p.Chat)
+	if errors.Is(err, store.ErrNotFound) {
+		log.Warn("skipped: channel unknown")
+		return d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
+	}
+	if err != nil {
+		return err
+	}
+	msg, err := d.Composer.Compose(rec, p, ch)
+	if err != nil {
+		log.Error("post cannot be built", "err", err)
+		return d.Store.Fail(rec, p.ID, err, d.Now())
+	}
+	timeout := d.SendTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	sendCtx, cancel := context.WithTimeout(rec, timeout)
+	id, err := d.Platforms[p.Platform].Send(sendCtx, p.Chat, msg)
+	cancel()
+	now := d.Now()
+	if err == nil {
+		log.Info("sent", "message", id, "attempt", p.Attempts)
+		return d.Store.MarkSent(rec, p.ID, id, now)
+	}
+	se := bot.Classify(err)
+	switch se.Failure {
+	case bot.ChannelGone:
+		log.Warn("channel paused: the platform refuses the bot", "err", se)
+		if err := d.Store.PauseChannel(rec, p.Platform, p.Chat, se.Err.Error(), now); err != nil {
+			return err
+		}
+		// The post stays queued: it goes out if an admin resumes the channel.
+		return d.Store.Retry(rec, p.ID, now, se, now)
+	case bot.Rejected:
+		log.Error("post rejected by the platform", "err", se)
+		return d.Store.Fail(rec, p.ID, se, now)
+	case bot.Moved:
+		log.Warn("chat moved", "to", se.NewChat)
+		if err := d.Store.MoveChannel(rec, p.Platform, p.Chat, se.NewChat); err != nil {
+			return err
+		}
+		return d.Store.Retry(rec, p.ID, now, se, now)
+	}
+	wait := Backoff(p.Attempts, se.RetryAfter)
+	log.Warn("send failed; will retry", "err", se, "attempt", p.Attempts, "in", wait)
+	return d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
+}
+
+// Backoff returns the wait before retry number attempt (1-based): the
+// platform's retry-after if it gave one, else exponential from 2 s, capped.
+func Backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter
+	}
+	wait := 2 * time.Second
+	for i := 1; i < attempt && wait < maxBackoff; i++ {
+		wait *= 2
+	}
+	return min(wait, maxBackoff)
+}

@@ -1,0 +1,306 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigil-bot/vigil/cases"
+)
+
+// ImportOptions tunes Import.
+type ImportOptions struct {
+	// SkipBad imports the good files and leaves out the bad ones, reporting
+	// them in ImportResult.Rejected, instead of importing nothing. The
+	// daemon uses it at start-up so one broken file does not silence the
+	// rest; `vigil import` does not.
+	SkipBad bool
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Files         int // case files read
+	Unchanged     int // files skipped because their content was already imported
+	Added         int // new cases
+	Updated       int // cases whose record changed
+	Same          int // cases re-read with no change
+	StatusChanges []StatusChange
+	Rejected      error // with SkipBad: the problems of the files left out
+}
+
+// StatusChange is a change of a case's status seen by an import.
+type StatusChange struct {
+	ID      int64
+	CaseID  string
+	Country string
+	Old     cases.Status
+	New     cases.Status
+	At      time.Time
+}
+
+type fileState struct {
+	hash string
+	ids  []string
+}
+
+// Import validates the case files and upserts their cases in one
+// transaction: either every file is imported or, on any error, nothing is
+// (unless opts.SkipBad). Files whose content is unchanged since their last
+// import are not parsed again. A changed status is recorded as a
+// StatusChange.
+func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.Time, opts ImportOptions) (ImportResult, error) {
+	res := ImportResult{Files: len(files)}
+	known, err := s.fileStates(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	type parsed struct {
+		file  cases.SourceFile
+		cases []cases.Case
+	}
+	var (
+		todo []parsed
+		all  []cases.Case // every case, for the uniqueness check
+		errs []error
+		bad  = map[string]bool{}
+	)
+	for _, f := range files {
+		if st, ok := known[f.Path]; ok && st.hash == f.Hash {
+			current, err := s.ownsAll(ctx, f.Path, st.ids)
+			if err != nil {
+				return res, fmt.Errorf("import: %w", err)
+			}
+			if current {
+				res.Unchanged++
+				for _, id := range st.ids {
+					all = append(all, cases.Case{ID: id, File: f.Path})
+				}
+				continue
+			}
+		}
+		cs, err := cases.Parse(f.Path, f.Data)
+		if err != nil {
+			errs = append(errs, err)
+			bad[f.Path] = true
+			continue
+		}
+		todo = append(todo, parsed{f, cs})
+		all = append(all, cs...)
+	}
+	if err := cases.CheckUnique(all); err != nil {
+		errs = append(errs, err)
+		var fe *cases.FieldError
+		for _, e := range unjoin(err) {
+			if errors.As(e, &fe) {
+				bad[fe.File] = true
+			}
+		}
+	}
+	if len(errs) > 0 {
+		if !opts.SkipBad {
+			return res, errors.Join(errs...)
+		}
+		res.Rejected = errors.Join(errs...)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range todo {
+			if bad[p.file.Path] {
+				continue
+			}
+			ids := make([]string, len(p.cases))
+			for i := range p.cases {
+				ids[i] = p.cases[i].ID
+				if err := upsertCase(ctx, tx, &p.cases[i], now, &res); err != nil {
+					return err
+				}
+			}
+			idsJSON, _ := json.Marshal(ids)
+			_, err := tx.ExecContext(ctx, `INSERT INTO case_files (path, hash, ids, imported_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, ids = excluded.ids, imported_at = excluded.imported_at`,
+				p.file.Path, p.file.Hash, string(idsJSON), ms(now))
+			if err != nil {
+				return fmt.Errorf("record file %s: %w", p.file.Path, err)
+			}
+		}
+		if res.Added+res.Updated == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cases_version', 1)
+			ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+		return err
+	})
+	if err != nil {
+		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
+	}
+	return res, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func upsertCase(ctx context.Context, tx *sql.Tx, c *cases.Case, now time.Time, res *ImportResult) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("case %s: %w", c.ID, err)
+	}
+	var oldStatus, oldData string
+	err = tx.QueryRowContext(ctx, `SELECT status, data FROM cases WHERE id = ?`, c.ID).Scan(&oldStatus, &oldData)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, name, country, status, status_as_of, file, data, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), ms(now))
+		if err != nil {
+			return fmt.Errorf("insert case %s: %w", c.ID, err)
+		}
+		res.Added++
+		return nil
+	case err != nil:
+		return fmt.Errorf("read case %s: %w", c.ID, err)
+	case oldData == string(data):
+		res.Same++
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE cases SET name = ?, country = ?, status = ?, status_as_of = ?, file = ?, data = ?, updated_at = ?
+		WHERE id = ?`,
+		c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), ms(now), c.ID)
+	if err != nil {
+		return fmt.Errorf("update case %s: %w", c.ID, err)
+	}
+	res.Updated++
+	if oldStatus != string(c.Status) {
+		r, err := tx.ExecContext(ctx, `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?)`,
+			c.ID, oldStatus, string(c.Status), ms(now))
+		if err != nil {
+			return fmt.Errorf("record status change of %s: %w", c.ID, err)
+		}
+		id, _ := r.LastInsertId()
+		res.StatusChanges = append(res.StatusChanges, StatusChange{ID: id, CaseID: c.ID, Country: c.Country,
+			Old: cases.Status(oldStatus), New: c.Status, At: now.UTC().Truncate(time.Millisecond)})
+	}
+	return nil
+}
+
+func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, ids FROM case_files`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]fileState{}
+	for rows.Next() {
+		var path, hash, ids string
+		if err := rows.Scan(&path, &hash, &ids); err != nil {
+			return nil, err
+		}
+		st := fileState{hash: hash}
+		if err := json.Unmarshal([]byte(ids), &st.ids); err != nil {
+			return nil, fmt.Errorf("case_files %s: %w", path, err)
+		}
+		out[path] = st
+	}
+	return out, rows.Err()
+}
+
+// ownsAll reports whether every id is still stored as coming from path:
+// if another file has since redefined one, the unchanged file must be
+// re-imported after all.
+func (s *Store) ownsAll(ctx context.Context, path string, ids []string) (bool, error) {
+	idsJSON, _ := json.Marshal(ids)
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE file = ? AND id IN (SELECT value FROM json_each(?))`,
+		path, string(idsJSON)).Scan(&n)
+	return n == len(ids), err
+}
+
+// Case returns the case with the given id, or ErrNotFound.
+func (s *Store) Case(ctx context.Context, id string) (cases.Case, error) {
+	var data string
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM cases WHERE id = ?`, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cases.Case{}, fmt.Errorf("store: case %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return cases.Case{}, fmt.Errorf("store: case %q: %w", id, err)
+	}
+	var c cases.Case
+	if err := json.Unmarshal([]byte(data), &c); err != nil {
+		return cases.Case{}, fmt.Errorf("store: case %q: %w", id, err)
+	}
+	return c, nil
+}
+
+// Cases returns the cases of the given countries (all cases when none is
+// given), ordered by name.
+func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, error) {
+	q := `SELECT data FROM cases ORDER BY name, id`
+	var args []any
+	if len(countries) > 0 {
+		cj, _ := json.Marshal(countries)
+		q = `SELECT data FROM cases WHERE country IN (SELECT value FROM json_each(?)) ORDER BY name, id`
+		args = append(args, string(cj))
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: cases: %w", err)
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("store: cases: %w", err)
+		}
+		var c cases.Case
+		if err := json.Unmarshal([]byte(data), &c); err != nil {
+			return nil, fmt.Errorf("store: cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: cases: %w", err)
+	}
+	return out, nil
+}
+
+// CasesVersion returns a number that grows whenever an import adds or
+// changes a case, so that a long-running process knows when to rebuild
+// its lookup index.
+func (s *Store) CasesVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0)`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: cases version: %w", err)
+	}
+	return v, nil
+}
+
+// StatusChangesSince returns the status changes recorded at or after t,
+// oldest first.
+func (s *Store) StatusChangesSince(ctx context.Context, t time.Time) ([]StatusChange, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sc.id, sc.case_id, c.country, sc.old_status, sc.new_status, sc.changed_at
+		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE sc.changed_at >= ? ORDER BY sc.id`, ms(t))
+	if err != nil {
+		return nil, fmt.Errorf("store: status changes: %w", err)
+	}
+	defer rows.Close()
+	var out []StatusChange
+	for rows.Next() {
+		var sc StatusChange
+		var old, nw string
+		var at int64
+		if err := rows.Scan(&sc.ID, &sc.CaseID, &sc.Country, &old, &nw, &at); err != nil {
+			return nil, fmt.Errorf("store: status changes: %w", err)
+		}
+		sc.Old, sc.New, sc.At = cases.Status(old), cases.Status(nw), fromMS(at)
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}

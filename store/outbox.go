@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PostState is where a post is in its delivery.
+type PostState string
+
+// The states of a post. A post moves queued → sending → sent, or back to
+// queued for a retry, or to skipped or failed; sending marks a send in
+// flight, so that after a crash exactly those sends are retried.
+const (
+	Queued  PostState = "queued"
+	Sending PostState = "sending"
+	Sent    PostState = "sent"
+	Skipped PostState = "skipped"
+	Failed  PostState = "failed"
+)
+
+// Post is one message to deliver to one channel.
+type Post struct {
+	ID        int64
+	Key       string // unique per (occurrence, channel)
+	Platform  string
+	Chat      string
+	Kind      string // "alert", "status_change", "hunger_strike_day", …
+	CaseID    string
+	Payload   json.RawMessage // kind-specific; rendered at send time
+	DueAt     time.Time
+	NextAt    time.Time // when the next attempt may start
+	State     PostState
+	Attempts  int
+	LastError string
+}
+
+// Enqueue adds posts to the outbox. A post whose Key is queued already is
+// left alone, so enqueueing an occurrence twice is harmless. It returns
+// how many were new.
+func (s *Store) Enqueue(ctx context.Context, now time.Time, posts ...Post) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = enqueue(ctx, tx, now, posts)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return n, nil
+}
+
+func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int, error) {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat, kind, case_id, payload, due_at, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	n := 0
+	for _, p := range posts {
+		payload := string(p.Payload)
+		if payload == "" {
+			payload = "{}"
+		}
+		r, err := stmt.ExecContext(ctx, p.Key, p.Platform, p.Chat, p.Kind, p.CaseID, payload, ms(p.DueAt), ms(p.DueAt), ms(now))
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", p.Key, err)
+		}
+		k, _ := r.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
+
+// Claim marks up to limit posts for the given platforms that are due at
+// now, on channels that are not paused, as sending and returns them,
+// oldest due first. Each claimed post must end in MarkSent, Retry, Skip or
+// Fail. Posts for platforms not given stay queued for a process that
+// serves them.
+func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms ...string) ([]Post, error) {
+	var out []Post
+	pj, _ := json.Marshal(platforms)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error
+			FROM outbox o
+			WHERE o.state = 'queued' AND o.next_at <= ?
+			  AND o.platform IN (SELECT value FROM json_each(?))
+			  AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.platform = o.platform AND c.chat = o.chat AND c.paused_reason != '')
+			ORDER BY o.next_at, o.id LIMIT ?`, ms(now), string(pj), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p Post
+			var payload string
+			var due, next int64
+			if err := rows.Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &p.Attempts, &p.LastError); err != nil {
+				return err
+			}
+			p.Payload, p.DueAt, p.NextAt, p.State = json.RawMessage(payload), fromMS(due), fromMS(next), Sending
+			p.Attempts++
+			out = append(out, p)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = ? WHERE id = ?`, p.Attempts, p.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: claim: %w", err)
+	}
+	return out, nil
+}
+
+// finish moves a sending post to its next state and logs the attempt in
+// one transaction.
+func (s *Store) finish(ctx context.Context, id int64, state PostState, next time.Time, attemptErr, messageID string, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		done := int64(0)
+		if state != Queued {
+			done = ms(now)
+		}
+		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_at = coalesce(nullif(?, 0), next_at), last_error = ?, done_at = ?
+			WHERE id = ? AND state = 'sending'`, string(state), ms(next), attemptErr, done, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return fmt.Errorf("post %d is not being sent", id)
+		}
+		ok := 0
+		if state == Sent {
+			ok = 1
+		}
+		if state == Skipped {
+			// A skip is a decision, not an attempt: nothing to log.
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO deliveries (outbox_id, attempted_at, ok, error, message_id) VALUES (?, ?, ?, ?, ?)`,
+			id, ms(now), ok, attemptErr, messageID)
+		return err
+	})
+}
+
+// MarkSent records that the post was delivered.
+func (s *Store) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
+	if err := s.finish(ctx, id, Sent, time.Time{}, "", messageID, now); err != nil {
+		return fmt.Errorf("store: mark post %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// Retry puts the post back in the queue for another attempt at next,
+// recording the error of this one.
+func (s *Store) Retry(ctx context.Context, id int64, next time.Time, cause error, now time.Time) error {
+	if err := s.finish(ctx, id, Queued, next, errText(cause), "", now); err != nil {
+		return fmt.Errorf("store: retry post %d: %w", id, err)
+	}
+	return nil
+}
+
+// Fail records that the post cannot be delivered (the platform refused it
+// for good).
+func (s *Store) Fail(ctx context.Context, id int64, cause error, now time.Time) error {
+	if err := s.finish(ctx, id, Failed, time.Time{}, errText(cause), "", now); err != nil {
+		return fmt.Errorf("store: fail post %d: %w", id, err)
+	}
+	return nil
+}
+
+// Skip records that the post was deliberately not sent, and why.
+func (s *Store) Skip(ctx context.Context, id int64, reason string, now time.Time) error {
+	if err := s.finish(ctx, id, Skipped, time.Time{}, reason, "", now); err != nil {
+		return fmt.Errorf("store: skip post %d: %w", id, err)
+	}
+	return nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Requeue puts posts left in sending (by a process that died mid-send)
+// back in the queue and returns how many. Only those sends can be
+// repeated after a crash; everything else was either sent or not started.
+func (s *Store) Requeue(ctx context.Context, platforms ...string) (int, error) {
+	pj, _ := json.Marshal(platforms)
+	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued'
+		WHERE state = 'sending' AND (json_array_length(?) = 0 OR platform IN (SELECT value FROM json_each(?)))`, string(pj), string(pj))
+	if err != nil {
+		return 0, fmt.Errorf("store: requeue: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	return int(n), nil
+}
+
+// Post returns the post with the given id, or ErrNotFound.
+func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
+	var p Post
+	var payload, state string
+	var due, next int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, key, platform, chat, kind, case_id, payload, due_at, next_at, state, attempts, last_error
+		FROM outbox WHERE id = ?`, id).Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &state, &p.Attempts, &p.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, fmt.Errorf("store: post %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("store: post %d: %w", id, err)
+	}
+	p.Payload, p.DueAt, p.NextAt, p.State = json.RawMessage(payload), fromMS(due), fromMS(next), PostState(state)
+	return p, nil
+}
+
+// QueueDepth counts the posts waiting to be sent or being sent.
+func (s *Store) QueueDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: queue depth: %w", err)
+	}
+	return n, nil
+}
+
+// PostCounts counts posts by state, for metrics and tests.
+func (s *Store) PostCounts(ctx context.Context) (map[PostState]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("store: post counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[PostState]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("store: post counts: %w", err)
+		}
+		out[PostState(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// AlertPayload is the payload of an alert post.
+type AlertPayload struct {
+	AlertID int64  `json:"alert_id"`
+	Message string `json:"message"`
+}
+
+// QueueAlert records an editor's alert about a case and, in the same
+// transaction, queues one post for every channel subscribed to the case's
+// country that is not paused. It returns the alert's id and the number of
+// posts queued.
+func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, now time.Time) (alertID int64, queued int, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var country string
+		if err := tx.QueryRowContext(ctx, `SELECT country FROM cases WHERE id = ?`, caseID).Scan(&country); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("case %q: %w", caseID, ErrNotFound)
+			}
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO alerts (case_id, message, author, created_at) VALUES (?, ?, ?, ?)`,
+			caseID, message, author, ms(now))
+		if err != nil {
+			return err
+		}
+		alertID, _ = r.LastInsertId()
+		rows, err := tx.QueryContext(ctx, `SELECT c.platform, c.chat FROM channels c
+			JOIN subscriptions s ON s.platform = c.platform AND s.chat = c.chat
+			WHERE s.country = ? AND c.paused_reason = '' ORDER BY c.platform, c.chat`, country)
+		if err != nil {
+			return err
+		}
+		var posts []Post
+		payload, _ := json.Marshal(AlertPayload{AlertID: alertID, Message: message})
+		for rows.Next() {
+			var p Post
+			if err := rows.Scan(&p.Platform, &p.Chat); err != nil {
+				rows.Close()
+				return err
+			}
+			p.Key = fmt.Sprintf("alert:%d:%s:%s", alertID, p.Platform, p.Chat)
+			p.Kind, p.CaseID, p.Payload, p.DueAt = "alert", caseID, payload, now
+			posts = append(posts, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		queued, err = enqueue(ctx, tx, now, posts)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: alert: %w", err)
+	}
+	return alertID, queued, nil
+}
