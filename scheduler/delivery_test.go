@@ -1,0 +1,179 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// fakePlatform records sends and fails them as told, per chat.
+type fakePlatform struct {
+	mu    sync.Mutex
+	sent  map[string][]bot.Message
+	fails map[string][]error // consumed one per send
+}
+
+func (f *fakePlatform) Name() string                  { return "fake" }
+func (f *fakePlatform) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+func (f *fakePlatform) Send(ctx context.Context, chat string, msg bot.Message) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errs := f.fails[chat]; len(errs) > 0 {
+		f.fails[chat] = errs[1:]
+		if errs[0] != nil {
+			return "", errs[0]
+		}
+	}
+	f.sent[chat] = append(f.sent[chat], msg)
+	return chat + "-" + string(rune('0'+len(f.sent[chat]))), nil
+}
+
+func (f *fakePlatform) count(chat string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.sent[chat])
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func setup(t *testing.T, chats ...string) (*Delivery, *store.Store, *fakePlatform, *clock) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	yaml := "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-10\n"
+	if _, err := st.Import(ctx, []cases.SourceFile{{Path: "a.yaml", Data: []byte(yaml), Hash: "1"}}, clk.now(), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	for _, c := range chats {
+		if _, err := st.Subscribe(ctx, bot.DefaultChannel(cfg, "fake", c), "AZ", clk.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.DiscardHandler)
+	h := bot.NewHandler(st, cfg, log)
+	h.Now = clk.now
+	fp := &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}
+	d := &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": fp}, Log: log, Now: clk.now}
+	return d, st, fp, clk
+}
+
+func TestDeliveryOutcomes(t *testing.T) {
+	d, st, fp, clk := setup(t, "ok", "flaky", "gone", "bad", "old")
+	ctx := context.Background()
+	fp.fails["flaky"] = []error{&bot.SendError{Failure: bot.Temporary, RetryAfter: 3 * time.Second, Err: errors.New("429")}, errors.New("timeout")}
+	fp.fails["gone"] = []error{&bot.SendError{Failure: bot.ChannelGone, Err: errors.New("bot was kicked")}}
+	fp.fails["bad"] = []error{&bot.SendError{Failure: bot.Rejected, Err: errors.New("can't parse entities")}}
+	fp.fails["old"] = []error{&bot.SendError{Failure: bot.Moved, NewChat: "new", Err: errors.New("migrated")}}
+	if _, n, err := st.QueueAlert(ctx, "amira-testova", "Act now", "test", clk.now()); err != nil || n != 5 {
+		t.Fatalf("QueueAlert = %d, %v; want 5", n, err)
+	}
+	if _, err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fp.count("ok") != 1 || fp.count("new") != 1 || fp.count("flaky") != 0 {
+		t.Errorf("after one tick: ok=%d new=%d flaky=%d; want 1 1 0", fp.count("ok"), fp.count("new"), fp.count("flaky"))
+	}
+	if msg := fp.sent["ok"][0]; msg.Lead != "URGENT: Act now" || msg.Card == nil || msg.Card.Title != "Amira Testova" {
+		t.Errorf("message = %+v; want the alert's lead and card", msg)
+	}
+	gone, err := st.Channel(ctx, "fake", "gone")
+	if err != nil || !gone.Paused() || gone.PausedReason != "bot was kicked" {
+		t.Errorf("gone channel = %+v, %v; want paused with the reason", gone, err)
+	}
+	if _, err := st.Channel(ctx, "fake", "old"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("old chat still exists: %v", err)
+	}
+	// The 429 asked for 3 s: nothing before that, then a second, failing try
+	// with a 4 s backoff (attempt 2), then success.
+	clk.advance(2 * time.Second)
+	d.Tick(ctx)
+	if fp.count("flaky") != 0 {
+		t.Errorf("retried before retry_after")
+	}
+	clk.advance(time.Second)
+	d.Tick(ctx)
+	clk.advance(4 * time.Second)
+	d.Tick(ctx)
+	if fp.count("flaky") != 1 {
+		t.Errorf("flaky sent %d times; want 1 after its retries", fp.count("flaky"))
+	}
+	counts, _ := st.PostCounts(ctx)
+	if counts[store.Sent] != 3 || counts[store.Failed] != 1 || counts[store.Queued] != 1 {
+		t.Errorf("post states = %v; want 3 sent, 1 failed (bad), 1 queued (gone, paused)", counts)
+	}
+	// Resuming the paused channel delivers its queued post, once.
+	if err := st.ResumeChannel(ctx, "fake", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	d.Tick(ctx)
+	d.Tick(ctx)
+	if fp.count("gone") != 1 || fp.count("ok") != 1 {
+		t.Errorf("after resume: gone=%d ok=%d; want 1 1", fp.count("gone"), fp.count("ok"))
+	}
+}
+
+// TestCrashRepeatsOnlyInFlight: a post claimed by a process that died is
+// sent by the next one; posts already sent are not.
+func TestCrashRepeatsOnlyInFlight(t *testing.T) {
+	d, st, fp, clk := setup(t, "a", "b")
+	ctx := context.Background()
+	st.QueueAlert(ctx, "amira-testova", "one", "test", clk.now())
+	d.Tick(ctx)
+	st.QueueAlert(ctx, "amira-testova", "two", "test", clk.now())
+	claimed, err := st.Claim(ctx, clk.now(), 1, "fake") // the dead process's in-flight send
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	d.Poll = 10 * time.Millisecond
+	go func() { done <- d.Run(runCtx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for fp.count("a")+fp.count("b") < 4 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if fp.count("a") != 2 || fp.count("b") != 2 {
+		t.Errorf("sends a=%d b=%d; want 2 each (one per alert)", fp.count("a"), fp.count("b"))
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		attempt int
+		after   time.Duration
+		want    time.Duration
+	}{
+		{1, 0, 2 * time.Second},
+		{2, 0, 4 * time.Second},
+		{5, 0, 32 * time.Second},
+		{30, 0, maxBackoff},
+		{3, 7 * time.Second, 7 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := Backoff(tt.attempt, tt.after); got != tt.want {
+			t.Errorf("Backoff(%d, %v) = %v; want %v", tt.attempt, tt.after, got, tt.want)
+		}
+	}
+}
