@@ -22,6 +22,15 @@ type StatusChangePayload struct {
 func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (Message, error) {
 	lang := ch.Language
 	msg := Message{Kind: p.Kind, Lang: lang}
+	if p.Kind == "digest" {
+		// A digest names several cases; it carries no single card.
+		var sp scheduledPayload
+		if err := json.Unmarshal(p.Payload, &sp); err != nil || sp.Text == "" {
+			return Message{}, fmt.Errorf("compose %s: bad payload", p.Key)
+		}
+		msg.Lead = sp.Text
+		return msg, nil
+	}
 	c, ok, err := h.Library.Case(ctx, p.CaseID)
 	if err != nil {
 		return Message{}, err
@@ -45,7 +54,18 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		msg.Lead = i18n.T(lang, "post.status_change", c.Name,
 			i18n.Status(lang, cases.Status(sc.New)), i18n.Status(lang, cases.Status(sc.Old)))
 	default:
-		return Message{}, fmt.Errorf("compose %s: unknown kind %q", p.Key, p.Kind)
+		// Scheduled reminders carry their lead, written when planned.
+		var sp scheduledPayload
+		if err := json.Unmarshal(p.Payload, &sp); err != nil || sp.Text == "" {
+			return Message{}, fmt.Errorf("compose %s: unknown kind %q or bad payload", p.Key, p.Kind)
+		}
+		msg.Lead = sp.Text
 	}
 	return msg, nil
+}
+
+// scheduledPayload is the part of a scheduled post's payload that
+// Compose reads (the scheduler writes it).
+type scheduledPayload struct {
+	Text string `json:"text"`
 }

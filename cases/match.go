@@ -15,35 +15,37 @@ import (
 //     and id, so that all words with a given prefix form one id range;
 //   - word → postings (variant, word position), stored in dictionary order
 //     so that the postings of a prefix range are one contiguous block;
-//   - a bigram index over the dictionary words, each list ordered by word
-//     length, so typo candidates come from a count filter restricted to
-//     the lengths an edit budget allows instead of a dictionary scan;
+//   - a deletion index (hashes of each word with up to one letter deleted,
+//     two for words of 8+ letters), so the typo candidates of a query word
+//     are found by a few dozen hash probes instead of a dictionary scan;
 //   - the answers to Complete for single-word prefixes so common that
 //     walking their postings would cost more than the latency budget.
 //
-// A query touches only the postings of the words it matches. Per-query
-// state lives in pooled scratch space that is indexed by variant, entry
-// and word id and is reset through touched lists, so nothing proportional
-// to the corpus is allocated or cleared per query.
+// A query touches only the postings of the words it matches, and when a
+// query word is very common, not even those: it then only scores the
+// candidates its rarer siblings found. Per-query state lives in pooled
+// scratch space indexed by variant, entry and word id and is reset through
+// touched lists, so nothing proportional to the corpus is allocated or
+// cleared per query.
 
 const (
-	maxLookup     = 5  // a longer list stops being a pick list
-	maxComplete   = 25 // chat platforms cap autocomplete choices at 25
-	maxQueryWords = 8  // real queries are names; more words are noise
-	maxVarWords   = 16 // positions must fit the uint16 coverage masks
-	maxFuzzyLen   = 64 // the bit-parallel edit distance uses one uint64
+	lookupMax       = 5  // a longer list stops being a pick list
+	completeMax     = 25 // chat platforms cap autocomplete choices at 25
+	queryMaxWords   = 8  // real queries are names; more words are noise
+	variantMaxWords = 16 // positions must fit the uint16 coverage masks
+	fuzzyMaxLen     = 64 // the bit-parallel edit distance uses one uint64
 
-	// heavyCost is the postings count above which a query word only
-	// refines candidates found through its more selective siblings.
-	heavyCost = 4096
-	// cacheCost is the postings count above which a single-word prefix
+	// heavyPostings is the postings count above which a query word only
+	// scores candidates found through its more selective siblings.
+	heavyPostings = 1024
+	// cachePostings is the postings count above which a single-word prefix
 	// gets its Complete answer precomputed at build time.
-	cacheCost = 2048
+	cachePostings = 2048
 
 	lookupFloor   = 0.5  // below this a Lookup answer would be a guess
 	completeFloor = 0.15 // a suggestion list tolerates weaker matches
 	pickGap       = 0.08 // scores this close to the best are "equally good"
-	strictFloor   = 0.75 // Complete: sims at or above are exact or prefix
+	strictSim     = 0.75 // Complete: word sims at or above are exact or prefix
 )
 
 // Entry is what the matcher knows of a case, enough to recognise it under
@@ -74,28 +76,31 @@ type Index struct {
 	varWords []uint32
 	varEntry []uint32
 
-	gramStart []uint32 // numGrams+1
-	gramPost  []uint32 // word ids; each list ordered by (length, id)
+	delShift uint     // hash >> delShift is the deletion bucket
+	delDir   []uint32 // bucket starts into delKeys
+	delKeys  []uint32 // word id<<fpBits | more hash bits, by bucket
+	fpBits   uint
+	lcp      []uint8 // common prefix length of words[i-1] and words[i]
 
 	cache map[string][]Match // Complete answers for very common prefixes
 
 	pool sync.Pool
 }
 
-// mode holds what differs between exact lookups and autocomplete.
-type mode struct {
+// matchMode holds what differs between exact lookups and autocomplete.
+type matchMode struct {
 	complete  bool
 	prefixMin int // shortest query word that may match as a prefix
 }
 
 var (
-	lookupMode   = mode{complete: false, prefixMin: 3}
-	completeMode = mode{complete: true, prefixMin: 1}
+	lookupMode   = matchMode{complete: false, prefixMin: 3}
+	completeMode = matchMode{complete: true, prefixMin: 1}
 )
 
 // prefixSim scores a query word of length lq that is a proper prefix of a
 // word of length lw: the more of the word typed, the likelier it is meant.
-func (md *mode) prefixSim(lq, lw int) float32 {
+func (md *matchMode) prefixSim(lq, lw int) float32 {
 	if md.complete {
 		return 0.75 + 0.2*float32(lq)/float32(lw)
 	}
@@ -104,7 +109,7 @@ func (md *mode) prefixSim(lq, lw int) float32 {
 
 // typoSim scores a whole-word match at edit distance d; an edit costs less
 // in a long word, where it is more likely a slip than another name.
-func (md *mode) typoSim(d, lq, lw int) float32 {
+func (md *matchMode) typoSim(d, lq, lw int) float32 {
 	l := float32(max(lq, lw))
 	if md.complete {
 		return 0.7 - 0.3*float32(d)/l
@@ -122,7 +127,7 @@ func typoPrefixSim(d, lq int) float32 {
 // be taken for a typo rather than a different name.
 func editBudget(n int) int {
 	switch {
-	case n < 4 || n > maxFuzzyLen:
+	case n < 4 || n > fuzzyMaxLen:
 		return 0
 	case n < 8:
 		return 1
@@ -162,9 +167,9 @@ func NewIndex(entries []Entry) *Index {
 	ix.ids = make([]string, n)
 	tmpID := make(map[string]uint32, n)
 	var tmpWords []string
-	ix.varStart = make([]uint32, 1, 3*n+1)
-	ix.varWords = make([]uint32, 0, 8*n)
-	ix.varEntry = make([]uint32, 0, 3*n)
+	ix.varStart = make([]uint32, 1, 2*n+1)
+	ix.varWords = make([]uint32, 0, 5*n)
+	ix.varEntry = make([]uint32, 0, 2*n)
 	var folds []string
 	for e, k := range keys {
 		src := &entries[k.i]
@@ -180,7 +185,7 @@ func NewIndex(entries []Entry) *Index {
 			}
 			nw := 0
 			for w := range strings.SplitSeq(f, " ") {
-				if nw == maxVarWords {
+				if nw == variantMaxWords {
 					break
 				}
 				id, ok := tmpID[w]
@@ -216,10 +221,19 @@ func NewIndex(entries []Entry) *Index {
 	for i, w := range ix.varWords {
 		ix.varWords[i] = remap[w]
 	}
+	ix.lcp = make([]uint8, len(ix.words))
+	for i := 1; i < len(ix.words); i++ {
+		a, b := ix.words[i-1], ix.words[i]
+		n := 0
+		for n < len(a) && n < len(b) && n < 255 && a[n] == b[n] {
+			n++
+		}
+		ix.lcp[i] = uint8(n)
+	}
 	order, remap, tmpWords = nil, nil, nil
 
 	// Postings, by counting sort; variants are visited in order, so each
-	// list comes out sorted by variant.
+	// list comes out sorted by variant, that is by entry name.
 	nv := len(ix.varEntry)
 	ix.postStart = make([]uint32, len(ix.words)+1)
 	for _, w := range ix.varWords {
@@ -237,100 +251,114 @@ func NewIndex(entries []Entry) *Index {
 		}
 	}
 
-	ix.buildGrams()
+	ix.buildDeletions()
 	ix.pool.New = func() any {
-		return &scratch{
-			slot:   make([]uint32, nv),
-			eslot:  make([]uint32, n),
-			gcount: make([]uint8, len(ix.words)),
+		return &matchScratch{
+			slot:  make([]uint32, nv),
+			eslot: make([]uint32, n),
+			seen:  make([]bool, len(ix.words)),
 		}
 	}
 	ix.buildCache()
 	return ix
 }
 
-const numGrams = 64 * 64
-
-// charCode maps a byte to 6 bits for bigram codes; 0 is the word boundary.
-// Bytes of non-Latin letters share codes, which only loosens the filter:
-// candidates are always verified by edit distance.
-func charCode(c byte) uint32 {
-	switch {
-	case 'a' <= c && c <= 'z':
-		return uint32(c-'a') + 1
-	case '0' <= c && c <= '9':
-		return uint32(c-'0') + 27
-	default:
-		return 37 + uint32(c)%27
+// delHash hashes w without the bytes at i and j (pass -1 to keep all).
+func delHash(w string, i, j int) uint32 {
+	h := uint64(14695981039346656037)
+	for k := 0; k < len(w); k++ {
+		if k == i || k == j {
+			continue
+		}
+		h ^= uint64(w[k])
+		h *= 1099511628211
 	}
+	// FNV's high bits mix poorly; finish with murmur3's avalanche.
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return uint32(h)
 }
 
-// wordGrams appends the distinct boundary-padded bigram codes of w.
-func wordGrams(dst []uint32, w string) []uint32 {
-	start := len(dst)
-	prev := uint32(0)
-	for i := 0; i <= len(w); i++ {
-		cur := uint32(0)
-		if i < len(w) {
-			cur = charCode(w[i])
+// buildDeletions indexes every word under its deletion neighbourhood. Two
+// words are within d edits (optimal string alignment) only if deleting at
+// most d letters from each makes them equal, so a query only needs to
+// probe its own deletions. Words of 8+ letters get two-letter deletions;
+// shorter words need one only: a query word is allowed two edits only when
+// it has 8+ letters, and against a shorter word one of the two is then an
+// insertion, which costs no deletion on the word's side.
+//
+// The index stores word ids bucketed by deletion hash, about four to a
+// bucket, each packed with up to 8 more hash bits that tell the bucket's
+// words apart: four bytes per key instead of the twelve of a full hash
+// and id, and one cache line per probe. The odd unrelated word a probe
+// still returns is discarded by the edit distance that verifies every
+// candidate anyway.
+func (ix *Index) buildDeletions() {
+	estimate := 0
+	for _, w := range ix.words {
+		if n := len(w); n <= fuzzyMaxLen {
+			estimate += 1 + n
+			if n >= 8 {
+				estimate += n * (n - 1) / 2
+			}
 		}
-		g := prev<<6 | cur
-		if !slices.Contains(dst[start:], g) {
-			dst = append(dst, g)
-		}
-		prev = cur
 	}
-	return dst
-}
+	dirBits := uint(8)
+	for dirBits < 24 && 1<<dirBits < estimate/4 {
+		dirBits++
+	}
+	ix.delShift = 32 - dirBits
+	ix.delDir = make([]uint32, 1<<dirBits+1)
 
-func (ix *Index) buildGrams() {
-	// Visit words by (length, id) so that every gram list is ordered by
-	// length and a length window is a binary search away.
-	byLen := make([]uint32, 0, len(ix.words))
-	var lenCount [maxFuzzyLen + 2]int
-	for _, l := range ix.wlen {
-		if int(l) <= maxFuzzyLen {
-			lenCount[l+1]++
+	// Two passes, count then fill, rather than materialising and sorting
+	// millions of (hash, id) pairs. A key is the bucket and fingerprint.
+	ix.fpBits = uint(min(8, 32-bits.Len(uint(len(ix.words)))))
+	keyShift := ix.delShift - ix.fpBits
+	var keys []uint32
+	wordKeys := func(w string) []uint32 {
+		keys = append(keys[:0], delHash(w, -1, -1)>>keyShift)
+		for i := range len(w) {
+			keys = append(keys, delHash(w, i, -1)>>keyShift)
+			if len(w) >= 8 {
+				for j := i + 1; j < len(w); j++ {
+					keys = append(keys, delHash(w, i, j)>>keyShift)
+				}
+			}
+		}
+		// Repeated letters repeat deletions; one entry per key is enough.
+		slices.Sort(keys)
+		return slices.Compact(keys)
+	}
+	for _, w := range ix.words {
+		if len(w) <= fuzzyMaxLen {
+			for _, k := range wordKeys(w) {
+				ix.delDir[k>>ix.fpBits+1]++
+			}
 		}
 	}
-	for i := 1; i < len(lenCount); i++ {
-		lenCount[i] += lenCount[i-1]
+	for i := 1; i < len(ix.delDir); i++ {
+		ix.delDir[i] += ix.delDir[i-1]
 	}
-	byLen = byLen[:lenCount[maxFuzzyLen+1]]
-	for w, l := range ix.wlen {
-		if int(l) <= maxFuzzyLen {
-			byLen[lenCount[l]] = uint32(w)
-			lenCount[l]++
-		}
-	}
-
-	ix.gramStart = make([]uint32, numGrams+1)
-	var gs []uint32
-	for _, w := range byLen {
-		gs = wordGrams(gs[:0], ix.words[w])
-		for _, g := range gs {
-			ix.gramStart[g+1]++
-		}
-	}
-	for i := 1; i <= numGrams; i++ {
-		ix.gramStart[i] += ix.gramStart[i-1]
-	}
-	ix.gramPost = make([]uint32, ix.gramStart[numGrams])
-	fill := slices.Clone(ix.gramStart[:numGrams])
-	for _, w := range byLen {
-		gs = wordGrams(gs[:0], ix.words[w])
-		for _, g := range gs {
-			ix.gramPost[fill[g]] = w
-			fill[g]++
+	n := ix.delDir[len(ix.delDir)-1]
+	ix.delKeys = make([]uint32, n)
+	fill := slices.Clone(ix.delDir[:len(ix.delDir)-1])
+	for id, w := range ix.words {
+		if len(w) <= fuzzyMaxLen {
+			for _, k := range wordKeys(w) {
+				b := k >> ix.fpBits
+				ix.delKeys[fill[b]] = uint32(id)<<ix.fpBits | k&(1<<ix.fpBits-1)
+				fill[b]++
+			}
 		}
 	}
 }
 
 // buildCache precomputes Complete for single-word prefixes whose postings
 // are too many to walk within the latency budget (one or two letters,
-// very common name stems). Such a prefix has at least cacheCost/variants
-// per entry distinct entries, far more than maxComplete, so its answer is
-// made of prefix matches only and does not depend on anything else.
+// very common name stems).
 func (ix *Index) buildCache() {
 	ix.cache = map[string][]Match{}
 	for l := 1; l <= 8; l++ {
@@ -345,8 +373,8 @@ func (ix *Index) buildCache() {
 			for hi < len(ix.words) && strings.HasPrefix(ix.words[hi], p) {
 				hi++
 			}
-			if ix.postStart[hi]-ix.postStart[lo] > cacheCost && utf8.ValidString(p) && Fold(p) == p {
-				ix.cache[p] = ix.complete(p, maxComplete)
+			if ix.postStart[hi]-ix.postStart[lo] > cachePostings && utf8.ValidString(p) && Fold(p) == p {
+				ix.cache[p] = ix.complete(p, completeMax)
 			}
 			lo = hi
 		}
@@ -357,40 +385,44 @@ func (ix *Index) buildCache() {
 // from a query that matched nothing.
 func (ix *Index) Len() int { return len(ix.names) }
 
-// wsim is a dictionary word matched by a query word.
-type wsim struct {
+// wordSim is a dictionary word matched by a query word.
+type wordSim struct {
 	w   uint32
 	sim float32
 }
 
-// qword is one query word and the dictionary words it matches.
-type qword struct {
-	text   string
-	exact  int64  // word id, or -1
-	lo, hi uint32 // words matched exactly or as a prefix
-	fuzzy  []wsim // typo matches, by word id
-	cost   int    // postings behind all of the above
-	drive  bool   // walk its postings (else only score found candidates)
+// queryWord is one query word and the dictionary words it matches.
+type queryWord struct {
+	text      string
+	exact     int64     // word id, or -1
+	lo, hi    uint32    // words matched exactly or as a prefix
+	fuzzy     []wordSim // typo matches, by word id
+	rangeCost int       // postings of lo..hi
+	fuzzyCost int       // postings of fuzzy
+
+	// Whether the postings of the range and of the typo matches were
+	// walked; if not, the word is scored on the candidates by refine.
+	rangeDone, fuzzyDone bool
 }
 
-// cand is a variant touched by the query: per query word the best
+// matchCand is a variant touched by the query: per query word the best
 // similarity and the variant word positions that reached it.
-type cand struct {
+type matchCand struct {
 	v    uint32
-	sim  [maxQueryWords]float32
-	mask [maxQueryWords]uint16
+	sim  [queryMaxWords]float32
+	mask [queryMaxWords]uint16
 }
 
-// hit is an entry's best variant score.
-type hit struct {
+// matchHit is an entry's best variant score.
+type matchHit struct {
 	e     uint32
 	score float32
-	tier  uint8 // Complete: 0 prefix matches, 1 fuzzy
+	tier  uint8 // Complete: 0 exact and prefix matches, 1 fuzzy
 }
 
-// better orders hits best first; entry numbers follow name order, which
-// makes ties deterministic.
-func better(a, b hit) bool {
+// betterHit orders hits best first; entry numbers follow name order,
+// which makes ties deterministic.
+func betterHit(a, b matchHit) bool {
 	if a.tier != b.tier {
 		return a.tier < b.tier
 	}
@@ -400,25 +432,29 @@ func better(a, b hit) bool {
 	return a.e < b.e
 }
 
-// scratch is per-query working memory, pooled so that its corpus-sized
-// arrays are allocated once and reset only where a query touched them.
-type scratch struct {
+// matchScratch is per-query working memory, pooled so that its
+// corpus-sized arrays are allocated once and reset only where a query
+// touched them.
+type matchScratch struct {
 	slot   []uint32 // variant → 1+index into cands
-	cands  []cand
+	cands  []matchCand
 	eslot  []uint32 // entry → 1+index into ents
-	ents   []hit
-	gcount []uint8 // word → shared bigram count
-	gtouch []uint32
-	grams  []uint32
-	top    []hit
+	ents   []matchHit
+	seen   []bool // word → already a typo candidate
+	touch  []uint32
+	hashes []uint32
+	spans  [][2]uint32
+	order  []wordSim
+	top    []matchHit
+	osa    [fuzzyMaxLen + 3]osaState
 	peq    [256]uint64
-	q      [maxQueryWords]qword
+	q      [queryMaxWords]queryWord
 	nq     int
 }
 
-func (ix *Index) get() *scratch { return ix.pool.Get().(*scratch) }
+func (ix *Index) get() *matchScratch { return ix.pool.Get().(*matchScratch) }
 
-func (ix *Index) put(s *scratch) {
+func (ix *Index) put(s *matchScratch) {
 	for i := range s.cands {
 		s.slot[s.cands[i].v] = 0
 	}
@@ -432,7 +468,7 @@ func (ix *Index) put(s *scratch) {
 	ix.pool.Put(s)
 }
 
-func (s *scratch) clearEnts() {
+func (s *matchScratch) clearEnts() {
 	for _, h := range s.ents {
 		s.eslot[h.e] = 0
 	}
@@ -441,18 +477,16 @@ func (s *scratch) clearEnts() {
 
 // setQuery splits the folded query into words and resolves their exact and
 // prefix matches.
-func (ix *Index) setQuery(s *scratch, folded string, md *mode) {
+func (ix *Index) setQuery(s *matchScratch, folded string, md *matchMode) {
 	s.nq = 0
 	for w := range strings.SplitSeq(folded, " ") {
-		if s.nq == maxQueryWords {
+		if s.nq == queryMaxWords {
 			break
 		}
 		q := &s.q[s.nq]
 		s.nq++
-		q.text = w
-		q.fuzzy = q.fuzzy[:0]
+		*q = queryWord{text: w, fuzzy: q.fuzzy[:0], exact: -1}
 		lo, hi := ix.prefixRange(w)
-		q.exact = -1
 		if lo < hi && ix.words[lo] == w {
 			q.exact = int64(lo)
 		}
@@ -463,7 +497,7 @@ func (ix *Index) setQuery(s *scratch, folded string, md *mode) {
 			}
 		}
 		q.lo, q.hi = uint32(lo), uint32(hi)
-		q.cost = int(ix.postStart[hi] - ix.postStart[lo])
+		q.rangeCost = int(ix.postStart[hi] - ix.postStart[lo])
 	}
 }
 
@@ -482,37 +516,37 @@ func (ix *Index) prefixRange(p string) (lo, hi int) {
 	return lo, i
 }
 
-// chooseDrivers decides which query words have their postings walked.
-// Walking a two-letter prefix can mean tens of thousands of postings, so
-// such heavy words only score the candidates their lighter siblings found;
-// a candidate that matches none of the light words scores too low to
-// matter. A query made only of heavy words is driven by the cheapest one.
-func (s *scratch) chooseDrivers() {
-	light := false
+// light picks the query words whose postings are walked, by cost(word).
+// Walking a two-letter prefix or a very common given name can mean
+// thousands of postings, so such heavy words only score the candidates
+// their lighter siblings found: a case that matches none of the light
+// words matches at most part of the query, and the light words' cases
+// outrank it. A query made only of heavy words is driven by the cheapest.
+func (s *matchScratch) light(cost func(*queryWord) int) (drive [queryMaxWords]bool) {
+	found := false
 	cheapest := -1
 	for i := range s.nq {
-		q := &s.q[i]
-		q.drive = q.cost <= heavyCost
-		if q.drive && q.cost > 0 {
-			light = true
-		}
-		if q.cost > 0 && (cheapest < 0 || q.cost < s.q[cheapest].cost) {
+		c := cost(&s.q[i])
+		drive[i] = c <= heavyPostings
+		found = found || drive[i] && c > 0
+		if c > 0 && (cheapest < 0 || c < cost(&s.q[cheapest])) {
 			cheapest = i
 		}
 	}
-	if !light && cheapest >= 0 {
-		s.q[cheapest].drive = true
+	if !found && cheapest >= 0 {
+		drive[cheapest] = true
 	}
+	return drive
 }
 
 // add records that word w matches query word qi with similarity sim in
 // every variant that contains it.
-func (s *scratch) add(ix *Index, qi int, w uint32, sim float32) {
+func (s *matchScratch) add(ix *Index, qi int, w uint32, sim float32) {
 	for _, p := range ix.post[ix.postStart[w]:ix.postStart[w+1]] {
 		v := p >> 4
 		k := s.slot[v]
 		if k == 0 {
-			s.cands = append(s.cands, cand{v: v})
+			s.cands = append(s.cands, matchCand{v: v})
 			k = uint32(len(s.cands))
 			s.slot[v] = k
 		}
@@ -526,48 +560,41 @@ func (s *scratch) add(ix *Index, qi int, w uint32, sim float32) {
 	}
 }
 
-// driveRange walks the postings of the exact and prefix matches of the
-// driving query words.
-func (ix *Index) driveRange(s *scratch, md *mode) {
-	for i := range s.nq {
-		q := &s.q[i]
-		if !q.drive {
-			continue
-		}
-		for w := q.lo; w < q.hi; w++ {
-			sim := float32(1)
-			if int64(w) != q.exact {
-				sim = md.prefixSim(len(q.text), int(ix.wlen[w]))
-			}
-			s.add(ix, i, w, sim)
-		}
+// rangeSim is the similarity of word w in q's exact/prefix range.
+func (ix *Index) rangeSim(q *queryWord, w uint32, md *matchMode) float32 {
+	if int64(w) == q.exact {
+		return 1
 	}
+	return md.prefixSim(len(q.text), int(ix.wlen[w]))
 }
 
-// driveFuzzy walks the postings of the typo matches of the driving words.
-func (ix *Index) driveFuzzy(s *scratch) {
-	for i := range s.nq {
-		q := &s.q[i]
-		if !q.drive {
-			continue
-		}
-		for _, f := range q.fuzzy {
-			s.add(ix, i, f.w, f.sim)
-		}
+func (ix *Index) driveRange(s *matchScratch, qi int, md *matchMode) {
+	q := &s.q[qi]
+	for w := q.lo; w < q.hi; w++ {
+		s.add(ix, qi, w, ix.rangeSim(q, w, md))
 	}
+	q.rangeDone = true
+}
+
+func (ix *Index) driveFuzzy(s *matchScratch, qi int) {
+	q := &s.q[qi]
+	for _, f := range q.fuzzy {
+		s.add(ix, qi, f.w, f.sim)
+	}
+	q.fuzzyDone = true
 }
 
 // simOf is the similarity of dictionary word w to query word q.
-func (ix *Index) simOf(q *qword, w uint32, md *mode) float32 {
+func (ix *Index) simOf(q *queryWord, w uint32, md *matchMode) float32 {
 	var sim float32
 	if q.lo <= w && w < q.hi {
-		if int64(w) == q.exact {
+		sim = ix.rangeSim(q, w, md)
+		if sim == 1 {
 			return 1
 		}
-		sim = md.prefixSim(len(q.text), int(ix.wlen[w]))
 	}
 	if len(q.fuzzy) > 0 {
-		if k, ok := slices.BinarySearchFunc(q.fuzzy, w, func(f wsim, w uint32) int {
+		if k, ok := slices.BinarySearchFunc(q.fuzzy, w, func(f wordSim, w uint32) int {
 			return int(f.w) - int(w)
 		}); ok && q.fuzzy[k].sim > sim {
 			sim = q.fuzzy[k].sim
@@ -576,12 +603,12 @@ func (ix *Index) simOf(q *qword, w uint32, md *mode) float32 {
 	return sim
 }
 
-// refine scores the non-driving query words against the words of every
-// candidate found so far.
-func (ix *Index) refine(s *scratch, md *mode) {
+// refine scores the query words whose postings were not all walked
+// against the words of every candidate.
+func (ix *Index) refine(s *matchScratch, md *matchMode) {
 	for i := range s.nq {
 		q := &s.q[i]
-		if q.drive {
+		if q.rangeDone && (q.fuzzyDone || len(q.fuzzy) == 0) {
 			continue
 		}
 		for k := range s.cands {
@@ -605,8 +632,8 @@ func (ix *Index) refine(s *scratch, md *mode) {
 // score combines the per-word similarities of a candidate: the mean over
 // query words, so matching every query word beats matching some, scaled
 // by how much of the variant was matched, so a full name beats a surname.
-// Only the exact folded text in order scores 1.
-func (ix *Index) score(s *scratch, c *cand, md *mode) (float32, uint8) {
+// Only the exact folded text, in order, scores 1.
+func (ix *Index) score(s *matchScratch, c *matchCand, md *matchMode) (float32, uint8) {
 	var sum float32
 	var cover uint16
 	all1, strict := true, true
@@ -615,7 +642,7 @@ func (ix *Index) score(s *scratch, c *cand, md *mode) (float32, uint8) {
 		sum += sim
 		cover |= c.mask[i]
 		all1 = all1 && sim == 1
-		strict = strict && sim >= strictFloor
+		strict = strict && sim >= strictSim
 	}
 	vw := ix.varWords[ix.varStart[c.v]:ix.varStart[c.v+1]]
 	nw := len(vw)
@@ -638,7 +665,7 @@ func (ix *Index) score(s *scratch, c *cand, md *mode) (float32, uint8) {
 }
 
 // collect turns candidates into per-entry best hits at or above floor.
-func (ix *Index) collect(s *scratch, md *mode, floor float32) {
+func (ix *Index) collect(s *matchScratch, md *matchMode, floor float32) {
 	s.clearEnts()
 	for k := range s.cands {
 		c := &s.cands[k]
@@ -646,9 +673,9 @@ func (ix *Index) collect(s *scratch, md *mode, floor float32) {
 		if sc < floor {
 			continue
 		}
-		h := hit{ix.varEntry[c.v], sc, tier}
+		h := matchHit{ix.varEntry[c.v], sc, tier}
 		if j := s.eslot[h.e]; j != 0 {
-			if better(h, s.ents[j-1]) {
+			if betterHit(h, s.ents[j-1]) {
 				s.ents[j-1] = h
 			}
 			continue
@@ -659,10 +686,10 @@ func (ix *Index) collect(s *scratch, md *mode, floor float32) {
 }
 
 // selectTop returns the best k hits, best first.
-func (s *scratch) selectTop(k int) []hit {
+func (s *matchScratch) selectTop(k int) []matchHit {
 	top := s.top[:0]
 	for _, h := range s.ents {
-		if len(top) == k && !better(h, top[k-1]) {
+		if len(top) == k && !betterHit(h, top[k-1]) {
 			continue
 		}
 		i := len(top)
@@ -671,7 +698,7 @@ func (s *scratch) selectTop(k int) []hit {
 		} else {
 			i = k - 1
 		}
-		for i > 0 && better(h, top[i-1]) {
+		for i > 0 && betterHit(h, top[i-1]) {
 			top[i] = top[i-1]
 			i--
 		}
@@ -681,108 +708,233 @@ func (s *scratch) selectTop(k int) []hit {
 	return top
 }
 
-// findFuzzy fills q.fuzzy with the dictionary words within q's edit budget
-// (whole word, and for autocomplete also prefix of the word). Candidates
-// come from a bigram count filter: one edit destroys at most three of the
-// query's padded bigrams, so a word within d edits shares at least
-// distinct-3d of them; survivors are verified by edit distance.
-func (ix *Index) findFuzzy(s *scratch, q *qword, md *mode) {
+// driveOrdered walks the postings of s.order (matches of the single query
+// word) best similarity first and stops once the k best entries found are
+// better than anything the rest could give: for one query word, a score
+// never exceeds the word similarity (times 0.5 in Complete's fuzzy tier).
+// This keeps a lone common name from walking the postings of every
+// similar name.
+func (ix *Index) driveOrdered(s *matchScratch, k int, md *matchMode, floor float32) {
+	slices.SortFunc(s.order, func(a, b wordSim) int {
+		if a.sim != b.sim {
+			if a.sim > b.sim {
+				return -1
+			}
+			return 1
+		}
+		return int(a.w) - int(b.w)
+	})
+	walked, next := 0, 256
+	for i, f := range s.order {
+		if walked >= next && f.sim < s.order[i-1].sim {
+			next = 2 * walked
+			bound := f.sim
+			var tier uint8
+			if md.complete && f.sim < strictSim {
+				bound, tier = f.sim*0.5, 1
+			}
+			ix.collect(s, md, floor)
+			if top := s.selectTop(k); len(top) == k && betterHit(top[k-1], matchHit{0, bound, tier}) {
+				return
+			}
+		}
+		s.add(ix, 0, f.w, f.sim)
+		walked += int(ix.postStart[f.w+1] - ix.postStart[f.w])
+	}
+}
+
+// findFuzzy fills q.fuzzy with the dictionary words within q's edit
+// budget: whole words through the deletion index, and for autocomplete
+// also words whose beginning is within the budget. The latter are looked
+// for among words sharing the first two letters (or those two swapped):
+// people rarely mistype how a name starts, and scanning a two-letter range
+// costs a fraction of a millisecond less than any general method.
+func (ix *Index) findFuzzy(s *matchScratch, q *queryWord, md *matchMode) {
 	m := len(q.text)
 	d := editBudget(m)
 	if d == 0 {
 		return
 	}
-	s.grams = wordGrams(s.grams[:0], q.text)
-	endGram := charCode(q.text[m-1]) << 6
-	minL, maxL := m-d, m+d
-	if md.complete {
-		maxL = maxFuzzyLen
-	}
-	for _, g := range s.grams {
-		list := ix.gramPost[ix.gramStart[g]:ix.gramStart[g+1]]
-		a := ix.lenSearch(list, minL)
-		b := a + ix.lenSearch(list[a:], maxL+1)
-		for _, w := range list[a:b] {
-			if s.gcount[w] == 0 {
-				s.gtouch = append(s.gtouch, w)
-			}
-			s.gcount[w]++
-		}
-	}
-	thrWhole := max(len(s.grams)-3*d, 1)
-	// Prefix candidates are held to a stricter bound (a transposition can
-	// cost three bigrams, it is taken to cost two): autocomplete tolerates
-	// missing a rare typo far better than it tolerates extra latency.
-	thrPrefix := max(len(s.grams)-1-2*d, 2)
-
+	t := q.text
+	s.hashes = append(s.hashes[:0], delHash(t, -1, -1))
 	for i := range m {
-		s.peq[q.text[i]] |= 1 << i
-	}
-	for _, w := range s.gtouch {
-		cnt := int(s.gcount[w])
-		s.gcount[w] = 0
-		if int64(w) == q.exact {
-			continue
+		s.hashes = append(s.hashes, delHash(t, i, -1))
+		if d == 2 {
+			for j := i + 1; j < m; j++ {
+				s.hashes = append(s.hashes, delHash(t, i, j))
+			}
 		}
+	}
+	ix.probe(s)
+	for i := range m {
+		s.peq[t[i]] |= 1 << i
+	}
+	for _, w := range s.touch {
+		s.seen[w] = false
 		lw := int(ix.wlen[w])
-		whole := lw <= m+d && cnt >= thrWhole
-		pref := false
-		if md.complete {
-			if q.lo <= w && w < q.hi {
-				continue // already a prefix match, which ranks higher
-			}
-			pc := cnt
-			if charCode(ix.words[w][lw-1])<<6 == endGram {
-				pc--
-			}
-			pref = pc >= thrPrefix
-		}
-		if !whole && !pref {
+		if int64(w) == q.exact || lw < m-d || lw > m+d {
 			continue
 		}
-		dw, dp := osa(&s.peq, m, ix.words[w], m+d)
-		var sim float32
-		if whole && dw <= d {
-			sim = md.typoSim(dw, m, lw)
+		if md.complete && q.lo <= w && w < q.hi {
+			continue // already a prefix match, which ranks higher
 		}
-		if pref && dp <= d {
-			sim = max(sim, typoPrefixSim(dp, m))
-		}
-		if sim > 0 {
-			q.fuzzy = append(q.fuzzy, wsim{w, sim})
+		if dist, _ := osaDistance(&s.peq, m, ix.words[w], 0); dist <= d {
+			q.fuzzy = append(q.fuzzy, wordSim{w, md.typoSim(dist, m, lw)})
 		}
 	}
-	s.gtouch = s.gtouch[:0]
+	s.touch = s.touch[:0]
+
+	if md.complete && q == &s.q[s.nq-1] { // only the last word is partial
+		ix.fuzzyPrefixes(s, q, d, t[:2])
+		if t[0] != t[1] {
+			var swapped [2]byte
+			swapped[0], swapped[1] = t[1], t[0]
+			ix.fuzzyPrefixes(s, q, d, string(swapped[:]))
+		}
+	}
 	for i := range m {
-		s.peq[q.text[i]] = 0
+		s.peq[t[i]] = 0
 	}
-	slices.SortFunc(q.fuzzy, func(a, b wsim) int { return int(a.w) - int(b.w) })
+
+	slices.SortFunc(q.fuzzy, func(a, b wordSim) int {
+		if a.w != b.w {
+			return int(a.w) - int(b.w)
+		}
+		if a.sim > b.sim {
+			return -1
+		}
+		return 1
+	})
+	q.fuzzy = slices.CompactFunc(q.fuzzy, func(a, b wordSim) bool { return a.w == b.w })
+	q.fuzzyCost = 0
 	for _, f := range q.fuzzy {
-		q.cost += int(ix.postStart[f.w+1] - ix.postStart[f.w])
+		q.fuzzyCost += int(ix.postStart[f.w+1] - ix.postStart[f.w])
 	}
 }
 
-// lenSearch returns the first index in list (ordered by word length) whose
-// word is at least l bytes long.
-func (ix *Index) lenSearch(list []uint32, l int) int {
-	i, j := 0, len(list)
-	for i < j {
-		h := int(uint(i+j) >> 1)
-		if int(ix.wlen[list[h]]) < l {
-			i = h + 1
-		} else {
-			j = h
+// fuzzyPrefixes adds the words starting with p whose beginning is within
+// d edits of q (peq must hold q's match masks). Words are visited in
+// dictionary order like the leaves of a trie: the edit-distance state of a
+// shared prefix is reused, and once every alignment of a prefix costs more
+// than d, all words below it are skipped.
+func (ix *Index) fuzzyPrefixes(s *matchScratch, q *queryWord, d int, p string) {
+	m := len(q.text)
+	maxDepth := m + d
+	high := uint64(1) << (m - 1)
+	st := &s.osa
+	st[0] = osaState{vp: ^uint64(0), dist: m, best: m}
+	valid := 0 // st[1..valid] hold the states after each byte of the word
+	lo, hi := ix.prefixRange(p)
+	for w := uint32(lo); w < uint32(hi); {
+		if q.lo <= w && w < q.hi {
+			// Clean prefix matches, found already.
+			for ; w < q.hi; w++ {
+				valid = min(valid, int(ix.lcp[w]))
+			}
+			if w < uint32(hi) {
+				valid = min(valid, int(ix.lcp[w]))
+			}
+			continue
+		}
+		word := ix.words[w]
+		if len(word) > maxDepth {
+			word = word[:maxDepth]
+		}
+		j := min(valid, len(word))
+		dead := false
+		for ; j < len(word); j++ {
+			st[j+1] = st[j].step(s.peq[word[j]], high)
+			if st[j+1].best > d && !st[j+1].alive(m, j+1, d) {
+				dead = true
+				j++
+				break
+			}
+		}
+		valid = j
+		if !dead && int(ix.wlen[w]) >= m-d && st[j].best <= d {
+			q.fuzzy = append(q.fuzzy, wordSim{w, typoPrefixSim(st[j].best, m)})
+		}
+		w++
+		if dead {
+			// Skip every word sharing the hopeless prefix.
+			for w < uint32(hi) && int(ix.lcp[w]) >= j {
+				w++
+			}
+		}
+		if w < uint32(hi) {
+			valid = min(valid, int(ix.lcp[w]))
 		}
 	}
-	return i
 }
 
-// osa computes optimal-string-alignment distances between a pattern of m
-// bytes (its match masks in peq) and t, with Hyyrö's bit-parallel
-// algorithm: the whole-word distance, and the least distance to a prefix
-// of t no longer than maxPrefix. Bit-parallel keeps verifying a few
-// thousand typo candidates within a few microseconds.
-func osa(peq *[256]uint64, m int, t string, maxPrefix int) (whole, prefix int) {
+// osaState is the bit-parallel edit-distance column after some bytes of a
+// word; see osaDistance.
+type osaState struct {
+	vp, vn, d0, pm uint64
+	dist, best     int // distance to the prefix so far, least over its prefixes
+}
+
+func (st *osaState) step(pm, high uint64) osaState {
+	tr := ((^st.d0 & pm) << 1) & st.pm
+	d0 := (((pm & st.vp) + st.vp) ^ st.vp) | pm | st.vn | tr
+	hp := st.vn | ^(d0 | st.vp)
+	hn := st.vp & d0
+	dist := st.dist
+	if hp&high != 0 {
+		dist++
+	} else if hn&high != 0 {
+		dist--
+	}
+	x := hp<<1 | 1
+	return osaState{vp: hn<<1 | ^(x | d0), vn: x & d0, d0: d0, pm: pm, dist: dist, best: min(st.best, dist)}
+}
+
+// alive reports whether some alignment of a j-byte word prefix with a
+// prefix of the m-byte pattern costs at most d: otherwise no extension of
+// the word prefix can come within d of the pattern or of any pattern
+// prefix. The column holds D[i][j] as j plus the running vertical deltas.
+func (st *osaState) alive(m, j, d int) bool {
+	// D[i][j] >= |i-j|, so only rows j-d..j+d can hold a cost of at most d.
+	for i := max(0, j-d); i <= min(m, j+d); i++ {
+		below := uint64(1)<<i - 1
+		if j+bits.OnesCount64(st.vp&below)-bits.OnesCount64(st.vn&below) <= d {
+			return true
+		}
+	}
+	return false
+}
+
+// probe adds the words indexed under the deletion hashes in s.hashes to
+// the typo candidates. Bucket bounds are all loaded before any bucket is
+// read, so the cache misses of a few dozen probes overlap.
+func (ix *Index) probe(s *matchScratch) {
+	s.spans = s.spans[:0]
+	for _, h := range s.hashes {
+		b := h >> ix.delShift
+		s.spans = append(s.spans, [2]uint32{ix.delDir[b], ix.delDir[b+1]})
+	}
+	mask := uint32(1)<<ix.fpBits - 1
+	shift := ix.delShift - ix.fpBits
+	for i, h := range s.hashes {
+		fp := h >> shift & mask
+		for _, k := range ix.delKeys[s.spans[i][0]:s.spans[i][1]] {
+			if k&mask != fp {
+				continue
+			}
+			if w := k >> ix.fpBits; !s.seen[w] {
+				s.seen[w] = true
+				s.touch = append(s.touch, w)
+			}
+		}
+	}
+}
+
+// osaDistance computes optimal-string-alignment distances between a
+// pattern of m bytes (its match masks in peq) and t, with Hyyrö's
+// bit-parallel algorithm: the whole-word distance, and the least distance
+// to a prefix of t no longer than maxPrefix. Bit-parallel keeps verifying
+// thousands of candidates within microseconds.
+func osaDistance(peq *[256]uint64, m int, t string, maxPrefix int) (whole, prefix int) {
 	vp, vn, d0, pmPrev := ^uint64(0), uint64(0), uint64(0), uint64(0)
 	high := uint64(1) << (m - 1)
 	dist := m
@@ -811,7 +963,7 @@ func osa(peq *[256]uint64, m int, t string, maxPrefix int) (whole, prefix int) {
 
 // matches converts hits to the public form; scores are rounded so callers
 // see stable, readable numbers rather than float32 noise.
-func (ix *Index) matches(hs []hit) []Match {
+func (ix *Index) matches(hs []matchHit) []Match {
 	if len(hs) == 0 {
 		return nil
 	}
@@ -839,12 +991,25 @@ func (ix *Index) Lookup(query string) []Match {
 	for i := range s.nq {
 		ix.findFuzzy(s, &s.q[i], md)
 	}
-	s.chooseDrivers()
-	ix.driveRange(s, md)
-	ix.driveFuzzy(s)
-	ix.refine(s, md)
+	if s.nq == 1 {
+		q := &s.q[0]
+		s.order = append(s.order[:0], q.fuzzy...)
+		for w := q.lo; w < q.hi; w++ {
+			s.order = append(s.order, wordSim{w, ix.rangeSim(q, w, md)})
+		}
+		ix.driveOrdered(s, lookupMax, md, lookupFloor)
+	} else {
+		drive := s.light(func(q *queryWord) int { return q.rangeCost + q.fuzzyCost })
+		for i := range s.nq {
+			if drive[i] {
+				ix.driveRange(s, i, md)
+				ix.driveFuzzy(s, i)
+			}
+		}
+		ix.refine(s, md)
+	}
 	ix.collect(s, md, lookupFloor)
-	top := s.selectTop(maxLookup)
+	top := s.selectTop(lookupMax)
 	if len(top) == 0 {
 		return nil
 	}
@@ -865,7 +1030,7 @@ func (ix *Index) Lookup(query string) []Match {
 // first limit entries in name order, each with Score 1 since all match it
 // equally.
 func (ix *Index) Complete(query string, limit int) []Match {
-	limit = min(limit, maxComplete)
+	limit = min(limit, completeMax)
 	if limit <= 0 || ix.Len() == 0 {
 		return nil
 	}
@@ -889,8 +1054,12 @@ func (ix *Index) complete(f string, limit int) []Match {
 	s := ix.get()
 	defer ix.put(s)
 	ix.setQuery(s, f, md)
-	s.chooseDrivers()
-	ix.driveRange(s, md)
+	drive := s.light(func(q *queryWord) int { return q.rangeCost })
+	for i := range s.nq {
+		if drive[i] {
+			ix.driveRange(s, i, md)
+		}
+	}
 	ix.refine(s, md)
 	ix.collect(s, md, completeFloor)
 	prefixHits := 0
@@ -905,8 +1074,21 @@ func (ix *Index) complete(f string, limit int) []Match {
 		for i := range s.nq {
 			ix.findFuzzy(s, &s.q[i], md)
 		}
-		ix.driveFuzzy(s)
-		ix.refine(s, md)
+		if s.nq == 1 {
+			s.order = append(s.order[:0], s.q[0].fuzzy...)
+			ix.driveOrdered(s, limit, md, completeFloor)
+		} else {
+			drive := s.light(func(q *queryWord) int { return q.rangeCost + q.fuzzyCost })
+			for i := range s.nq {
+				if drive[i] {
+					if !s.q[i].rangeDone {
+						ix.driveRange(s, i, md)
+					}
+					ix.driveFuzzy(s, i)
+				}
+			}
+			ix.refine(s, md)
+		}
 		ix.collect(s, md, completeFloor)
 	}
 	return ix.matches(s.selectTop(limit))

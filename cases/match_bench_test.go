@@ -49,14 +49,14 @@ func genWord(r *rand.Rand, syllables int) string {
 	return b.String()
 }
 
-func capitalise(w string) string {
+func genCapitalise(w string) string {
 	if w == "" {
 		return w
 	}
 	return strings.ToUpper(w[:1]) + w[1:]
 }
 
-func accentify(r *rand.Rand, s string) string {
+func genAccentify(r *rand.Rand, s string) string {
 	var b strings.Builder
 	for i := range len(s) {
 		if m, ok := genAccent[s[i]]; ok && r.IntN(3) == 0 {
@@ -99,12 +99,12 @@ func genCases(n int, seed uint64) []Entry {
 		}
 		words = append(words, pick(surnames, 1.5))
 		for j := range words {
-			words[j] = capitalise(words[j])
+			words[j] = genCapitalise(words[j])
 		}
 		ascii := strings.Join(words, " ")
 		name := ascii
 		if r.IntN(5) == 0 {
-			name = accentify(r, ascii)
+			name = genAccentify(r, ascii)
 		}
 		var aliases []string
 		if r.IntN(4) == 0 {
@@ -114,7 +114,7 @@ func genCases(n int, seed uint64) []Entry {
 			aliases = append(aliases, genAlt.Replace(ascii))
 		}
 		if r.IntN(20) == 0 {
-			aliases = append(aliases, capitalise(pick(given, 1)))
+			aliases = append(aliases, genCapitalise(pick(given, 1)))
 		}
 		id := strings.ReplaceAll(strings.ToLower(ascii), " ", "-")
 		seen[id]++
@@ -126,9 +126,9 @@ func genCases(n int, seed uint64) []Entry {
 	return out
 }
 
-// typo applies one random edit: substitution, deletion, insertion or
+// genTypo applies one random edit: substitution, deletion, insertion or
 // transposition.
-func typo(r *rand.Rand, w string) string {
+func genTypo(r *rand.Rand, w string) string {
 	b := []byte(w)
 	i := r.IntN(len(b))
 	c := byte('a' + r.IntN(26))
@@ -178,12 +178,12 @@ func genTypedQueries(es []Entry, n int, seed uint64) []benchQuery {
 				continue
 			}
 			ws := slices.Clone(words)
-			ws[j] = typo(r, ws[j])
+			ws[j] = genTypo(r, ws[j])
 			q = benchQuery{"typo", strings.Join(ws, " ")}
 		case k < 60:
 			s := last
 			if r.IntN(3) == 0 && len(s) >= 4 {
-				s = typo(r, s)
+				s = genTypo(r, s)
 			}
 			q = benchQuery{"surname", s}
 		case k < 80:
@@ -271,9 +271,9 @@ func BenchmarkComplete(b *testing.B) {
 	}
 }
 
-type latencies []time.Duration
+type matchLatencies []time.Duration
 
-func (l latencies) at(p float64) time.Duration {
+func (l matchLatencies) at(p float64) time.Duration {
 	return l[min(len(l)-1, int(p*float64(len(l))))]
 }
 
@@ -299,8 +299,8 @@ func TestLatencyReport(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	scratch := 4*len(ix.varEntry) + 4*len(ix.names) + len(ix.words)
-	t.Logf("corpus: %d entries, %d variants, %d unique words, %d postings, %d bigram postings, %d cached prefixes",
-		ix.Len(), len(ix.varEntry), len(ix.words), len(ix.post), len(ix.gramPost), len(ix.cache))
+	t.Logf("corpus: %d entries, %d variants, %d unique words, %d postings, %d deletion entries, %d cached prefixes",
+		ix.Len(), len(ix.varEntry), len(ix.words), len(ix.post), len(ix.delKeys), len(ix.cache))
 	t.Logf("NewIndex: %v; index heap: %.1f MiB; per-goroutine scratch: %.1f MiB",
 		build, float64(heap)/(1<<20), float64(scratch)/(1<<20))
 
@@ -309,8 +309,8 @@ func TestLatencyReport(t *testing.T) {
 		ix.Complete(queries[i].q, 25)
 	}
 	measure := func(name string, f func(string)) {
-		all := make(latencies, 0, len(queries))
-		byKind := map[string]latencies{}
+		all := make(matchLatencies, 0, len(queries))
+		byKind := map[string]matchLatencies{}
 		for _, q := range queries {
 			s := time.Now()
 			f(q.q)

@@ -28,7 +28,7 @@ var matchEntries = []Entry{
 
 var matchIndex = sync.OnceValue(func() *Index { return NewIndex(matchEntries) })
 
-func ids(ms []Match) []string {
+func matchIDs(ms []Match) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = m.ID
@@ -101,7 +101,7 @@ func TestLookup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ix.Lookup(tt.query)
-			if !slices.Equal(ids(got), tt.want) {
+			if !slices.Equal(matchIDs(got), tt.want) {
 				t.Fatalf("Lookup(%q) = %v; want ids %v", tt.query, got, tt.want)
 			}
 			for i, m := range got {
@@ -171,11 +171,11 @@ func TestLookupTies(t *testing.T) {
 		{ID: "adam-exempel", Name: "Adam Exempel"},
 		{ID: "mira-beispielova-a", Name: "Mira Beispielova"},
 	})
-	if got, want := ids(ix.Lookup("exempel")), []string{"adam-exempel", "zora-exempel"}; !slices.Equal(got, want) {
+	if got, want := matchIDs(ix.Lookup("exempel")), []string{"adam-exempel", "zora-exempel"}; !slices.Equal(got, want) {
 		t.Errorf("Lookup(exempel) = %v; want %v (name order)", got, want)
 	}
 	got := ix.Lookup("Mira Beispielova")
-	if want := []string{"mira-beispielova-a", "mira-beispielova-b"}; !slices.Equal(ids(got), want) {
+	if want := []string{"mira-beispielova-a", "mira-beispielova-b"}; !slices.Equal(matchIDs(got), want) {
 		t.Errorf("Lookup(Mira Beispielova) = %v; want %v (same name: id order)", got, want)
 	}
 	for _, m := range got {
@@ -192,8 +192,8 @@ func TestLookupPickListCap(t *testing.T) {
 	}
 	got := NewIndex(es).Lookup("kopiyeva")
 	want := []string{"p0-kopiyeva", "p1-kopiyeva", "p2-kopiyeva", "p3-kopiyeva", "p4-kopiyeva"}
-	if !slices.Equal(ids(got), want) {
-		t.Errorf("Lookup(kopiyeva) = %v; want %v", ids(got), want)
+	if !slices.Equal(matchIDs(got), want) {
+		t.Errorf("Lookup(kopiyeva) = %v; want %v", matchIDs(got), want)
 	}
 }
 
@@ -223,7 +223,7 @@ func TestComplete(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ix.Complete(tt.query, tt.limit)
-			if !slices.Equal(ids(got), tt.want) {
+			if !slices.Equal(matchIDs(got), tt.want) {
 				t.Fatalf("Complete(%q, %d) = %v; want ids %v", tt.query, tt.limit, got, tt.want)
 			}
 			for i, m := range got {
@@ -275,8 +275,8 @@ func TestCompleteLimitCap(t *testing.T) {
 		}
 	}
 	got := ix.Complete("", 3)
-	if want := []string{"limit-testperson-00", "limit-testperson-01", "limit-testperson-02"}; !slices.Equal(ids(got), want) {
-		t.Errorf("Complete(\"\", 3) = %v; want %v", ids(got), want)
+	if want := []string{"limit-testperson-00", "limit-testperson-01", "limit-testperson-02"}; !slices.Equal(matchIDs(got), want) {
+		t.Errorf("Complete(\"\", 3) = %v; want %v", matchIDs(got), want)
 	}
 }
 
@@ -348,7 +348,7 @@ func TestLookupGenerated(t *testing.T) {
 		if len(words) < 2 || len(words[1]) < 5 {
 			continue
 		}
-		words[1] = typo(r, words[1])
+		words[1] = genTypo(r, words[1])
 		q := strings.Join(words, " ")
 		if got := ix.Lookup(q); !slices.ContainsFunc(got, func(m Match) bool { return m.ID == e.ID }) {
 			// A typo can land on another real name; only then is a miss fine.
@@ -406,10 +406,10 @@ func TestMatchEditDistance(t *testing.T) {
 		for i := range len(p) {
 			peq[p[i]] |= 1 << i
 		}
-		gw, gp := osa(&peq, len(p), s, maxPrefix)
+		gw, gp := osaDistance(&peq, len(p), s, maxPrefix)
 		ww, wp := refOSA(p, s, maxPrefix)
 		if gw != ww || gp != wp {
-			t.Errorf("osa(%q, %q, %d) = %d, %d; want %d, %d", p, s, maxPrefix, gw, gp, ww, wp)
+			t.Errorf("osaDistance(%q, %q, %d) = %d, %d; want %d, %d", p, s, maxPrefix, gw, gp, ww, wp)
 		}
 	}
 	check("rustamov", "rusatmov", 10)
@@ -421,10 +421,62 @@ func TestMatchEditDistance(t *testing.T) {
 	}
 }
 
-func TestMatchTmpDump(t *testing.T) {
-	ix := matchIndex()
-	for _, q := range []string{"rustamov", "rustamov saleh", "saleh rustanov", "Салех Рустамов", "rus", "rustamo", "saleh ru", "obrazs", "a", "t", "Inês", "li"} {
-		t.Logf("L %q -> %v", q, ix.Lookup(q))
-		t.Logf("C %q -> %v", q, ix.Complete(q, 25))
+// TestMatchFuzzyCandidates checks the typo candidate search (deletion
+// index, pruned prefix walk) against brute force over the dictionary.
+func TestMatchFuzzyCandidates(t *testing.T) {
+	ix := NewIndex(genCases(3000, 4))
+	r := rand.New(rand.NewPCG(4, 4))
+	for n := 0; n < 400; {
+		q := ix.words[r.IntN(len(ix.words))]
+		if len(q) < 4 {
+			continue
+		}
+		n++
+		q = genTypo(r, q)
+		if len(q) >= 8 && r.IntN(2) == 0 {
+			q = genTypo(r, q)
+		}
+		if r.IntN(3) == 0 && len(q) > 4 {
+			q = q[:max(4, len(q)-1-r.IntN(4))]
+		}
+		for _, md := range []*matchMode{&lookupMode, &completeMode} {
+			s := ix.get()
+			ix.setQuery(s, q, md)
+			qw := &s.q[0]
+			ix.findFuzzy(s, qw, md)
+			got := map[string]float32{}
+			for _, f := range qw.fuzzy {
+				got[ix.words[f.w]] = f.sim
+			}
+			want := map[string]float32{}
+			m, d := len(q), editBudget(len(q))
+			for id, w := range ix.words {
+				inRange := uint32(id) >= qw.lo && uint32(id) < qw.hi
+				if int64(id) == qw.exact || md.complete && inRange {
+					continue
+				}
+				swapped := string([]byte{q[1], q[0]})
+				wholeOK := len(w) >= m-d && len(w) <= m+d
+				prefixOK := md.complete && (strings.HasPrefix(w, q[:2]) || strings.HasPrefix(w, swapped)) && len(w) >= m-d
+				if !wholeOK && !prefixOK {
+					continue
+				}
+				whole, pre := refOSA(q, w, m+d)
+				var sim float32
+				if wholeOK && whole <= d {
+					sim = md.typoSim(whole, m, len(w))
+				}
+				if prefixOK && pre <= d {
+					sim = max(sim, typoPrefixSim(pre, m))
+				}
+				if sim > 0 {
+					want[w] = sim
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("fuzzy(%q, complete=%v) = %v; want %v", q, md.complete, got, want)
+			}
+			ix.put(s)
+		}
 	}
 }

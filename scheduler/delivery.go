@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/vigil-bot/vigil/bot"
@@ -38,6 +39,11 @@ type Delivery struct {
 	// SendTimeout bounds one send; it also bounds how long shutdown waits
 	// for the send in flight.
 	SendTimeout time.Duration
+	// CatchUp is how late a scheduled post may still be sent; a later one
+	// is skipped and logged. Alerts and status changes are always sent.
+	CatchUp time.Duration
+	// Metrics, if set, counts outcomes.
+	Metrics *Metrics
 }
 
 // maxBackoff caps the wait between retries of a temporary failure.
@@ -51,9 +57,10 @@ func (d *Delivery) platforms() []string {
 	return names
 }
 
-// Run delivers posts until ctx is done. It first requeues the sends that
-// a previous process left in flight: only those can be repeated after a
-// crash.
+// Run delivers posts until ctx is done: one worker per platform, so each
+// platform's pacing holds back only its own posts. It first requeues the
+// sends that a previous process left in flight: only those can be
+// repeated after a crash.
 func (d *Delivery) Run(ctx context.Context) error {
 	if n, err := d.Store.Requeue(ctx, d.platforms()...); err != nil {
 		return fmt.Errorf("delivery: %w", err)
@@ -64,27 +71,50 @@ func (d *Delivery) Run(ctx context.Context) error {
 	if poll <= 0 {
 		poll = time.Second
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := d.Tick(ctx); err != nil && ctx.Err() == nil {
-			d.Log.Error("delivery", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
+	var wg sync.WaitGroup
+	for name := range d.Platforms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(poll)
+			defer t.Stop()
+			for {
+				if _, err := d.tick(ctx, name); err != nil && ctx.Err() == nil {
+					d.Log.Error("delivery", "platform", name, "err", err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
 	}
+	wg.Wait()
+	return nil
 }
 
-// Tick sends every post due now and returns how many it handled. It stops
-// claiming new posts once ctx is done; a claimed post whose turn has not
-// come by then goes back to the queue.
+// Tick sends every post due now on every platform, one platform after
+// the other, and returns how many it handled. Tests drive it directly.
 func (d *Delivery) Tick(ctx context.Context) (int, error) {
+	total := 0
+	for _, name := range d.platforms() {
+		n, err := d.tick(ctx, name)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// tick sends the platform's due posts. It stops claiming new posts once
+// ctx is done; a claimed post whose turn has not come by then goes back
+// to the queue.
+func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 	handled := 0
 	for ctx.Err() == nil {
-		posts, err := d.Store.Claim(ctx, d.Now(), 50, d.platforms()...)
+		posts, err := d.Store.Claim(ctx, d.Now(), 20, platform)
 		if err != nil {
 			return handled, err
 		}
@@ -123,14 +153,21 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	ch, err := d.Store.Channel(rec, p.Platform, p.Chat)
 	if errors.Is(err, store.ErrNotFound) {
 		log.Warn("skipped: channel unknown")
+		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
 		return d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
 	}
 	if err != nil {
 		return err
 	}
+	if late := d.Now().Sub(p.DueAt); d.CatchUp > 0 && late > d.CatchUp && p.Kind != KindAlert && p.Kind != KindStatusChange {
+		log.Warn("skipped: later than catch_up", "due", p.DueAt, "late", late.Round(time.Second), "catch_up", d.CatchUp)
+		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
+		return d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
+	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {
 		log.Error("post cannot be built", "err", err)
+		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
 		return d.Store.Fail(rec, p.ID, err, d.Now())
 	}
 	timeout := d.SendTimeout
@@ -138,17 +175,21 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 		timeout = 30 * time.Second
 	}
 	sendCtx, cancel := context.WithTimeout(rec, timeout)
+	start := time.Now()
 	id, err := d.Platforms[p.Platform].Send(sendCtx, p.Chat, msg)
+	d.Metrics.ObserveSend(p.Platform, time.Since(start))
 	cancel()
 	now := d.Now()
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
+		d.Metrics.Inc("vigil_posts_sent_total", "platform", p.Platform, "kind", p.Kind)
 		return d.Store.MarkSent(rec, p.ID, id, now)
 	}
 	se := bot.Classify(err)
 	switch se.Failure {
 	case bot.ChannelGone:
 		log.Warn("channel paused: the platform refuses the bot", "err", se)
+		d.Metrics.Inc("vigil_channels_paused_total", "platform", p.Platform)
 		if err := d.Store.PauseChannel(rec, p.Platform, p.Chat, se.Err.Error(), now); err != nil {
 			return err
 		}
@@ -156,6 +197,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 		return d.Store.Retry(rec, p.ID, now, se, now)
 	case bot.Rejected:
 		log.Error("post rejected by the platform", "err", se)
+		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
 		return d.Store.Fail(rec, p.ID, se, now)
 	case bot.Moved:
 		log.Warn("chat moved", "to", se.NewChat)
@@ -164,6 +206,10 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 		}
 		return d.Store.Retry(rec, p.ID, now, se, now)
 	}
+	if se.RetryAfter > 0 {
+		d.Metrics.Inc("vigil_rate_limited_total", "platform", p.Platform)
+	}
+	d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
 	wait := Backoff(p.Attempts, se.RetryAfter)
 	log.Warn("send failed; will retry", "err", se, "attempt", p.Attempts, "in", wait)
 	return d.Store.Retry(rec, p.ID, now.Add(wait), se, now)

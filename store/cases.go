@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigil-bot/vigil/cases"
@@ -57,6 +58,10 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
 	}
+	owners, err := s.caseOwners(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
 	type parsed struct {
 		file  cases.SourceFile
 		cases []cases.Case
@@ -68,18 +73,14 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		bad  = map[string]bool{}
 	)
 	for _, f := range files {
-		if st, ok := known[f.Path]; ok && st.hash == f.Hash {
-			current, err := s.ownsAll(ctx, f.Path, st.ids)
-			if err != nil {
-				return res, fmt.Errorf("import: %w", err)
+		// An unchanged file is skipped only if it still owns all its ids:
+		// if another file has since redefined one, it must be re-imported.
+		if st, ok := known[f.Path]; ok && st.hash == f.Hash && ownsAll(owners, f.Path, st.ids) {
+			res.Unchanged++
+			for _, id := range st.ids {
+				all = append(all, cases.Case{ID: id, File: f.Path, Line: owners[id].line})
 			}
-			if current {
-				res.Unchanged++
-				for _, id := range st.ids {
-					all = append(all, cases.Case{ID: id, File: f.Path})
-				}
-				continue
-			}
+			continue
 		}
 		cs, err := cases.Parse(f.Path, f.Data)
 		if err != nil {
@@ -90,6 +91,20 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		todo = append(todo, parsed{f, cs})
 		all = append(all, cs...)
 	}
+	// CheckUnique blames the later of two definitions. Put the stored one
+	// first, so that a duplicate is blamed on the file that newly defines
+	// the id: with SkipBad, that file is left out and cannot take over
+	// another file's case (and announce a bogus status change).
+	slices.SortStableFunc(all, func(a, b cases.Case) int {
+		oa, ob := owners[a.ID].file == a.File, owners[b.ID].file == b.File
+		switch {
+		case oa == ob:
+			return 0
+		case oa:
+			return -1
+		}
+		return 1
+	})
 	if err := cases.CheckUnique(all); err != nil {
 		errs = append(errs, err)
 		var fe *cases.FieldError
@@ -209,15 +224,39 @@ func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
 	return out, rows.Err()
 }
 
-// ownsAll reports whether every id is still stored as coming from path:
-// if another file has since redefined one, the unchanged file must be
-// re-imported after all.
-func (s *Store) ownsAll(ctx context.Context, path string, ids []string) (bool, error) {
-	idsJSON, _ := json.Marshal(ids)
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE file = ? AND id IN (SELECT value FROM json_each(?))`,
-		path, string(idsJSON)).Scan(&n)
-	return n == len(ids), err
+// caseOwner is where a stored case was read from.
+type caseOwner struct {
+	file string
+	line int
+}
+
+// caseOwners returns the file and line each stored case was read from.
+func (s *Store) caseOwners(ctx context.Context) (map[string]caseOwner, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, file, coalesce(json_extract(data, '$.line'), 0) FROM cases`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]caseOwner{}
+	for rows.Next() {
+		var id string
+		var o caseOwner
+		if err := rows.Scan(&id, &o.file, &o.line); err != nil {
+			return nil, err
+		}
+		out[id] = o
+	}
+	return out, rows.Err()
+}
+
+// ownsAll reports whether every id is still stored as coming from path.
+func ownsAll(owners map[string]caseOwner, path string, ids []string) bool {
+	for _, id := range ids {
+		if owners[id].file != path {
+			return false
+		}
+	}
+	return true
 }
 
 // Case returns the case with the given id, or ErrNotFound.

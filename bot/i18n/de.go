@@ -83,6 +83,14 @@ var de = map[Key]string{
 /alert <Fall> <Nachricht> – (Redakteure) eine Eilmeldung an alle Kanäle, die dem Land des Falls folgen
 /help – dieser Text`,
 
-	"post.alert":         "EILMELDUNG: %[1]s",
-	"post.status_change": "Neuer Stand: %[1]s ist jetzt %[2]s (vorher %[3]s).",
+	"post.alert":                    "EILMELDUNG: %[1]s",
+	"post.status_change":            "Neuer Stand: %[1]s ist jetzt %[2]s (vorher %[3]s).",
+	"post.hunger_strike_day":        "Tag %[2]d des Hungerstreiks von %[1]s.",
+	"post.arrest_anniversary":       "Heute vor %[2]d Jahren wurde %[1]s festgenommen.",
+	"post.arrest_anniversary.one":   "Heute vor einem Jahr wurde %[1]s festgenommen.",
+	"post.sentence_anniversary":     "Heute vor %[2]d Jahren wurde %[1]s verurteilt.",
+	"post.sentence_anniversary.one": "Heute vor einem Jahr wurde %[1]s verurteilt.",
+	"post.detention_milestone":      "%[1]s ist seit %[2]d Tagen in Haft.",
+	"post.birthday":                 "%[1]s wird heute %[2]d – in Haft.",
+	"post.digest":                   "Außerdem heute:",
 }

@@ -86,6 +86,14 @@ var en = map[Key]string{
 /help — this text`,
 
 	// Posts.
-	"post.alert":         "URGENT: %[1]s",
-	"post.status_change": "Status update: %[1]s is now %[2]s (was %[3]s).",
+	"post.alert":                    "URGENT: %[1]s",
+	"post.status_change":            "Status update: %[1]s is now %[2]s (was %[3]s).",
+	"post.hunger_strike_day":        "Day %[2]d of %[1]s's hunger strike.",
+	"post.arrest_anniversary":       "%[1]s was arrested %[2]d years ago today.",
+	"post.arrest_anniversary.one":   "%[1]s was arrested one year ago today.",
+	"post.sentence_anniversary":     "%[1]s was sentenced %[2]d years ago today.",
+	"post.sentence_anniversary.one": "%[1]s was sentenced one year ago today.",
+	"post.detention_milestone":      "%[1]s has been in detention for %[2]d days.",
+	"post.birthday":                 "%[1]s turns %[2]d today, in detention.",
+	"post.digest":                   "Also today:",
 }

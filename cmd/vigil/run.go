@@ -77,6 +77,8 @@ type cli struct {
 	country string
 	stale   bool
 	message string
+	from    string
+	days    int
 }
 
 var commands []*command
@@ -95,6 +97,12 @@ func init() {
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.StringVar(&c.country, "country", "", "only this country (ISO code or name)")
 				fs.BoolVar(&c.stale, "stale", false, "only cases whose status is older than stale_after")
+				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
+			}},
+		{name: "upcoming", summary: "the posts that are planned, per channel, in order", run: cmdUpcoming,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.StringVar(&c.from, "from", "", "first day, YYYY-MM-DD, in each channel's time zone (default: today)")
+				fs.IntVar(&c.days, "days", 7, "number of days")
 				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
 			}},
 		{name: "alert", args: "CASE", summary: "queue an alert; the running daemon sends it", run: cmdAlert, minArgs: 1, maxArgs: -1,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -64,8 +66,11 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	h := bot.NewHandler(st, cfg, log)
 	con := console.New(e.stdin, e.stdout, h)
 	platforms := map[string]bot.Platform{con.Name(): con}
+	metrics := scheduler.NewMetrics()
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
-		Poll: time.Second, SendTimeout: shutdownGrace / 2}
+		Poll: time.Second, SendTimeout: shutdownGrace / 2, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
+	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
+		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 30 * time.Second}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,6 +90,30 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		start(name, p.Run)
 	}
 	start("delivery", delivery.Run)
+	start("planner", planner.Run)
+	if cfg.HTTP.Listen != "" {
+		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: scheduler.HTTPHandler(st, platforms, metrics),
+			ReadHeaderTimeout: 5 * time.Second}
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return fmt.Errorf("serve: http.listen: %w", err)
+		}
+		log.Info("http listening", "addr", ln.Addr().String())
+		start("http", func(ctx context.Context) error {
+			go func() {
+				<-ctx.Done()
+				shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				srv.Shutdown(shut)
+			}()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 
 	<-runCtx.Done()
 	log.Info("shutting down")

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/scheduler"
+)
+
+// upcomingJSON is one line of `vigil upcoming --json`.
+type upcomingJSON struct {
+	At       string   `json:"at"`
+	Platform string   `json:"platform"`
+	Channel  string   `json:"channel"`
+	Case     string   `json:"case"`
+	Kind     string   `json:"kind"`
+	Text     string   `json:"text"`
+	Cases    []string `json:"cases,omitempty"`
+}
+
+func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
+	if c.days < 1 || c.days > 366 {
+		return &usageError{cmd: "upcoming", msg: fmt.Sprintf("--days %d: want 1 to 366", c.days)}
+	}
+	var from cases.Date
+	if c.from != "" {
+		d, err := cases.ParseDate(c.from)
+		if err != nil || !d.HasDay() {
+			return &usageError{cmd: "upcoming", msg: fmt.Sprintf("--from %q: want YYYY-MM-DD", c.from)}
+		}
+		from = d
+	}
+	cfg, st, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := syncCases(ctx, e, cfg, st); err != nil {
+		return err
+	}
+	now := time.Now()
+	if from.IsZero() {
+		loc, _ := time.LoadLocation(cfg.Timezone)
+		from = cases.DateOf(now.In(loc))
+	}
+	lib := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler)).Library
+	all, err := lib.All(ctx)
+	if err != nil {
+		return err
+	}
+	chans, err := st.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	occ := scheduler.Plan(all, chans, scheduler.PlanOptions{From: from, Days: c.days, Now: now,
+		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit})
+	if c.json {
+		for _, o := range occ {
+			err := writeJSON(e, upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
+				Case: o.CaseID, Kind: o.Kind, Text: o.Text, Cases: o.Cases})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tCHANNEL\tKIND\tCASE\tTEXT")
+	for _, o := range occ {
+		text := o.Text
+		if o.Kind == scheduler.KindDigest {
+			text = fmt.Sprintf("digest of %d reminders", len(o.Cases))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.At.Format("2006-01-02 15:04 MST"), o.Channel(), o.Kind, o.CaseID, text)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(occ) == 0 {
+		fmt.Fprintln(e.stderr, "nothing planned in these days: reminders need a subscribed, active channel and fresh cases with day-precise dates (vigil subscriptions; vigil cases --stale)")
+	}
+	return nil
+}

@@ -1,0 +1,408 @@
+package scheduler
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// The kinds of scheduled posts, as `vigil upcoming --json` names them.
+const (
+	KindHungerStrikeDay     = "hunger_strike_day"
+	KindArrestAnniversary   = "arrest_anniversary"
+	KindSentenceAnniversary = "sentence_anniversary"
+	KindDetentionMilestone  = "detention_milestone"
+	KindBirthday            = "birthday"
+	KindCustom              = "custom"
+	KindDigest              = "digest"
+	// KindStatusChange and KindAlert are queued when they happen, never
+	// planned, and never held back by the daily limit.
+	KindStatusChange = "status_change"
+	KindAlert        = "alert"
+)
+
+// priority orders a day's reminders for the daily limit: day counts
+// first, then milestones and anniversaries, then the rest.
+func priority(kind string) int {
+	switch kind {
+	case KindHungerStrikeDay:
+		return 0
+	case KindDetentionMilestone, KindArrestAnniversary, KindSentenceAnniversary:
+		return 1
+	}
+	return 2
+}
+
+// Occurrence is one planned post to one channel.
+type Occurrence struct {
+	At       time.Time // in the channel's time zone
+	Platform string
+	Chat     string
+	CaseID   string // empty for a digest
+	Kind     string
+	N        int        // day number, years, or days in detention
+	Date     cases.Date // the channel's local date it belongs to
+	Text     string     // the post's lead, in the channel's language
+	Cases    []string   // a digest's cases
+	Key      string     // unique per (occurrence, channel)
+}
+
+// Channel returns the occurrence's channel as the CLI names it.
+func (o Occurrence) Channel() string {
+	return store.Channel{Platform: o.Platform, Chat: o.Chat}.String()
+}
+
+// PlanOptions bound a plan.
+type PlanOptions struct {
+	From       cases.Date // first local date, in each channel's zone
+	Days       int
+	Now        time.Time     // decides which cases are stale
+	StaleAfter time.Duration // cases confirmed longer ago get nothing
+	DailyLimit int           // scheduled posts per channel and local day; the rest form a digest
+}
+
+// reminder is one case's reminder on one date, before it is addressed to
+// a channel.
+type reminder struct {
+	c    *cases.Case
+	kind string
+	n    int
+	at   time.Time // custom reminders only: their own instant
+	text string    // custom reminders only
+	idx  int       // custom reminders only: index in the case file
+}
+
+// Plan derives the scheduled posts of the given local dates for every
+// active channel from the case records. It is a pure function of its
+// inputs: the daemon and `vigil upcoming` call it alike, so the preview
+// is what will be sent. Paused channels and stale cases get nothing.
+func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
+	byCountry := map[string][]*cases.Case{}
+	for _, c := range all {
+		if c.Stale(opt.Now, opt.StaleAfter) {
+			continue
+		}
+		byCountry[c.Country] = append(byCountry[c.Country], c)
+	}
+	p := &planner{byCountry: byCountry, daily: map[dayKey][]reminder{}, crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}}
+	limit := max(opt.DailyLimit, 1)
+	var out []Occurrence
+	for _, ch := range chans {
+		if ch.Paused() || len(ch.Countries) == 0 {
+			continue
+		}
+		loc := p.zone(ch.Timezone)
+		minutes, err := config.ParseClock(ch.PostTime)
+		if err != nil {
+			minutes = 10 * 60
+		}
+		for i := range opt.Days {
+			day := addDays(opt.From, i)
+			out = append(out, p.channelDay(ch, loc, minutes, day, limit)...)
+		}
+	}
+	slices.SortFunc(out, func(a, b Occurrence) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
+			cmp.Compare(priority(a.Kind), priority(b.Kind)), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
+	})
+	return out
+}
+
+type dayKey struct {
+	country string
+	day     cases.Date
+}
+
+type planner struct {
+	byCountry map[string][]*cases.Case
+	daily     map[dayKey][]reminder // date-based reminders, shared by every channel of a country
+	crons     map[string]cron.Schedule
+	zones     map[string]*time.Location
+}
+
+func (p *planner) zone(name string) *time.Location {
+	if loc, ok := p.zones[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	p.zones[name] = loc
+	return loc
+}
+
+// channelDay plans one channel's local day: every reminder of its
+// countries' cases, the top ones as posts of their own and the rest as
+// one digest at the post time.
+func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, day cases.Date, limit int) []Occurrence {
+	var rems []reminder
+	for _, country := range ch.Countries {
+		rems = append(rems, p.dateReminders(country, day)...)
+		rems = append(rems, p.customReminders(country, day, loc)...)
+	}
+	if len(rems) == 0 {
+		return nil
+	}
+	order(rems, day)
+	postAt := PostInstant(day, minutes, loc)
+	lang := ch.Language
+	occ := func(r reminder) Occurrence {
+		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
+		o.Text = reminderText(lang, r)
+		if r.kind == KindCustom {
+			o.At = r.at
+			o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
+		} else {
+			o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
+		}
+		return o
+	}
+	if len(rems) <= limit {
+		out := make([]Occurrence, len(rems))
+		for i, r := range rems {
+			out[i] = occ(r)
+		}
+		return out
+	}
+	out := make([]Occurrence, 0, limit)
+	for _, r := range rems[:limit-1] {
+		out = append(out, occ(r))
+	}
+	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: KindDigest, Date: day,
+		Key: fmt.Sprintf("%s:%s:%s:%s", KindDigest, day, ch.Platform, ch.Chat)}
+	lines := []string{i18n.T(lang, "post.digest")}
+	for _, r := range rems[limit-1:] {
+		digest.Cases = append(digest.Cases, r.c.ID)
+		lines = append(lines, "• "+reminderText(lang, r)+" — /case "+r.c.ID)
+	}
+	digest.N = len(digest.Cases)
+	digest.Text = strings.Join(lines, "\n")
+	return append(out, digest)
+}
+
+// order sorts a day's reminders by priority and, within a priority,
+// rotates the cases by the day so that over days each gets its turn at
+// the top, not always the same alphabetical few.
+func order(rems []reminder, day cases.Date) {
+	slices.SortFunc(rems, func(a, b reminder) int {
+		return cmp.Or(cmp.Compare(priority(a.kind), priority(b.kind)), cmp.Compare(a.c.ID, b.c.ID),
+			cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx))
+	})
+	ordinal := dayNumber(day)
+	for start := 0; start < len(rems); {
+		end := start
+		for end < len(rems) && priority(rems[end].kind) == priority(rems[start].kind) {
+			end++
+		}
+		group := rems[start:end]
+		if n := len(group); n > 1 {
+			k := int(ordinal % int64(n))
+			slices.Reverse(group[:k])
+			slices.Reverse(group[k:])
+			slices.Reverse(group)
+		}
+		start = end
+	}
+}
+
+// dateReminders returns the date-based reminders of a country's cases on
+// a day, computed once for all channels that follow the country.
+func (p *planner) dateReminders(country string, day cases.Date) []reminder {
+	k := dayKey{country, day}
+	if r, ok := p.daily[k]; ok {
+		return r
+	}
+	var out []reminder
+	for _, c := range p.byCountry[country] {
+		out = append(out, dayReminders(c, day)...)
+	}
+	p.daily[k] = out
+	return out
+}
+
+// dayReminders returns the date-based reminders of one case on a day.
+// Day counts need an ongoing strike with a day-precise start and a person
+// not released or deceased; anniversaries, milestones and birthdays need
+// a day-precise date and a person in detention (detained, imprisoned or
+// disappeared). 29 February falls on 28 February in other years.
+func dayReminders(c *cases.Case, day cases.Date) []reminder {
+	var out []reminder
+	if !c.Status.Free() {
+		for _, h := range c.HungerStrikes {
+			if n, ok := h.DayOn(day); ok {
+				out = append(out, reminder{c: c, kind: KindHungerStrikeDay, n: n})
+			}
+		}
+	}
+	if !InDetention(c.Status) {
+		return out
+	}
+	if y, ok := anniversary(c.Arrested, day); ok {
+		out = append(out, reminder{c: c, kind: KindArrestAnniversary, n: y})
+	}
+	if y, ok := anniversary(c.Sentenced, day); ok {
+		out = append(out, reminder{c: c, kind: KindSentenceAnniversary, n: y})
+	}
+	if n, ok := daysBetween(c.Arrested, day); ok && isMilestone(n) {
+		out = append(out, reminder{c: c, kind: KindDetentionMilestone, n: n})
+	}
+	if y, ok := anniversary(c.Born, day); ok {
+		out = append(out, reminder{c: c, kind: KindBirthday, n: y})
+	}
+	return out
+}
+
+// InDetention reports whether a status means the person is held.
+func InDetention(s cases.Status) bool {
+	return s == cases.Detained || s == cases.Imprisoned || s == cases.Disappeared
+}
+
+func isMilestone(n int) bool {
+	return n == 100 || n == 500 || (n >= 1000 && n%500 == 0)
+}
+
+// anniversary reports whether day is a full-year anniversary of a
+// day-precise date d, and which.
+func anniversary(d, day cases.Date) (years int, ok bool) {
+	if !d.HasDay() || day.Year <= d.Year {
+		return 0, false
+	}
+	month, dd := d.Month, d.Day
+	if month == time.February && dd == 29 && !isLeap(day.Year) {
+		dd = 28
+	}
+	return day.Year - d.Year, day.Month == month && day.Day == dd
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// daysBetween counts the days from a day-precise d to day.
+func daysBetween(d, day cases.Date) (int, bool) {
+	a, ok1 := d.Time(time.UTC)
+	b, ok2 := day.Time(time.UTC)
+	if !ok1 || !ok2 || b.Before(a) {
+		return 0, false
+	}
+	return int(b.Sub(a).Hours() / 24), true
+}
+
+func dayNumber(d cases.Date) int64 {
+	t, _ := d.Time(time.UTC)
+	return t.Unix() / 86400
+}
+
+func addDays(d cases.Date, n int) cases.Date {
+	t, _ := d.Time(time.UTC)
+	return cases.DateOf(t.AddDate(0, 0, n))
+}
+
+// customReminders evaluates the country's cases' cron reminders on a
+// local day in the channel's zone. A local time that a fall-back hour
+// repeats counts once; robfig/cron skips a time in a spring-forward gap.
+func (p *planner) customReminders(country string, day cases.Date, loc *time.Location) []reminder {
+	var out []reminder
+	start, _ := day.Time(loc)
+	end, _ := addDays(day, 1).Time(loc)
+	for _, c := range p.byCountry[country] {
+		if len(c.Reminders) == 0 || c.Status.Free() {
+			continue
+		}
+		for i, r := range c.Reminders {
+			sched := p.schedule(r.Cron)
+			if sched == nil {
+				continue
+			}
+			seen := map[string]bool{}
+			for t := sched.Next(start.Add(-time.Second)); !t.IsZero() && t.Before(end); t = sched.Next(t) {
+				wall := t.Format("15:04")
+				if seen[wall] {
+					continue
+				}
+				seen[wall] = true
+				out = append(out, reminder{c: c, kind: KindCustom, at: t, text: r.Text, idx: i})
+			}
+		}
+	}
+	return out
+}
+
+func (p *planner) schedule(spec string) cron.Schedule {
+	if s, ok := p.crons[spec]; ok {
+		return s
+	}
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		s = nil // validated at import; a bad spec here plans nothing
+	}
+	p.crons[spec] = s
+	return s
+}
+
+// PostInstant returns the instant of local time minutes after midnight on
+// day in loc. A time that a spring-forward gap skips moves to the first
+// valid instant after it (02:30 → 03:00); in a fall-back hour the first
+// of the two instants is taken, so a post never runs twice.
+func PostInstant(day cases.Date, minutes int, loc *time.Location) time.Time {
+	h, m := minutes/60, minutes%60
+	t := time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, loc)
+	if t.Hour() == h && t.Minute() == m && t.Day() == day.Day {
+		// Go may pick the second instant of a repeated hour: prefer the first.
+		if earlier := t.Add(-time.Hour); earlier.Hour() == h && earlier.Minute() == m && earlier.Day() == day.Day {
+			return earlier
+		}
+		return t
+	}
+	// In a gap: find the transition, the first instant whose wall clock
+	// is not before the requested one.
+	want := time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, time.UTC)
+	wall := func(u time.Time) time.Time {
+		l := u.In(loc)
+		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+	}
+	lo, hi := t.Add(-3*time.Hour).Unix(), t.Add(3*time.Hour).Unix()
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if wall(time.Unix(mid, 0)).Before(want) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return time.Unix(lo, 0).In(loc)
+}
+
+// reminderText writes a reminder's lead in lang.
+func reminderText(lang string, r reminder) string {
+	name := r.c.Name
+	switch r.kind {
+	case KindHungerStrikeDay:
+		return i18n.T(lang, "post.hunger_strike_day", name, r.n)
+	case KindArrestAnniversary:
+		if r.n == 1 {
+			return i18n.T(lang, "post.arrest_anniversary.one", name)
+		}
+		return i18n.T(lang, "post.arrest_anniversary", name, r.n)
+	case KindSentenceAnniversary:
+		if r.n == 1 {
+			return i18n.T(lang, "post.sentence_anniversary.one", name)
+		}
+		return i18n.T(lang, "post.sentence_anniversary", name, r.n)
+	case KindDetentionMilestone:
+		return i18n.T(lang, "post.detention_milestone", name, r.n)
+	case KindBirthday:
+		return i18n.T(lang, "post.birthday", name, r.n)
+	case KindCustom:
+		return r.text
+	}
+	return ""
+}
