@@ -93,7 +93,16 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 		}
 		byCountry[c.Country] = append(byCountry[c.Country], c)
 	}
-	p := &planner{byCountry: byCountry, daily: map[dayKey][]reminder{}, crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}}
+	withCron := map[string][]*cases.Case{}
+	for country, cs := range byCountry {
+		for _, c := range cs {
+			if len(c.Reminders) > 0 && !c.Status.Free() {
+				withCron[country] = append(withCron[country], c)
+			}
+		}
+	}
+	p := &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
+		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}}
 	limit := max(opt.DailyLimit, 1)
 	var out []Occurrence
 	for _, ch := range chans {
@@ -122,9 +131,16 @@ type dayKey struct {
 	day     cases.Date
 }
 
+type zoneDayKey struct {
+	dayKey
+	zone *time.Location
+}
+
 type planner struct {
 	byCountry map[string][]*cases.Case
-	daily     map[dayKey][]reminder // date-based reminders, shared by every channel of a country
+	withCron  map[string][]*cases.Case  // the cases with custom reminders, by country
+	daily     map[dayKey][]reminder     // date-based reminders, shared by every channel of a country
+	custom    map[zoneDayKey][]reminder // custom reminders, shared by the channels of a country and zone
 	crons     map[string]cron.Schedule
 	zones     map[string]*time.Location
 }
@@ -310,13 +326,14 @@ func addDays(d cases.Date, n int) cases.Date {
 // local day in the channel's zone. A local time that a fall-back hour
 // repeats counts once; robfig/cron skips a time in a spring-forward gap.
 func (p *planner) customReminders(country string, day cases.Date, loc *time.Location) []reminder {
+	k := zoneDayKey{dayKey{country, day}, loc}
+	if r, ok := p.custom[k]; ok {
+		return r
+	}
 	var out []reminder
 	start, _ := day.Time(loc)
 	end, _ := addDays(day, 1).Time(loc)
-	for _, c := range p.byCountry[country] {
-		if len(c.Reminders) == 0 || c.Status.Free() {
-			continue
-		}
+	for _, c := range p.withCron[country] {
 		for i, r := range c.Reminders {
 			sched := p.schedule(r.Cron)
 			if sched == nil {
@@ -333,6 +350,7 @@ func (p *planner) customReminders(country string, day cases.Date, loc *time.Loca
 			}
 		}
 	}
+	p.custom[k] = out
 	return out
 }
 

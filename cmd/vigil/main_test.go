@@ -242,7 +242,8 @@ func TestConfigFile(t *testing.T) {
 func TestServeConsole(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "v.db")
-	t.Chdir(dir) // no config.yaml here: built-in defaults
+	t.Chdir(dir)
+	writeFile(t, filepath.Join(dir, "config.yaml"), "http: {listen: \"127.0.0.1:0\"}\n") // bundled cases, free port
 	stdinR, stdinW := io.Pipe()
 	var out, errOut syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
@@ -289,6 +290,7 @@ func TestServeSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "config.yaml"), "http: {listen: \"127.0.0.1:0\"}\n")
 			cmd := exec.Command(os.Args[0], "serve", "--db", filepath.Join(dir, "v.db"))
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), "VIGIL_AS_MAIN=1", "VIGIL_TELEGRAM_TOKEN=", "VIGIL_DISCORD_TOKEN=")

@@ -1,0 +1,71 @@
+package scheduler
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// genPlanInput makes n fictional cases in 60 countries and m channels in
+// a handful of zones, deterministically.
+func genPlanInput(n, m int) ([]*cases.Case, []store.Channel) {
+	r := rand.New(rand.NewPCG(1, 2))
+	all := cases.Countries()
+	countries := make([]string, 60)
+	for i := range countries {
+		countries[i] = all[i*3].Code
+	}
+	cs := make([]*cases.Case, n)
+	for i := range cs {
+		c := &cases.Case{ID: fmt.Sprintf("case-%d", i), Name: fmt.Sprintf("Person %d Testova", i),
+			Country: countries[r.IntN(len(countries))], Status: cases.Imprisoned, StatusAsOf: cases.MustParseDate("2026-10")}
+		c.Arrested = cases.Date{Year: 2015 + r.IntN(11), Month: time.Month(1 + r.IntN(12)), Day: 1 + r.IntN(28)}
+		if r.IntN(2) == 0 {
+			c.Born = cases.Date{Year: 1950 + r.IntN(50), Month: time.Month(1 + r.IntN(12)), Day: 1 + r.IntN(28)}
+		}
+		if r.IntN(50) == 0 {
+			c.HungerStrikes = []cases.HungerStrike{{Started: cases.Date{Year: 2026, Month: 11, Day: 1 + r.IntN(27)}}}
+		}
+		if r.IntN(200) == 0 {
+			c.Reminders = []cases.Reminder{{Cron: "0 18 * * 1", Text: "Write a letter"}}
+		}
+		cs[i] = c
+	}
+	zones := []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Baku", "Australia/Sydney", "Asia/Kolkata"}
+	chans := make([]store.Channel, m)
+	for i := range chans {
+		ch := store.Channel{Platform: "telegram", Chat: fmt.Sprint(-1000000 - i), Timezone: zones[r.IntN(len(zones))],
+			PostTime: fmt.Sprintf("%02d:%02d", 6+r.IntN(14), 15*r.IntN(4)), Language: []string{"en", "de"}[r.IntN(2)]}
+		for range 1 + r.IntN(3) {
+			ch.Countries = append(ch.Countries, countries[r.IntN(len(countries))])
+		}
+		chans[i] = ch
+	}
+	return cs, chans
+}
+
+// BenchmarkPlanDay plans one day for 100,000 cases and 10,000 channels,
+// what `vigil upcoming --days 1` does. Run:
+//
+//	go test ./scheduler -run '^$' -bench PlanDay -benchmem
+func BenchmarkPlanDay(b *testing.B) {
+	cs, chans := genPlanInput(100_000, 10_000)
+	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, Now: planNow, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
+	var n int
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for b.Loop() {
+		n = len(Plan(cs, chans, opt))
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(n), "posts")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+}
