@@ -675,3 +675,33 @@ func TestCloseThenUse(t *testing.T) {
 		t.Error("Ping after Close: got nil error; want one")
 	}
 }
+
+// TestConcurrentOpenOfNewFile: several processes starting at once on a
+// database that does not exist yet all succeed, and the schema is created
+// once.
+func TestConcurrentOpenOfNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	const n = 4
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(context.Background(), path) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+			continue
+		}
+		defer stores[i].Close()
+		if got, want := userVersion(t, stores[i].db), SchemaVersion(); got != want {
+			t.Errorf("store %d: user_version = %d; want %d", i, got, want)
+		}
+	}
+	if errs[0] == nil {
+		if got := countRows(t, stores[0], `SELECT count(*) FROM sqlite_master WHERE name = 'cases'`); got != 1 {
+			t.Errorf("cases tables: got %d; want 1", got)
+		}
+	}
+}

@@ -34,8 +34,8 @@ func (c Channel) String() string {
 }
 
 const channelColumns = `c.platform, c.chat, c.timezone, c.post_time, c.language, c.paused_reason, c.paused_at,
-	coalesce((SELECT group_concat(country, ',') FROM (SELECT country FROM subscriptions s
-		WHERE s.platform = c.platform AND s.chat = c.chat ORDER BY country)), '')`
+	coalesce((SELECT group_concat(country, ',' ORDER BY country) FROM subscriptions s
+		WHERE s.platform = c.platform AND s.chat = c.chat), '')`
 
 func scanChannel(sc interface{ Scan(...any) error }) (Channel, error) {
 	var ch Channel
