@@ -203,6 +203,10 @@ func NewIndex(entries []Entry) *Index {
 		}
 	}
 	tmpID = nil
+	// Trim the growth slack: these live as long as the index.
+	ix.varStart = slices.Clone(ix.varStart)
+	ix.varWords = slices.Clone(ix.varWords)
+	ix.varEntry = slices.Clone(ix.varEntry)
 
 	// Renumber words in sorted order so prefixes are id ranges.
 	order := make([]uint32, len(tmpWords))
@@ -224,11 +228,11 @@ func NewIndex(entries []Entry) *Index {
 	ix.lcp = make([]uint8, len(ix.words))
 	for i := 1; i < len(ix.words); i++ {
 		a, b := ix.words[i-1], ix.words[i]
-		n := 0
-		for n < len(a) && n < len(b) && n < 255 && a[n] == b[n] {
-			n++
+		k := 0
+		for k < len(a) && k < len(b) && k < 255 && a[k] == b[k] {
+			k++
 		}
-		ix.lcp[i] = uint8(n)
+		ix.lcp[i] = uint8(k)
 	}
 	order, remap, tmpWords = nil, nil, nil
 
@@ -290,7 +294,7 @@ func delHash(w string, i, j int) uint32 {
 // it has 8+ letters, and against a shorter word one of the two is then an
 // insertion, which costs no deletion on the word's side.
 //
-// The index stores word ids bucketed by deletion hash, about four to a
+// The index stores word ids bucketed by deletion hash, about eight to a
 // bucket, each packed with up to 8 more hash bits that tell the bucket's
 // words apart: four bytes per key instead of the twelve of a full hash
 // and id, and one cache line per probe. The odd unrelated word a probe
@@ -307,7 +311,7 @@ func (ix *Index) buildDeletions() {
 		}
 	}
 	dirBits := uint(8)
-	for dirBits < 24 && 1<<dirBits < estimate/4 {
+	for dirBits < 24 && 1<<dirBits < estimate/8 {
 		dirBits++
 	}
 	ix.delShift = 32 - dirBits
@@ -744,11 +748,11 @@ func (ix *Index) driveOrdered(s *matchScratch, k int, md *matchMode, floor float
 }
 
 // findFuzzy fills q.fuzzy with the dictionary words within q's edit
-// budget: whole words through the deletion index, and for autocomplete
-// also words whose beginning is within the budget. The latter are looked
-// for among words sharing the first two letters (or those two swapped):
-// people rarely mistype how a name starts, and scanning a two-letter range
-// costs a fraction of a millisecond less than any general method.
+// budget: whole words through the deletion index, and for autocomplete of
+// the last (partial) word also words whose beginning is within the budget.
+// Those are only looked for among words sharing the first two letters, or
+// the two swapped: people rarely mistype how a name starts, and a
+// two-letter range is small enough to walk for every keystroke.
 func (ix *Index) findFuzzy(s *matchScratch, q *queryWord, md *matchMode) {
 	m := len(q.text)
 	d := editBudget(m)
@@ -784,7 +788,7 @@ func (ix *Index) findFuzzy(s *matchScratch, q *queryWord, md *matchMode) {
 	}
 	s.touch = s.touch[:0]
 
-	if md.complete && q == &s.q[s.nq-1] { // only the last word is partial
+	if md.complete && q == &s.q[s.nq-1] {
 		ix.fuzzyPrefixes(s, q, d, t[:2])
 		if t[0] != t[1] {
 			var swapped [2]byte
