@@ -127,7 +127,11 @@ func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 				return handled, d.requeue(posts[i:])
 			}
 			if err := d.deliver(ctx, p); err != nil {
-				return handled, err
+				// The outcome could not be recorded: put the post back so
+				// it is not stuck in sending until the next start. If that
+				// fails too, the next start requeues it.
+				rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
+				return handled, errors.Join(err, rerr)
 			}
 			handled++
 		}

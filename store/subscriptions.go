@@ -195,12 +195,30 @@ func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error 
 }
 
 // MoveChannel gives a channel a new chat id, with its subscriptions and
-// queued posts, as when a Telegram group becomes a supergroup.
+// queued posts, as when a Telegram group becomes a supergroup. If the new
+// chat is a channel already (the bot was added to the supergroup too),
+// the two merge: the new chat keeps its settings and gains the old one's
+// subscriptions.
 func (s *Store) MoveChannel(ctx context.Context, platform, from, to string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		// ON UPDATE CASCADE carries the subscriptions along.
-		if _, err := tx.ExecContext(ctx, `UPDATE channels SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM channels WHERE platform = ? AND chat = ?`, platform, to).Scan(&exists); err != nil {
 			return err
+		}
+		if exists == 0 {
+			// ON UPDATE CASCADE carries the subscriptions along.
+			if _, err := tx.ExecContext(ctx, `UPDATE channels SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
+				return err
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (platform, chat, country, created_at)
+				SELECT platform, ?, country, created_at FROM subscriptions WHERE platform = ? AND chat = ?
+				ON CONFLICT DO NOTHING`, to, platform, from); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE platform = ? AND chat = ?`, platform, from); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ? AND state IN ('queued', 'sending')`,
 			to, platform, from)

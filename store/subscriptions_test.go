@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -364,21 +366,29 @@ func TestChannelString(t *testing.T) {
 	}
 }
 
-// TestMoveChannelOntoExisting: a move onto a chat that is a channel already
-// fails as a whole; neither channel nor any post changes.
+// TestMoveChannelOntoExisting: a move onto a chat that is a channel
+// already merges the two: the target keeps its settings and gains the
+// subscriptions and queued posts; the old chat is gone.
 func TestMoveChannelOntoExisting(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	subscribe(t, s, tgChannel("-1"), "AZ")
+	subscribe(t, s, tgChannel("-1"), "DE")
 	subscribe(t, s, tgChannel("-2"), "DE")
 	if _, err := s.Enqueue(ctx, t0, Post{Key: "k", Platform: "telegram", Chat: "-1", Kind: "test", DueAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	before := dump(t, s, "channels", "subscriptions", "outbox")
-	if err := s.MoveChannel(ctx, "telegram", "-1", "-2"); err == nil {
-		t.Error("MoveChannel onto an existing channel: got nil error; want one")
+	if err := s.MoveChannel(ctx, "telegram", "-1", "-2"); err != nil {
+		t.Fatalf("MoveChannel onto an existing channel: %v", err)
 	}
-	if after := dump(t, s, "channels", "subscriptions", "outbox"); after != before {
-		t.Errorf("failed MoveChannel changed the database:\n%s\nwant:\n%s", after, before)
+	if _, err := s.Channel(ctx, "telegram", "-1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("old chat: %v; want ErrNotFound", err)
+	}
+	ch, err := s.Channel(ctx, "telegram", "-2")
+	if err != nil || strings.Join(ch.Countries, ",") != "AZ,DE" {
+		t.Errorf("merged channel = %+v, %v; want AZ,DE", ch, err)
+	}
+	if posts, err := s.Claim(ctx, t0, 10, "telegram"); err != nil || len(posts) != 1 || posts[0].Chat != "-2" {
+		t.Errorf("queued post after merge = %+v, %v; want it on -2", posts, err)
 	}
 }
