@@ -128,8 +128,8 @@ func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 			}
 			if err := d.deliver(ctx, p); err != nil {
 				// The outcome could not be recorded: put the post back so
-				// it is not stuck in sending until the next start. If that
-				// fails too, the next start requeues it.
+				// it is not stuck in sending until the next start (if that
+				// fails too, the next start requeues it).
 				rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
 				return handled, errors.Join(err, rerr)
 			}
@@ -187,7 +187,15 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
 		d.Metrics.Inc("vigil_posts_sent_total", "platform", p.Platform, "kind", p.Kind)
-		return d.Store.MarkSent(rec, p.ID, id, now)
+		// It went out: recording that must not fail lightly, or the post
+		// would be sent again. Try a few times before giving up.
+		for try := 0; ; try++ {
+			err = d.Store.MarkSent(rec, p.ID, id, now)
+			if err == nil || try == 4 {
+				return err
+			}
+			time.Sleep(250 * time.Millisecond << try)
+		}
 	}
 	se := bot.Classify(err)
 	switch se.Failure {

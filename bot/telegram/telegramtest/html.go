@@ -177,8 +177,11 @@ func checkStartTag(tag string, offset int) (string, error) {
 	return name, nil
 }
 
-// Length counts text as Telegram does for its limits: in UTF-16 code
-// units (an emoji outside the Basic Multilingual Plane counts 2).
+// Length counts text for Telegram's limits in UTF-16 code units (an
+// emoji outside the Basic Multilingual Plane counts 2). That is the unit
+// of the Bot API's entity offsets and never less than Telegram's own
+// length count (which may count code points), so the fake is at least as
+// strict as Telegram.
 func Length(text string) int {
 	n := 0
 	for _, r := range text {

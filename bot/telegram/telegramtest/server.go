@@ -162,7 +162,15 @@ type Server struct {
 	commands    map[string][]map[string]any
 	webhookGone int
 	poll        chan struct{} // closed to end the current long poll with 409
-	unavailable int           // forced 5xx replies
+	failures    []failure     // forced refusals, consumed in order
+	revoked     bool
+	webhook     url.Values // the last setWebhook's parameters
+}
+
+// failure is a refusal forced by FailNext.
+type failure struct {
+	method string
+	err    apiError
 }
 
 // NewServer starts a fake Bot API on 127.0.0.1; it stops at the test's end.
@@ -343,6 +351,21 @@ func (s *Server) Migrate(c Chat, newID int64) Chat {
 	return sg
 }
 
+// MigrationMessage injects the service message Telegram posts in a
+// group that Migrate upgraded, carrying migrate_to_chat_id.
+func (s *Server) MigrationMessage(c Chat, from User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.chat(c)
+	id := cs.nextMsgID
+	cs.nextMsgID++
+	if from.FirstName == "" {
+		from.FirstName = "User" + strconv.FormatInt(from.ID, 10)
+	}
+	s.push(map[string]any{"message": map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": c,
+		"from": from, "migrate_to_chat_id": cs.migratedTo}})
+}
+
 // Throttle makes the next sends to chat fail with 429, one per value,
 // with that retry_after in seconds.
 func (s *Server) Throttle(c Chat, retryAfter ...int) {
@@ -362,9 +385,33 @@ func (s *Server) RejectHTML(c Chat, n int) {
 
 // Unavailable makes the next n requests of any method fail with 502.
 func (s *Server) Unavailable(n int) {
+	for range n {
+		s.FailNext("", 502, "Bad Gateway", 0)
+	}
+}
+
+// FailNext makes the next request of method (any method if empty) fail
+// with code and description, and retry_after if it is positive.
+func (s *Server) FailNext(method string, code int, description string, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.unavailable += n
+	s.failures = append(s.failures, failure{method: method, err: apiError{Code: code, Description: description, RetryAfter: retryAfter}})
+}
+
+// RevokeToken makes the server refuse the token from now on, as Telegram
+// does after /revoke in BotFather.
+func (s *Server) RevokeToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = true
+}
+
+// Webhook returns the parameters of the last setWebhook call (url,
+// secret_token, …), or nil.
+func (s *Server) Webhook() url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhook
 }
 
 // Messages returns copies of the bot's messages in chat, oldest first.
@@ -410,6 +457,17 @@ func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// SentCount returns how many messages the bot has sent, in every chat.
+func (s *Server) SentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.chats {
+		n += len(c.messages)
+	}
+	return n
 }
 
 // Callback returns the callback query with id.
@@ -481,17 +539,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	token, method := m[1], m[2]
 	s.mu.Lock()
 	s.calls[method]++
-	unavailable := s.unavailable > 0
-	if unavailable {
-		s.unavailable--
+	var forced *apiError
+	for i, f := range s.failures {
+		if f.method == "" || f.method == method {
+			forced = &f.err
+			s.failures = append(s.failures[:i:i], s.failures[i+1:]...)
+			break
+		}
 	}
+	revoked := s.revoked
 	s.mu.Unlock()
-	if token != s.opts.Token {
+	if token != s.opts.Token || revoked {
 		s.reply(w, nil, &apiError{Code: 401, Description: "Unauthorized"})
 		return
 	}
-	if unavailable {
-		s.reply(w, nil, &apiError{Code: 502, Description: "Bad Gateway"})
+	if forced != nil {
+		s.reply(w, nil, forced)
 		return
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
@@ -513,8 +576,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "deleteWebhook":
 		s.mu.Lock()
 		s.webhookGone++
+		s.webhook = nil
 		s.mu.Unlock()
 		result = true
+	case "setWebhook":
+		result, aerr = s.setWebhook(p)
 	case "getWebhookInfo":
 		result = map[string]any{"url": "", "pending_update_count": 0}
 	case "setMyCommands":
@@ -661,6 +727,47 @@ func (s *Server) endPoll(mine chan struct{}) {
 	if s.poll == mine {
 		s.poll = nil
 	}
+}
+
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func (s *Server) setWebhook(p url.Values) (any, *apiError) {
+	u, err := url.Parse(p.Get("url"))
+	if p.Get("url") != "" && (err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "") {
+		return nil, bad("bad webhook: an HTTPS URL must be provided for webhook")
+	}
+	if sec := p.Get("secret_token"); sec != "" && !secretRE.MatchString(sec) {
+		return nil, bad("bad webhook: secret token contains unallowed characters")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.Get("url") == "" {
+		s.webhook = nil
+	} else {
+		s.webhook = p
+	}
+	return true, nil
+}
+
+// Update returns the update a webhook would receive for a message from
+// user in chat, as JSON, without queueing it for getUpdates.
+func (s *Server) Update(c Chat, from User, text string) []byte {
+	s.mu.Lock()
+	cs := s.chat(c)
+	id := cs.nextMsgID
+	cs.nextMsgID++
+	uid := s.nextUpdate
+	s.nextUpdate++
+	if _, ok := cs.members[from.ID]; !ok {
+		cs.members[from.ID] = "member"
+	}
+	s.mu.Unlock()
+	if from.FirstName == "" {
+		from.FirstName = "User" + strconv.FormatInt(from.ID, 10)
+	}
+	b, _ := json.Marshal(map[string]any{"update_id": uid, "message": map[string]any{"message_id": id,
+		"date": time.Now().Unix(), "chat": c, "from": from, "text": text}})
+	return b
 }
 
 var commandRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
