@@ -326,24 +326,3 @@ func TestServeSignal(t *testing.T) {
 		})
 	}
 }
-
-// TestTokensNeverPrinted: a configured token does not appear in any
-// output, even in the refusal to start.
-func TestTokensNeverPrinted(t *testing.T) {
-	secret := "123456:SECRET-token-value"
-	var out, errOut bytes.Buffer
-	env := func(k string) string {
-		if k == "VIGIL_TELEGRAM_TOKEN" {
-			return secret
-		}
-		return ""
-	}
-	err := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "v.db")}, strings.NewReader(""), &out, &errOut, env)
-	exitCode(err, &errOut)
-	if err == nil {
-		t.Fatal("serve with a token but no adapter succeeded")
-	}
-	if strings.Contains(out.String()+errOut.String(), "SECRET") {
-		t.Errorf("token printed: %q %q", out.String(), errOut.String())
-	}
-}

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/vigil-bot/vigil/bot"
-	"github.com/vigil-bot/vigil/bot/console"
+	botconsole "github.com/vigil-bot/vigil/bot/console"
+	"github.com/vigil-bot/vigil/bot/discord"
+	"github.com/vigil-bot/vigil/bot/telegram"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
 )
@@ -20,25 +22,18 @@ import (
 // a signal; a send in flight is bounded by the delivery's SendTimeout.
 const shutdownGrace = 10 * time.Second
 
+// consolePlatform is the console channel's platform name.
+const consolePlatform = botconsole.Name
+
 func cmdServe(ctx context.Context, e *env, c *cli) error {
 	cfg, err := c.load(e)
 	if err != nil {
 		return err
 	}
-	if cfg.Telegram.Token != "" || cfg.Discord.Token != "" {
-		// The platform adapters are being built (issues #3 and #4); until
-		// they land, say so rather than start without the platform.
-		var which []string
-		if cfg.Telegram.Token != "" {
-			which = append(which, "telegram")
-		}
-		if cfg.Discord.Token != "" {
-			which = append(which, "discord")
-		}
-		return fmt.Errorf("serve: a %s token is configured, but this build has no %s adapter yet; unset it to run the console channel",
-			strings.Join(which, " and "), strings.Join(which, " or "))
+	console := cfg.Telegram.Token == "" && cfg.Discord.Token == ""
+	if console {
+		fmt.Fprintln(e.stdout, "vigil: no platform token configured (telegram.token, discord.token): running the console channel. Type /help.")
 	}
-	fmt.Fprintln(e.stdout, "vigil: no platform token configured (telegram.token, discord.token): running the console channel. Type /help.")
 	log := newLogger(e.stderr)
 
 	st, err := store.Open(ctx, cfg.Database)
@@ -64,8 +59,32 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		"database", cfg.Database)
 
 	h := bot.NewHandler(st, cfg, log)
-	con := console.New(e.stdin, e.stdout, h)
-	platforms := map[string]bot.Platform{con.Name(): con}
+	platforms := map[string]bot.Platform{}
+	var webhook http.Handler
+	var webhookPath string
+	if console {
+		platforms[consolePlatform] = botconsole.New(e.stdin, e.stdout, h)
+	}
+	if cfg.Telegram.Token != "" {
+		tg, err := telegram.New(cfg, h, log)
+		if err != nil {
+			return err
+		}
+		platforms[tg.Name()] = tg
+		if cfg.Telegram.WebhookURL != "" {
+			if cfg.HTTP.Listen == "" {
+				return errors.New("serve: telegram.webhook_url needs http.listen to receive updates")
+			}
+			webhookPath, webhook = tg.WebhookHandler()
+		}
+	}
+	if cfg.Discord.Token != "" {
+		dc, err := discord.New(cfg, h, log)
+		if err != nil {
+			return err
+		}
+		platforms[dc.Name()] = dc
+	}
 	metrics := scheduler.NewMetrics()
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
 		Poll: time.Second, SendTimeout: shutdownGrace / 2, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
@@ -92,8 +111,12 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	start("delivery", delivery.Run)
 	start("planner", planner.Run)
 	if cfg.HTTP.Listen != "" {
-		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: scheduler.HTTPHandler(st, platforms, metrics),
-			ReadHeaderTimeout: 5 * time.Second}
+		mux := http.NewServeMux()
+		mux.Handle("/", scheduler.HTTPHandler(st, platforms, metrics))
+		if webhook != nil {
+			mux.Handle(webhookPath, webhook)
+		}
+		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {
 			cancel()
