@@ -79,7 +79,6 @@ func TestServeTelegram(t *testing.T) {
 	}
 }
 
-
 // TestKill9MidFanOut kills a real daemon process with SIGKILL in the
 // middle of an alert's fan-out to 120 groups, restarts it, and counts
 // what the fake Telegram received: no group may miss the alert, and only
