@@ -324,22 +324,5 @@ func (s *Store) CasesVersion(ctx context.Context) (int64, error) {
 // StatusChangesSince returns the status changes recorded at or after t,
 // oldest first.
 func (s *Store) StatusChangesSince(ctx context.Context, t time.Time) ([]StatusChange, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT sc.id, sc.case_id, c.country, sc.old_status, sc.new_status, sc.changed_at
-		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE sc.changed_at >= ? ORDER BY sc.id`, ms(t))
-	if err != nil {
-		return nil, fmt.Errorf("store: status changes: %w", err)
-	}
-	defer rows.Close()
-	var out []StatusChange
-	for rows.Next() {
-		var sc StatusChange
-		var old, nw string
-		var at int64
-		if err := rows.Scan(&sc.ID, &sc.CaseID, &sc.Country, &old, &nw, &at); err != nil {
-			return nil, fmt.Errorf("store: status changes: %w", err)
-		}
-		sc.Old, sc.New, sc.At = cases.Status(old), cases.Status(nw), fromMS(at)
-		out = append(out, sc)
-	}
-	return out, rows.Err()
+	return s.statusChanges(ctx, `sc.changed_at >= ?`, ms(t))
 }

@@ -86,8 +86,12 @@ func (s *Store) DropPlanned(ctx context.Context, platform, chat, country string)
 // StatusChangesAfter returns the status changes with an id above after,
 // oldest first.
 func (s *Store) StatusChangesAfter(ctx context.Context, after int64) ([]StatusChange, error) {
+	return s.statusChanges(ctx, `sc.id > ?`, after)
+}
+
+func (s *Store) statusChanges(ctx context.Context, where string, arg any) ([]StatusChange, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT sc.id, sc.case_id, c.country, sc.old_status, sc.new_status, sc.changed_at
-		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE sc.id > ? ORDER BY sc.id`, after)
+		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE `+where+` ORDER BY sc.id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: status changes: %w", err)
 	}

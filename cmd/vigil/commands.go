@@ -27,24 +27,34 @@ func caseFiles(paths []string) ([]cases.SourceFile, error) {
 	return cases.ReadFiles(paths)
 }
 
-// syncCases loads the configured case files (by default the bundled
-// ones) as `vigil serve` does at start-up, so that lookups from the CLI
-// work on a fresh database. Unchanged files cost a hash; bad ones are
-// reported and left out.
-func syncCases(ctx context.Context, e *env, cfg *config.Config, st *store.Store) error {
+// loadConfiguredCases imports the configured case files (by default the
+// bundled ones), leaving out bad files, as every start of the daemon does.
+// Unchanged files cost a hash.
+func loadConfiguredCases(ctx context.Context, cfg *config.Config, st *store.Store) (store.ImportResult, error) {
 	files, err := caseFiles(cfg.Cases)
 	if err != nil {
-		return err
+		return store.ImportResult{}, err
 	}
-	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
+	return st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
+}
+
+// openSynced opens the store and loads the configured cases, so that
+// lookups from the CLI work on a fresh database.
+func (c *cli) openSynced(ctx context.Context, e *env) (*config.Config, *store.Store, error) {
+	cfg, st, err := c.open(ctx, e)
 	if err != nil {
-		return err
+		return nil, nil, err
+	}
+	res, err := loadConfiguredCases(ctx, cfg, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
 	}
 	if res.Rejected != nil {
 		fmt.Fprintln(e.stderr, "vigil: some configured case files were not loaded:")
 		fmt.Fprintln(e.stderr, res.Rejected.Error())
 	}
-	return nil
+	return cfg, st, nil
 }
 
 func cmdImport(ctx context.Context, e *env, c *cli) error {
@@ -74,14 +84,11 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 }
 
 func cmdCase(ctx context.Context, e *env, c *cli) error {
-	cfg, st, err := c.open(ctx, e)
+	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := syncCases(ctx, e, cfg, st); err != nil {
-		return err
-	}
 	lang := cfg.Language
 	if c.lang != "" {
 		if err := config.CheckLanguage(c.lang); err != nil {
@@ -126,14 +133,11 @@ func writeJSON(e *env, v any) error {
 }
 
 func cmdCases(ctx context.Context, e *env, c *cli) error {
-	cfg, st, err := c.open(ctx, e)
+	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := syncCases(ctx, e, cfg, st); err != nil {
-		return err
-	}
 	var countries []string
 	if c.country != "" {
 		co, ok := cases.LookupCountry(c.country)
@@ -310,14 +314,11 @@ func cmdAlert(ctx context.Context, e *env, c *cli) error {
 	if n := len([]rune(msg)); n > bot.MaxAlert {
 		return &usageError{cmd: "alert", msg: fmt.Sprintf("--message is %d characters; at most %d", n, bot.MaxAlert)}
 	}
-	cfg, st, err := c.open(ctx, e)
+	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := syncCases(ctx, e, cfg, st); err != nil {
-		return err
-	}
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
 	query := strings.Join(c.args, " ")
 	found, err := h.Library.Resolve(ctx, query)

@@ -31,7 +31,9 @@ func TestServeDiscord(t *testing.T) {
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--config", cfg}, strings.NewReader(""), &stdout, &stderr, env) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg}, strings.NewReader(""), &stdout, &stderr, env)
+	}()
 	if err := srv.WaitConnected(15 * time.Second); err != nil {
 		t.Fatalf("gateway: %v\n%s", err, stderr.String())
 	}

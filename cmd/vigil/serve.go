@@ -42,11 +42,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	defer st.Close()
 
-	files, err := caseFiles(cfg.Cases)
-	if err != nil {
-		return err
-	}
-	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
+	res, err := loadConfiguredCases(ctx, cfg, st)
 	if err != nil {
 		return err
 	}

@@ -35,14 +35,11 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 		}
 		from = d
 	}
-	cfg, st, err := c.open(ctx, e)
+	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := syncCases(ctx, e, cfg, st); err != nil {
-		return err
-	}
 	now := time.Now()
 	if from.IsZero() {
 		loc, _ := time.LoadLocation(cfg.Timezone)
