@@ -430,8 +430,8 @@ func (s *Server) Messages(chatID int64) []Sent {
 }
 
 // WaitMessages waits until the bot has sent at least n messages to chat
-// (or edited one when n counts edits too, see WaitFor) and returns them;
-// it fails the test after timeout.
+// and returns them; it fails the test after timeout. (For edits, use
+// WaitFor with Messages and Sent.Edits.)
 func (s *Server) WaitMessages(chatID int64, n int, timeout time.Duration) []Sent {
 	s.t.Helper()
 	var got []Sent

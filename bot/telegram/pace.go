@@ -1,0 +1,157 @@
+package telegram
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Pace is how fast the client sends. Telegram allows about 30 messages a
+// second overall, about 1 a second per chat and 20 a minute per group; the
+// defaults stay just under them, so that a fan-out is not answered with
+// 429s (each of which would cost the post a retry_after).
+type Pace struct {
+	PerSecond      float64       // overall; 0 means no limit
+	PerChat        time.Duration // the least time between two messages to one chat
+	GroupPerMinute int           // messages a minute to one group or channel (negative chat id)
+}
+
+// DefaultPace is the pace used unless WithPace says otherwise.
+var DefaultPace = Pace{PerSecond: 29, PerChat: time.Second, GroupPerMinute: 20}
+
+// pacer hands out send times that keep every limit of a Pace. Times are
+// reserved when asked for, so concurrent senders (command replies and the
+// delivery engine) share the limits.
+type pacer struct {
+	pace Pace
+
+	mu     sync.Mutex
+	global []time.Time // reserved slots, sorted
+	chats  map[int64][]time.Time
+}
+
+func newPacer(p Pace) *pacer {
+	return &pacer{pace: p, chats: map[int64][]time.Time{}}
+}
+
+const groupWindow = time.Minute
+
+// reserve returns the earliest time at or after now at which a message to
+// chat may go out, and books it.
+func (p *pacer) reserve(now time.Time, chat int64) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := now
+	hist := p.chats[chat]
+	// Forget what no longer limits anything.
+	keep := 0
+	for keep < len(hist) && now.Sub(hist[keep]) >= max(groupWindow, p.pace.PerChat) {
+		keep++
+	}
+	hist = hist[keep:]
+	if n := len(hist); n > 0 && p.pace.PerChat > 0 {
+		t = later(t, hist[n-1].Add(p.pace.PerChat))
+	}
+	if n := p.pace.GroupPerMinute; chat < 0 && n > 0 && len(hist) >= n {
+		t = later(t, hist[len(hist)-n].Add(groupWindow))
+	}
+	if p.pace.PerSecond > 0 {
+		gap := time.Duration(float64(time.Second) / p.pace.PerSecond)
+		drop := 0
+		for drop < len(p.global) && p.global[drop].Before(now.Add(-gap)) {
+			drop++
+		}
+		p.global = p.global[drop:]
+		// The slots are sorted: move t past each one too close to it.
+		for _, s := range p.global {
+			if s.After(t.Add(-gap)) && s.Before(t.Add(gap)) {
+				t = s.Add(gap)
+			}
+		}
+		i := sort.Search(len(p.global), func(i int) bool { return p.global[i].After(t) })
+		p.global = append(p.global, time.Time{})
+		copy(p.global[i+1:], p.global[i:])
+		p.global[i] = t
+	}
+	p.chats[chat] = append(hist, t)
+	if len(p.chats) > 4096 {
+		p.sweep(now)
+	}
+	return t
+}
+
+// sweep drops chats whose last message no longer limits anything.
+func (p *pacer) sweep(now time.Time) {
+	for id, h := range p.chats {
+		if len(h) == 0 || now.Sub(h[len(h)-1]) >= max(groupWindow, p.pace.PerChat) {
+			delete(p.chats, id)
+		}
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// release gives back a slot reserved for chat at t that was not used.
+func (p *pacer) release(chat int64, t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h := p.chats[chat]; len(h) > 0 {
+		for i := len(h) - 1; i >= 0; i-- {
+			if h[i].Equal(t) {
+				p.chats[chat] = append(h[:i:i], h[i+1:]...)
+				break
+			}
+		}
+	}
+	i := sort.Search(len(p.global), func(i int) bool { return !p.global[i].Before(t) })
+	if i < len(p.global) && p.global[i].Equal(t) {
+		p.global = append(p.global[:i], p.global[i+1:]...)
+	}
+}
+
+// tooLong is a slot further off than the sender wants to wait.
+type tooLong struct{ wait time.Duration }
+
+func (e *tooLong) Error() string {
+	return "the pace allows the next message to this chat in " + e.wait.Round(time.Millisecond).String()
+}
+
+// wait blocks until a message to chat may go out, or ctx ends. If the
+// slot is more than maxWait away (maxWait > 0), or beyond ctx's deadline,
+// it does not wait and returns a *tooLong.
+func (p *pacer) wait(ctx context.Context, chat int64, maxWait time.Duration) error {
+	now := time.Now()
+	at := p.reserve(now, chat)
+	d := at.Sub(now)
+	deadline, ok := ctx.Deadline()
+	if (maxWait > 0 && d > maxWait) || (ok && at.After(deadline)) {
+		p.release(chat, at)
+		return &tooLong{wait: d}
+	}
+	if err := sleep(ctx, d); err != nil {
+		p.release(chat, at)
+		return err
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

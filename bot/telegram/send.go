@@ -1,0 +1,182 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/vigil-bot/vigil/bot"
+)
+
+// Send delivers a post to chat (a chat id in decimal) for the delivery
+// engine. It waits for its turn under the pace (or until ctx ends), sends
+// one message, resends it as plain text if Telegram cannot parse its
+// HTML, and returns the message id or a *bot.SendError: Temporary with
+// RetryAfter for 429, ChannelGone for 403 (kicked, blocked), Moved with
+// NewChat for a group that became a supergroup, Rejected for any other
+// refusal of the message, Temporary for network errors and 5xx.
+func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string, error) {
+	id, err := strconv.ParseInt(chat, 10, 64)
+	if err != nil {
+		return "", &bot.SendError{Failure: bot.ChannelGone, Err: fmt.Errorf("telegram: %q is not a chat id", chat)}
+	}
+	first, textOnly := compose(msg.Lead, msg.Card != nil, msg.Card, nil) // a lead above a card stands out in bold
+	// The delivery engine sends one post at a time: rather than hold up
+	// every other chat while this one's pace runs out, hand the post back.
+	first.maxWait, textOnly.maxWait = maxSendWait, maxSendWait
+	mid, err := c.deliver(ctx, id, first, textOnly)
+	if err != nil {
+		return "", classify(err)
+	}
+	return strconv.Itoa(mid), nil
+}
+
+// deliver sends first, falling back to plain text on a parse error and,
+// if first is a photo Telegram refuses, to textOnly.
+func (c *Client) deliver(ctx context.Context, chat int64, first, textOnly outgoing) (int, error) {
+	id, err := c.sendHTMLOrPlain(ctx, chat, first)
+	if err == nil || first.method != "sendPhoto" {
+		return id, err
+	}
+	if te, ok := apiError(err); ok && te.Code == 400 && te.MigrateToChatID == 0 && !containsAny(te.Message, goneMessages) {
+		c.log.Warn("photo refused; sending the card as text", "chat", chat, "err", err)
+		textOnly.replyTo = first.replyTo
+		return c.sendHTMLOrPlain(ctx, chat, textOnly)
+	}
+	return id, err
+}
+
+func (c *Client) sendHTMLOrPlain(ctx context.Context, chat int64, o outgoing) (int, error) {
+	id, err := c.post(ctx, chat, o, true)
+	if err != nil && parseError(err) {
+		c.log.Warn("Telegram could not parse the message's HTML; resending it as plain text", "chat", chat, "err", err)
+		return c.post(ctx, chat, o, false)
+	}
+	return id, err
+}
+
+// post sends one message after waiting for its slot.
+func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (int, error) {
+	if err := c.pacer.wait(ctx, chat, o.maxWait); err != nil {
+		var tl *tooLong
+		if errors.As(err, &tl) {
+			return 0, &bot.SendError{Failure: bot.Temporary, RetryAfter: tl.wait, Err: err}
+		}
+		return 0, fmt.Errorf("telegram: waiting to send: %w", err)
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10)}
+	text := o.plain
+	if html {
+		text = o.html
+		p["parse_mode"] = tgbotapi.ModeHTML
+	}
+	if o.method == "sendPhoto" {
+		p["photo"] = o.photo
+		if text != "" {
+			p["caption"] = text
+		}
+	} else {
+		p["text"] = text
+		addPreview(p, o.preview)
+	}
+	if err := addMarkup(p, o.keyboard); err != nil {
+		return 0, err
+	}
+	if o.replyTo != 0 {
+		p["reply_to_message_id"] = strconv.Itoa(o.replyTo)
+		p["allow_sending_without_reply"] = "true"
+	}
+	res, err := c.request(ctx, o.method, p)
+	if err != nil {
+		return 0, err
+	}
+	var m tgbotapi.Message
+	if err := json.Unmarshal(res, &m); err != nil {
+		return 0, fmt.Errorf("telegram: %s: reading the reply: %w", o.method, err)
+	}
+	return m.MessageID, nil
+}
+
+// addPreview asks for the link preview of url above the text (Bot API
+// 7.0 link_preview_options, which v5.5.1 of the library predates), or for
+// none; disable_web_page_preview says the same to older servers.
+func addPreview(p tgbotapi.Params, url string) {
+	if url == "" {
+		p["disable_web_page_preview"] = "true"
+		p["link_preview_options"] = `{"is_disabled":true}`
+		return
+	}
+	b, _ := json.Marshal(map[string]any{"url": url, "prefer_large_media": true, "show_above_text": true})
+	p["link_preview_options"] = string(b)
+}
+
+func addMarkup(p tgbotapi.Params, kb *tgbotapi.InlineKeyboardMarkup) error {
+	if kb == nil {
+		return nil
+	}
+	b, err := json.Marshal(kb)
+	if err != nil {
+		return fmt.Errorf("telegram: keyboard: %w", err)
+	}
+	p["reply_markup"] = string(b)
+	return nil
+}
+
+// edit replaces a text message the bot sent (a pick list) by o.
+func (c *Client) edit(ctx context.Context, chat int64, messageID int, o outgoing) error {
+	try := func(html bool) error {
+		p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(messageID), "text": o.plain}
+		if html {
+			p["text"], p["parse_mode"] = o.html, tgbotapi.ModeHTML
+		}
+		addPreview(p, o.preview)
+		if err := addMarkup(p, o.keyboard); err != nil {
+			return err
+		}
+		_, err := c.request(ctx, "editMessageText", p)
+		return err
+	}
+	err := try(true)
+	if err != nil && parseError(err) {
+		err = try(false)
+	}
+	return err
+}
+
+// maxSendWait is the longest Send waits for its chat's turn.
+const maxSendWait = 2 * time.Second
+
+// maxReplyWait bounds how long a command's reply waits out 429s.
+const maxReplyWait = time.Minute
+
+// reply answers a command in chat, as a reply to message replyTo.
+func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply) {
+	if r.Text == "" && r.Card == nil {
+		return
+	}
+	first, textOnly := compose(r.Text, false, r.Card, r.Choices)
+	first.replyTo, textOnly.replyTo = replyTo, replyTo
+	waited := time.Duration(0)
+	for {
+		_, err := c.deliver(ctx, chat, first, textOnly)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		se := classify(err)
+		if se.Failure == bot.Temporary && se.RetryAfter > 0 && waited+se.RetryAfter <= maxReplyWait {
+			c.log.Info("reply throttled; waiting", "chat", chat, "retry_after", se.RetryAfter)
+			waited += se.RetryAfter
+			if sleep(ctx, se.RetryAfter) != nil {
+				return
+			}
+			continue
+		}
+		c.log.Warn("reply failed", "chat", chat, "err", se)
+		return
+	}
+}
