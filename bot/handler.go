@@ -107,7 +107,12 @@ func (h *Handler) channel(ctx context.Context, platform, chat string) (store.Cha
 // Handle carries out one command and returns the reply. It never panics
 // on user input; internal errors are logged and answered with a generic
 // message, never with their text (which could hold internals).
-func (h *Handler) Handle(ctx context.Context, req Request) Reply {
+func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			reply = h.fail(req, "en", fmt.Errorf("panic: %v", p))
+		}
+	}()
 	ch, err := h.channel(ctx, req.Platform, req.Chat)
 	if err != nil {
 		return h.fail(req, "en", err)

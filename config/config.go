@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,10 @@ func relTo(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// webhookPath is what a webhook URL's path may be: not the root, and only
+// plain characters, so it is a literal route.
+var webhookPath = regexp.MustCompile(`^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?$`)
+
 // Validate checks every value; its error names the key at fault.
 func (c *Config) Validate() error {
 	var errs []error
@@ -168,8 +173,16 @@ func (c *Config) Validate() error {
 		}
 	}
 	if w := c.Telegram.WebhookURL; w != "" {
-		if u, err := url.Parse(w); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		u, err := url.Parse(w)
+		switch {
+		case err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
 			bad("telegram.webhook_url", "must be an http(s) URL")
+		case !webhookPath.MatchString(u.Path) || u.Path == "/healthz" || u.Path == "/metrics":
+			// The path is where the daemon's HTTP listener receives the
+			// updates, beside /healthz and /metrics.
+			bad("telegram.webhook_url", "needs a path of its own, e.g. https://bot.example.org/telegram/webhook")
+		case c.HTTP.Listen == "":
+			bad("telegram.webhook_url", "needs http.listen, where the updates are received")
 		}
 	}
 	if b := c.Discord.APIBase; b != "" {

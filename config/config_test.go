@@ -91,6 +91,9 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{`editors: {telegram: ["@me"]}`, `config: editors.telegram[0]: "@me" is not a Telegram user id`},
 		{`stale_after: a year`, `line 1: "a year" is not a duration`},
 		{`databse: x.db`, `line 1: field databse not found`},
+		{`telegram: {webhook_url: "https://bot.example.org/"}`, `config: telegram.webhook_url: needs a path of its own`},
+		{`telegram: {webhook_url: "https://bot.example.org/{x}"}`, `config: telegram.webhook_url: needs a path of its own`},
+		{"http: {listen: \"\"}\ntelegram: {webhook_url: \"https://bot.example.org/tg\"}", `config: telegram.webhook_url: needs http.listen`},
 		{"cases: [a\n", `vigil.yaml: `},
 	}
 	for _, tt := range tests {

@@ -44,6 +44,13 @@ type Delivery struct {
 	CatchUp time.Duration
 	// Metrics, if set, counts outcomes.
 	Metrics *Metrics
+	// Workers is how many sends run at once per platform (default 1),
+	// each chat's posts in order on one of them, so that the round trips
+	// of one send do not hold up the next. The platform paces them.
+	Workers int
+	// PauseAfter is how many refusals in a row (kicked, no access) pause
+	// a channel; 0 means the first.
+	PauseAfter int
 }
 
 // maxBackoff caps the wait between retries of a temporary failure.
@@ -63,6 +70,9 @@ func (d *Delivery) platforms() []string {
 // repeated after a crash.
 func (d *Delivery) Run(ctx context.Context) error {
 	if n, err := d.Store.Requeue(ctx, d.platforms()...); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return fmt.Errorf("delivery: %w", err)
 	} else if n > 0 {
 		d.Log.Warn("requeued sends interrupted by the last shutdown", "posts", n)
@@ -112,31 +122,83 @@ func (d *Delivery) Tick(ctx context.Context) (int, error) {
 // ctx is done; a claimed post whose turn has not come by then goes back
 // to the queue.
 func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
+	workers := max(d.Workers, 1)
 	handled := 0
 	for ctx.Err() == nil {
-		posts, err := d.Store.Claim(ctx, d.Now(), 20, platform)
+		posts, err := d.Store.Claim(ctx, d.Now(), 8*workers, platform)
 		if err != nil {
 			return handled, err
 		}
 		if len(posts) == 0 {
 			return handled, nil
 		}
-		for i, p := range posts {
-			if ctx.Err() != nil {
-				// Not started: back to the queue, untouched by this process.
-				return handled, d.requeue(posts[i:])
-			}
-			if err := d.deliver(ctx, p); err != nil {
-				// The outcome could not be recorded: put the post back so
-				// it is not stuck in sending until the next start (if that
-				// fails too, the next start requeues it).
-				rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
-				return handled, errors.Join(err, rerr)
-			}
-			handled++
+		var (
+			mu   sync.Mutex
+			errs []error
+			wg   sync.WaitGroup
+			jobs = make(chan []store.Post)
+		)
+		groups := byChat(posts)
+		for range min(workers, len(groups)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for g := range jobs {
+					n, err := d.deliverAll(ctx, g)
+					mu.Lock()
+					handled += n
+					if err != nil {
+						errs = append(errs, err)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for _, g := range groups {
+			jobs <- g
+		}
+		close(jobs)
+		wg.Wait()
+		if len(errs) > 0 {
+			return handled, errors.Join(errs...)
 		}
 	}
 	return handled, nil
+}
+
+// byChat splits posts by chat, keeping their order within each chat.
+func byChat(posts []store.Post) [][]store.Post {
+	index := map[string]int{}
+	var groups [][]store.Post
+	for _, p := range posts {
+		i, ok := index[p.Chat]
+		if !ok {
+			i = len(groups)
+			index[p.Chat] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], p)
+	}
+	return groups
+}
+
+// deliverAll sends one chat's posts in order.
+func (d *Delivery) deliverAll(ctx context.Context, posts []store.Post) (int, error) {
+	var errs []error
+	for i, p := range posts {
+		if ctx.Err() != nil {
+			// Not started: back to the queue, untouched by this process.
+			return i, errors.Join(append(errs, d.requeue(posts[i:]))...)
+		}
+		if err := d.deliver(ctx, p); err != nil {
+			// The outcome could not be recorded: put the post back so it
+			// is not stuck in sending until the next start (if that fails
+			// too, the next start requeues it).
+			rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
+			errs = append(errs, err, rerr)
+		}
+	}
+	return len(posts), errors.Join(errs...)
 }
 
 func (d *Delivery) requeue(posts []store.Post) error {
@@ -200,7 +262,17 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	se := bot.Classify(err)
 	switch se.Failure {
 	case bot.ChannelGone:
-		log.Warn("channel paused: the platform refuses the bot", "err", se)
+		n, err := d.Store.RecordRefusal(rec, p.Platform, p.Chat)
+		if err != nil {
+			return err
+		}
+		if n < d.PauseAfter {
+			wait := Backoff(n, 0)
+			log.Warn("the platform refuses the bot; will try again before pausing", "err", se, "refusals", n, "in", wait)
+			d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
+			return d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
+		}
+		log.Warn("channel paused: the platform refuses the bot", "err", se, "refusals", n)
 		d.Metrics.Inc("vigil_channels_paused_total", "platform", p.Platform)
 		if err := d.Store.PauseChannel(rec, p.Platform, p.Chat, se.Err.Error(), now); err != nil {
 			return err

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -175,5 +176,85 @@ func TestBackoff(t *testing.T) {
 		if got := Backoff(tt.attempt, tt.after); got != tt.want {
 			t.Errorf("Backoff(%d, %v) = %v; want %v", tt.attempt, tt.after, got, tt.want)
 		}
+	}
+}
+
+// TestRepeatedRefusalsPause: with PauseAfter 3 a channel is paused at the
+// third refusal in a row, not the first; a success in between resets the
+// count.
+func TestRepeatedRefusalsPause(t *testing.T) {
+	d, st, fp, clk := setup(t, "flaky", "gone")
+	d.PauseAfter = 3
+	ctx := context.Background()
+	refuse := func() error {
+		return &bot.SendError{Failure: bot.ChannelGone, Err: errors.New("Forbidden: bot was kicked")}
+	}
+	fp.fails["gone"] = []error{refuse(), refuse(), refuse()}
+	fp.fails["flaky"] = []error{refuse(), refuse(), nil, refuse(), refuse()}
+	st.QueueAlert(ctx, "amira-testova", "one", "test", clk.now())
+	for range 3 {
+		d.Tick(ctx)
+		clk.advance(time.Minute)
+	}
+	if ch, _ := st.Channel(ctx, "fake", "gone"); !ch.Paused() {
+		t.Errorf("gone not paused after 3 refusals")
+	}
+	if ch, _ := st.Channel(ctx, "fake", "flaky"); ch.Paused() || fp.count("flaky") != 1 {
+		t.Errorf("flaky: paused %v, sent %d; want active and sent once", ch.Paused(), fp.count("flaky"))
+	}
+	// Two more refusals after the success: not yet three in a row.
+	st.QueueAlert(ctx, "amira-testova", "two", "test", clk.now())
+	for range 2 {
+		d.Tick(ctx)
+		clk.advance(time.Minute)
+	}
+	if ch, _ := st.Channel(ctx, "fake", "flaky"); ch.Paused() {
+		t.Errorf("flaky paused after 2 refusals following a success")
+	}
+}
+
+// orderedPlatform records the order of sends per chat and how many run
+// at once.
+type orderedPlatform struct {
+	fakePlatform
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+}
+
+func (o *orderedPlatform) Send(ctx context.Context, chat string, msg bot.Message) (string, error) {
+	o.mu.Lock()
+	o.inFlight++
+	o.maxInFlight = max(o.maxInFlight, o.inFlight)
+	o.mu.Unlock()
+	time.Sleep(5 * time.Millisecond) // a round trip
+	defer func() { o.mu.Lock(); o.inFlight--; o.mu.Unlock() }()
+	return o.fakePlatform.Send(ctx, chat, msg)
+}
+
+// TestWorkersKeepChatOrder: several sends run at once, but each chat's
+// posts arrive in the order they were queued.
+func TestWorkersKeepChatOrder(t *testing.T) {
+	chats := []string{"a", "b", "c", "d", "e", "f"}
+	d, st, _, clk := setup(t, chats...)
+	op := &orderedPlatform{fakePlatform: fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}}
+	d.Platforms = map[string]bot.Platform{"fake": op}
+	d.Workers = 4
+	ctx := context.Background()
+	for i := range 5 {
+		st.QueueAlert(ctx, "amira-testova", fmt.Sprintf("alert %d", i), "test", clk.now())
+	}
+	if n, err := d.Tick(ctx); err != nil || n != 30 {
+		t.Fatalf("Tick = %d, %v; want 30", n, err)
+	}
+	for _, c := range chats {
+		for i, m := range op.sent[c] {
+			if want := fmt.Sprintf("URGENT: alert %d", i); m.Lead != want {
+				t.Errorf("chat %s message %d = %q; want %q", c, i, m.Lead, want)
+			}
+		}
+	}
+	if op.maxInFlight < 2 || op.maxInFlight > 4 {
+		t.Errorf("at most %d sends at once; want 2 to 4", op.maxInFlight)
 	}
 }

@@ -143,6 +143,11 @@ func (s *Store) finish(ctx context.Context, id int64, state PostState, next time
 		ok := 0
 		if state == Sent {
 			ok = 1
+			// The channel takes posts again: forget its refusals.
+			if _, err := tx.ExecContext(ctx, `UPDATE channels SET refusals = 0 WHERE refusals > 0
+				AND (platform, chat) = (SELECT platform, chat FROM outbox WHERE id = ?)`, id); err != nil {
+				return err
+			}
 		}
 		if state == Skipped {
 			// A skip is a decision, not an attempt: nothing to log.

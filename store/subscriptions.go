@@ -184,6 +184,19 @@ func (s *Store) PauseChannel(ctx context.Context, platform, chat, reason string,
 	return nil
 }
 
+// RecordRefusal counts one more refusal in a row by the platform to let
+// the bot post in the channel and returns the count; a successful send
+// resets it.
+func (s *Store) RecordRefusal(ctx context.Context, platform, chat string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `UPDATE channels SET refusals = refusals + 1 WHERE platform = ? AND chat = ? RETURNING refusals`,
+		platform, chat).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: refusal of %s:%s: %w", platform, chat, err)
+	}
+	return n, nil
+}
+
 // ResumeChannel lets deliveries to the channel go on.
 func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0 WHERE platform = ? AND chat = ?`,

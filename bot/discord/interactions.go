@@ -143,9 +143,20 @@ func (c *Client) autocompleteAnswer(ctx context.Context, i *discordgo.Interactio
 		input := strings.TrimSpace(fmt.Sprint(focused.Value))
 		sctx, cancel := context.WithTimeout(ctx, c.autocomplete)
 		found := make(chan []*discordgo.ApplicationCommandOptionChoice, 1)
-		go func() { found <- c.suggest(sctx, data.Name, focused.Name, input, string(i.Locale)) }()
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					c.log.Error("autocomplete panicked", "command", data.Name, "panic", p)
+					found <- nil
+				}
+			}()
+			found <- c.suggest(sctx, data.Name, focused.Name, input, string(i.Locale))
+		}()
 		select {
 		case choices = <-found:
+			if choices == nil {
+				choices = []*discordgo.ApplicationCommandOptionChoice{}
+			}
 		case <-sctx.Done():
 			c.log.Warn("autocomplete too slow; answered with nothing", "command", data.Name, "option", focused.Name)
 		}
@@ -197,6 +208,12 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 	data := i.MessageComponentData()
 	id, ok := strings.CutPrefix(data.CustomID, pickPrefix)
 	if !ok {
+		// Not one of ours (an old message's button): acknowledge it so
+		// the user does not see "interaction failed", and change nothing.
+		ack := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		if err := c.s.InteractionRespond(i, ack, discordgo.WithContext(ctx)); err != nil {
+			c.log.Warn("unknown button not acknowledged", "interaction", i.ID, "err", redact(err))
+		}
 		return
 	}
 	log := c.log.With("interaction", i.ID, "case", id, "chat", i.ChannelID, "user", userID(i))

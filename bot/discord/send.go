@@ -16,6 +16,7 @@ const (
 	codeUnknownChannel     = 10003
 	codeMissingAccess      = 50001
 	codeMissingPermissions = 50013
+	codeCannotSendToUser   = 50007
 	codeInvalidFormBody    = 50035
 )
 
@@ -76,9 +77,8 @@ func classify(err error) *bot.SendError {
 		}
 		e := fmt.Errorf("discord: %d %s (code %d)", status, text, code)
 		switch {
-		case status == http.StatusForbidden:
-			// Missing Access, Missing Permissions, or any other refusal to
-			// let the bot post in this channel.
+		case status == http.StatusForbidden && (code == codeMissingAccess || code == codeMissingPermissions || code == codeCannotSendToUser):
+			// The bot may not post in this channel (any more).
 			return &bot.SendError{Failure: bot.ChannelGone, Err: e}
 		case status == http.StatusNotFound && code == codeUnknownChannel:
 			return &bot.SendError{Failure: bot.ChannelGone, Err: e}

@@ -50,6 +50,7 @@ func TestSendClassifies(t *testing.T) {
 	srv.RateLimitNext(ch(6), 2500*time.Millisecond, false)
 	srv.RateLimitNext(ch(7), 50*time.Millisecond, true)
 	srv.FailNext(ch(8), http.StatusNotFound, 0, "404: Not Found")
+	srv.FailNext(ch(10), http.StatusForbidden, 40002, "You need to verify your account in order to perform this action.")
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	tests := []struct {
@@ -71,6 +72,7 @@ func TestSendClassifies(t *testing.T) {
 		{name: "rate limited", chat: ch(6), failure: bot.Temporary, minRetry: 2 * time.Second},
 		{name: "globally rate limited", chat: ch(7), failure: bot.Temporary, minRetry: 10 * time.Millisecond},
 		{name: "unknown route", chat: ch(8), failure: bot.Temporary},
+		{name: "other 403: not the channel's fault", chat: ch(10), failure: bot.Rejected, reason: "code 40002"},
 		{name: "not a channel id", chat: "12/../../users/@me", failure: bot.ChannelGone, noRequest: true},
 		{name: "cancelled", ctx: cancelled, chat: ch(9), failure: bot.Temporary, noRequest: true},
 	}

@@ -129,6 +129,15 @@ func TestSendOutcomes(t *testing.T) {
 	if m := hs.tg.Messages(ok.ID); len(m) != 2 || m[1].Method != "sendMessage" || !strings.Contains(m[1].Text, "Amira") {
 		t.Errorf("after a refused photo: %+v; want the card as text", m)
 	}
+	// A group that lets the bot post text but not photos gets the card
+	// as text; it is not paused.
+	hs.tg.FailNext("sendPhoto", 400, "Bad Request: not enough rights to send photos to the chat", 0)
+	if _, err := hs.client.Send(ctx, "-1001", bot.Message{Card: card}); err != nil {
+		t.Fatalf("photo rights refused: %v; want the card sent as text", err)
+	}
+	if m := hs.tg.Messages(ok.ID); len(m) != 3 || m[2].Method != "sendMessage" || !strings.Contains(m[2].Text, "Amira") {
+		t.Errorf("after photo rights refused: %+v; want the card as text", m)
+	}
 	// A 5xx is temporary; a 429 is temporary with its retry_after.
 	hs.tg.Unavailable(1)
 	_, err = hs.client.Send(ctx, "-1001", bot.Message{Lead: "x"})

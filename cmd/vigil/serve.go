@@ -18,9 +18,18 @@ import (
 	"github.com/vigil-bot/vigil/store"
 )
 
+// sendTimeout bounds one send; a send that times out is retried, so it
+// must be long enough that a slow platform has surely not taken the
+// post, or the retry would repeat it.
+const sendTimeout = 20 * time.Second
+
+// sendWorkers is how many sends per platform are in flight at once, so
+// that network round trips do not cap a fan-out below the platform's rate.
+const sendWorkers = 4
+
 // shutdownGrace bounds how long serve waits for its parts to stop after
-// a signal; a send in flight is bounded by the delivery's SendTimeout.
-const shutdownGrace = 10 * time.Second
+// a signal: a send in flight, then the platforms' own goodbyes.
+const shutdownGrace = sendTimeout + 5*time.Second
 
 // consolePlatform is the console channel's platform name.
 const consolePlatform = botconsole.Name
@@ -67,12 +76,8 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 			return err
 		}
 		platforms[tg.Name()] = tg
-		if cfg.Telegram.WebhookURL != "" {
-			if cfg.HTTP.Listen == "" {
-				return errors.New("serve: telegram.webhook_url needs http.listen to receive updates")
-			}
-			webhookPath, webhook = tg.WebhookHandler()
-		}
+		// Empty unless telegram.webhook_url is set (config checks its path).
+		webhookPath, webhook = tg.WebhookHandler()
 	}
 	if cfg.Discord.Token != "" {
 		dc, err := discord.New(cfg, h, log)
@@ -83,14 +88,14 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	metrics := scheduler.NewMetrics()
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
-		Poll: time.Second, SendTimeout: shutdownGrace / 2, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
+		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 30 * time.Second}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(platforms)+1)
+	errs := make(chan error, len(platforms)+3) // platforms, delivery, planner, http
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -110,7 +115,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		mux := http.NewServeMux()
 		mux.Handle("/", scheduler.HTTPHandler(st, platforms, metrics))
 		if webhook != nil {
-			mux.Handle(webhookPath, webhook)
+			mux.Handle("POST "+webhookPath, webhook)
 		}
 		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
