@@ -51,6 +51,9 @@ type Delivery struct {
 	// PauseAfter is how many refusals in a row (kicked, no access) pause
 	// a channel; 0 means the first.
 	PauseAfter int
+	// Check, if set, is asked before a post is sent whether it still
+	// holds; a reason means it is skipped (Planner.StillDue).
+	Check func(ctx context.Context, p store.Post) (reason string, err error)
 }
 
 // maxBackoff caps the wait between retries of a temporary failure.
@@ -225,10 +228,25 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	if err != nil {
 		return err
 	}
-	if late := d.Now().Sub(p.DueAt); d.CatchUp > 0 && late > d.CatchUp && p.Kind != KindAlert && p.Kind != KindStatusChange {
+	// Late is measured from when the post was last ready to go: its due
+	// time, or its last retry's. A post held up by a platform's errors is
+	// retried, not dropped; one that waited because vigil was down for
+	// longer than catch_up is skipped.
+	if late := d.Now().Sub(p.NextAt); d.CatchUp > 0 && late > d.CatchUp && p.Kind != KindAlert && p.Kind != KindStatusChange {
 		log.Warn("skipped: later than catch_up", "due", p.DueAt, "late", late.Round(time.Second), "catch_up", d.CatchUp)
 		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
 		return d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
+	}
+	if d.Check != nil {
+		reason, err := d.Check(rec, p)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			log.Info("skipped: no longer due", "reason", reason)
+			d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
+			return d.Store.Skip(rec, p.ID, reason, d.Now())
+		}
 	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {

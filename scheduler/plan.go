@@ -54,6 +54,7 @@ type Occurrence struct {
 	Text     string     // the post's lead, in the channel's language
 	Cases    []string   // a digest's cases
 	Key      string     // unique per (occurrence, channel)
+	idx      int        // custom reminders: which one of the case file
 }
 
 // Channel returns the occurrence's channel as the CLI names it.
@@ -65,8 +66,7 @@ func (o Occurrence) Channel() string {
 type PlanOptions struct {
 	From       cases.Date // first local date, in each channel's zone
 	Days       int
-	Now        time.Time     // decides which cases are stale
-	StaleAfter time.Duration // cases confirmed longer ago get nothing
+	StaleAfter time.Duration // cases confirmed longer than this before a day get nothing that day
 	DailyLimit int           // scheduled posts per channel and local day; the rest form a digest
 }
 
@@ -88,9 +88,6 @@ type reminder struct {
 func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
 	byCountry := map[string][]*cases.Case{}
 	for _, c := range all {
-		if c.Stale(opt.Now, opt.StaleAfter) {
-			continue
-		}
 		byCountry[c.Country] = append(byCountry[c.Country], c)
 	}
 	withCron := map[string][]*cases.Case{}
@@ -102,7 +99,7 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 		}
 	}
 	p := &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
-		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}}
+		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}, staleAfter: opt.StaleAfter}
 	limit := max(opt.DailyLimit, 1)
 	var out []Occurrence
 	for _, ch := range chans {
@@ -143,6 +140,16 @@ type planner struct {
 	custom    map[zoneDayKey][]reminder // custom reminders, shared by the channels of a country and zone
 	crons     map[string]cron.Schedule
 	zones     map[string]*time.Location
+	// staleAfter: a case whose status was confirmed longer before a day
+	// gets nothing that day, so `upcoming` for a later day knows what the
+	// daemon will do then.
+	staleAfter time.Duration
+}
+
+// stale reports whether c is stale on day.
+func (p *planner) stale(c *cases.Case, day cases.Date) bool {
+	noon := time.Date(day.Year, day.Month, day.Day, 12, 0, 0, 0, time.UTC)
+	return c.Stale(noon, p.staleAfter)
 }
 
 func (p *planner) zone(name string) *time.Location {
@@ -176,7 +183,7 @@ func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, 
 		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
 		o.Text = reminderText(lang, r)
 		if r.kind == KindCustom {
-			o.At = r.at
+			o.At, o.idx = r.at, r.idx
 			o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
 		} else {
 			o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
@@ -240,7 +247,9 @@ func (p *planner) dateReminders(country string, day cases.Date) []reminder {
 	}
 	var out []reminder
 	for _, c := range p.byCountry[country] {
-		out = append(out, dayReminders(c, day)...)
+		if !p.stale(c, day) {
+			out = append(out, dayReminders(c, day)...)
+		}
 	}
 	p.daily[k] = out
 	return out
@@ -323,30 +332,35 @@ func addDays(d cases.Date, n int) cases.Date {
 }
 
 // customReminders evaluates the country's cases' cron reminders on a
-// local day in the channel's zone. A local time that a fall-back hour
-// repeats counts once; robfig/cron skips a time in a spring-forward gap.
+// local day in the channel's zone. The cron spec is read on the wall
+// clock of that day, and each time is placed as post times are: a time in
+// a spring-forward gap moves to the first valid instant, one in a
+// repeated fall-back hour is taken once.
 func (p *planner) customReminders(country string, day cases.Date, loc *time.Location) []reminder {
 	k := zoneDayKey{dayKey{country, day}, loc}
 	if r, ok := p.custom[k]; ok {
 		return r
 	}
 	var out []reminder
-	start, _ := day.Time(loc)
-	end, _ := addDays(day, 1).Time(loc)
+	wallStart := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, time.UTC)
+	wallEnd := wallStart.AddDate(0, 0, 1)
 	for _, c := range p.withCron[country] {
+		if p.stale(c, day) {
+			continue
+		}
 		for i, r := range c.Reminders {
 			sched := p.schedule(r.Cron)
 			if sched == nil {
 				continue
 			}
-			seen := map[string]bool{}
-			for t := sched.Next(start.Add(-time.Second)); !t.IsZero() && t.Before(end); t = sched.Next(t) {
-				wall := t.Format("15:04")
-				if seen[wall] {
+			seen := map[time.Time]bool{}
+			for t := sched.Next(wallStart.Add(-time.Second)); !t.IsZero() && t.Before(wallEnd); t = sched.Next(t) {
+				at := PostInstant(day, t.Hour()*60+t.Minute(), loc)
+				if seen[at] {
 					continue
 				}
-				seen[wall] = true
-				out = append(out, reminder{c: c, kind: KindCustom, at: t, text: r.Text, idx: i})
+				seen[at] = true
+				out = append(out, reminder{c: c, kind: KindCustom, at: at, text: r.Text, idx: i})
 			}
 		}
 	}

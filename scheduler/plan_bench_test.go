@@ -55,7 +55,7 @@ func genPlanInput(n, m int) ([]*cases.Case, []store.Channel) {
 //	go test ./scheduler -run '^$' -bench PlanDay -benchmem
 func BenchmarkPlanDay(b *testing.B) {
 	cs, chans := genPlanInput(100_000, 10_000)
-	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, Now: planNow, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
+	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
 	var n int
 	runtime.GC()
 	var before, after runtime.MemStats

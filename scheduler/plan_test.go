@@ -98,7 +98,7 @@ func TestPlanAcrossDSTAndLanguages(t *testing.T) {
 		{Platform: "telegram", Chat: "-3", Timezone: "UTC", PostTime: "09:00", Language: "en", Countries: []string{"AZ"}, PausedReason: "kicked"},
 		channel("-4", "UTC", "09:00", "en", "DE"),
 	}
-	occ := Plan([]*cases.Case{c}, chans, PlanOptions{From: d("2026-03-28"), Days: 2, Now: time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC), StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+	occ := Plan([]*cases.Case{c}, chans, PlanOptions{From: d("2026-03-28"), Days: 2, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
 	var got []string
 	for _, o := range occ {
 		got = append(got, o.At.Format(time.RFC3339)+" "+o.Chat+" "+o.Text)
@@ -124,7 +124,7 @@ func TestPlanAcrossDSTAndLanguages(t *testing.T) {
 func TestPlanSkipsStale(t *testing.T) {
 	c := mustCase(t, "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2024-01\nhunger_strikes: [{started: 2026-11-01}]\n")
 	occ := Plan([]*cases.Case{c}, []store.Channel{channel("-1", "UTC", "10:00", "en", "AZ")},
-		PlanOptions{From: d("2026-11-27"), Days: 1, Now: planNow, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+		PlanOptions{From: d("2026-11-27"), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
 	if len(occ) != 0 {
 		t.Errorf("stale case planned: %+v", occ)
 	}
@@ -148,7 +148,7 @@ func TestDailyLimitDigest(t *testing.T) {
 	ch := channel("-1", "UTC", "10:00", "en", "AZ")
 	top := map[string]int{}
 	for day := range 5 {
-		occ := Plan(all, []store.Channel{ch}, PlanOptions{From: addDays(d("2026-11-20"), day), Days: 1, Now: planNow, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+		occ := Plan(all, []store.Channel{ch}, PlanOptions{From: addDays(d("2026-11-20"), day), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
 		if len(occ) != 3 {
 			t.Fatalf("day %d: %d posts; want 3 (limit)", day, len(occ))
 		}
@@ -179,19 +179,24 @@ func TestDailyLimitDigest(t *testing.T) {
 	}
 }
 
-// TestCustomReminderFallBack: a cron time inside the repeated hour of a
-// fall-back night is posted once; one in a spring-forward gap is skipped.
+// TestCustomReminderDST: a cron time inside the repeated hour of a
+// fall-back night is posted once; one in a spring-forward gap moves to
+// the first valid instant, as post times do.
 func TestCustomReminderDST(t *testing.T) {
 	c := mustCase(t, "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-10\nreminders: [{cron: \"30 2 * * *\", text: Night watch}]\n")
 	ch := channel("-1", "Europe/Berlin", "10:00", "en", "AZ")
-	occ := Plan([]*cases.Case{c}, []store.Channel{ch}, PlanOptions{From: d("2026-10-24"), Days: 3, Now: time.Date(2026, 10, 24, 0, 0, 0, 0, time.UTC), StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+	occ := Plan([]*cases.Case{c}, []store.Channel{ch}, PlanOptions{From: d("2026-10-24"), Days: 3, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
 	if len(occ) != 3 {
 		t.Fatalf("got %d posts over 3 nights with a fall-back; want 3: %+v", len(occ), occ)
 	}
-	occ = Plan([]*cases.Case{c}, []store.Channel{ch}, PlanOptions{From: d("2026-03-28"), Days: 3, Now: time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC), StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+	occ = Plan([]*cases.Case{c}, []store.Channel{ch}, PlanOptions{From: d("2026-03-28"), Days: 3, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3})
+	var got []string
 	for _, o := range occ {
-		if o.Date == d("2026-03-29") {
-			t.Errorf("a reminder in the spring-forward gap was planned at %s", o.At)
-		}
+		got = append(got, o.At.Format(time.RFC3339))
+	}
+	// 02:30 does not exist on 29 March: the reminder moves to 03:00.
+	want := "2026-03-28T02:30:00+01:00 2026-03-29T03:00:00+02:00 2026-03-30T02:30:00+02:00"
+	if strings.Join(got, " ") != want {
+		t.Errorf("reminders around the spring-forward gap: %v; want %s", got, want)
 	}
 }

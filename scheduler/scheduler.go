@@ -14,11 +14,15 @@ import (
 // CaseSource gives the planner the current case records.
 type CaseSource interface {
 	All(ctx context.Context) ([]*cases.Case, error)
+	Case(ctx context.Context, id string) (*cases.Case, bool, error)
 }
 
-// Planner turns the plan into queued posts: every minute it queues the
-// posts due within the next day (their keys make that idempotent), and
-// the status changes recorded by imports. The delivery engine sends them.
+// Planner turns the plan into queued posts. It plans each channel's local
+// day once, whole (today and tomorrow are always queued), so the daily
+// limit and the digest hold however often it runs; when the cases change
+// it drops and re-plans the days of which nothing has gone out yet. It
+// also queues the status changes recorded by imports. The delivery engine
+// sends what it queued, asking StillDue first.
 type Planner struct {
 	Store      *store.Store
 	Cases      CaseSource
@@ -27,17 +31,21 @@ type Planner struct {
 	CatchUp    time.Duration // posts due longer ago are not queued
 	StaleAfter time.Duration
 	DailyLimit int
-	// Interval is how often the plan is refreshed; Ahead how far ahead
-	// posts are queued.
+	// Interval is how often the planner looks for changes.
 	Interval time.Duration
-	Ahead    time.Duration
+
+	// lastPlan is the fingerprint of the inputs of the last plan: the
+	// cases, the channels and the hour. Planning is skipped while it holds.
+	lastPlan string
 }
 
 // PostPayload is the payload of a scheduled post: its lead, rendered in
-// the channel's language when planned.
+// the channel's language when planned, and what StillDue checks.
 type PostPayload struct {
 	Text  string   `json:"text"`
 	N     int      `json:"n,omitempty"`
+	Day   string   `json:"day,omitempty"`
+	Idx   int      `json:"idx,omitempty"` // custom reminders: which one of the case file
 	Cases []string `json:"cases,omitempty"`
 }
 
@@ -45,6 +53,7 @@ type PostPayload struct {
 const (
 	metaStatusPosted = "status_changes_posted"
 	metaPlannedUntil = "planned_until"
+	metaPlannedCases = "planned_cases_version"
 )
 
 // Run plans until ctx is done.
@@ -70,39 +79,82 @@ func (p *Planner) Run(ctx context.Context) error {
 	}
 }
 
-// Once queues what is due from now-CatchUp to now+Ahead and the new
-// status changes, and returns how many posts were new.
+// Once plans what changed and queues the new status changes, and
+// returns how many posts were queued.
 func (p *Planner) Once(ctx context.Context) (int, error) {
 	now := p.Now()
-	ahead := p.Ahead
-	if ahead <= 0 {
-		ahead = 24 * time.Hour
-	}
-	from, to := now.Add(-p.CatchUp), now.Add(ahead)
-	occ, err := p.plan(ctx, from, to)
+	casesV, err := p.Store.CasesVersion(ctx)
 	if err != nil {
 		return 0, err
 	}
-	posts := make([]store.Post, 0, len(occ))
-	for _, o := range occ {
-		payload, _ := json.Marshal(PostPayload{Text: o.Text, N: o.N, Cases: o.Cases})
-		posts = append(posts, store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
-			CaseID: o.CaseID, Payload: payload, DueAt: o.At})
-	}
-	n, err := p.Store.Enqueue(ctx, now, posts...)
+	chansV, err := p.Store.ChannelsVersion(ctx)
 	if err != nil {
-		return n, fmt.Errorf("planner: %w", err)
+		return 0, err
 	}
-	if err := p.Store.SetMeta(ctx, metaPlannedUntil, to.UnixMilli()); err != nil {
-		return n, err
+	n := 0
+	if fp := fmt.Sprint(casesV, "/", chansV, "/", now.UTC().Truncate(time.Hour).Unix()); fp != p.lastPlan {
+		if n, err = p.planDays(ctx, now, casesV); err != nil {
+			return n, err
+		}
+		p.lastPlan = fp
 	}
 	m, err := p.queueStatusChanges(ctx, now)
 	return n + m, err
 }
 
-// plan returns the occurrences due in [from, to), channel by channel in
-// each one's local dates.
-func (p *Planner) plan(ctx context.Context, from, to time.Time) ([]Occurrence, error) {
+// planDays queues every channel's local today and tomorrow that are not
+// planned yet, leaving out what is due longer than CatchUp ago.
+func (p *Planner) planDays(ctx context.Context, now time.Time, casesV int64) (int, error) {
+	planned, err := p.Store.Meta(ctx, metaPlannedCases)
+	if err != nil {
+		return 0, err
+	}
+	if planned != casesV {
+		// The records changed: days not begun are planned again from them.
+		dropped, err := p.Store.DropUnsentPlans(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if dropped > 0 {
+			p.Log.Info("cases changed: re-planning days not begun", "posts_dropped", dropped)
+		}
+	}
+	// Local dates differ from UTC ones by at most 14 hours.
+	first := cases.DateOf(now.UTC().AddDate(0, 0, -1))
+	occ, err := p.plan(ctx, first, 4)
+	if err != nil {
+		return 0, err
+	}
+	days, err := p.Store.PlannedDays(ctx, first.String())
+	if err != nil {
+		return 0, err
+	}
+	from := now.Add(-p.CatchUp)
+	var posts []store.Post
+	for _, o := range occ {
+		today := cases.DateOf(now.In(o.At.Location()))
+		if o.Date.Before(today) || addDays(today, 1).Before(o.Date) || o.At.Before(from) {
+			continue
+		}
+		if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
+			continue // planned before: its plan stands
+		}
+		payload, _ := json.Marshal(PostPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx, Cases: o.Cases})
+		posts = append(posts, store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
+			CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()})
+	}
+	n, err := p.Store.Enqueue(ctx, now, posts...)
+	if err != nil {
+		return n, fmt.Errorf("planner: %w", err)
+	}
+	if err := p.Store.SetMeta(ctx, metaPlannedCases, casesV); err != nil {
+		return n, err
+	}
+	return n, p.Store.SetMeta(ctx, metaPlannedUntil, now.UnixMilli())
+}
+
+// plan returns the occurrences of days local dates from first.
+func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occurrence, error) {
 	all, err := p.Cases.All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
@@ -111,23 +163,54 @@ func (p *Planner) plan(ctx context.Context, from, to time.Time) ([]Occurrence, e
 	if err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
 	}
-	// Local dates differ from UTC by at most 14 hours: one day either side
-	// covers every zone.
-	first := cases.DateOf(from.UTC().AddDate(0, 0, -1))
-	days := int(to.Sub(from).Hours()/24) + 3
-	occ := Plan(all, chans, PlanOptions{From: first, Days: days, Now: p.Now(), StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit})
-	out := occ[:0]
-	for _, o := range occ {
-		if !o.At.Before(from) && o.At.Before(to) {
-			out = append(out, o)
+	return Plan(all, chans, PlanOptions{From: first, Days: days, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit}), nil
+}
+
+// StillDue tells the delivery engine whether a scheduled post still
+// holds when its time comes, so that an import between planning and
+// sending (a release, a correction, a stale record) is never contradicted
+// by a post already queued. It returns why not, or "".
+func (p *Planner) StillDue(ctx context.Context, post store.Post) (string, error) {
+	switch post.Kind {
+	case KindAlert, KindStatusChange, KindDigest:
+		return "", nil
+	}
+	var pl PostPayload
+	if err := json.Unmarshal(post.Payload, &pl); err != nil {
+		return "", fmt.Errorf("planner: post %s: %w", post.Key, err)
+	}
+	day, err := cases.ParseDate(pl.Day)
+	if err != nil || !day.HasDay() {
+		return "", nil // planned by an older vigil: no day to check against
+	}
+	c, ok, err := p.Cases.Case(ctx, post.CaseID)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "the case was removed", nil
+	}
+	pp := planner{staleAfter: p.StaleAfter}
+	if pp.stale(c, day) {
+		return "the case is stale", nil
+	}
+	if post.Kind == KindCustom {
+		if c.Status.Free() || pl.Idx >= len(c.Reminders) {
+			return "the reminder no longer applies", nil
+		}
+		return "", nil
+	}
+	for _, r := range dayReminders(c, day) {
+		if r.kind == post.Kind && r.n == pl.N {
+			return "", nil
 		}
 	}
-	return out, nil
+	return fmt.Sprintf("no longer applies (status %s)", c.Status), nil
 }
 
 // reportMissed logs the posts that fell due while vigil was not running
-// and are now too late (more than CatchUp) to send: they were never
-// queued, so nothing else would say they were skipped.
+// and are now too late (more than CatchUp) to send: nothing else would
+// say they were skipped.
 func (p *Planner) reportMissed(ctx context.Context) error {
 	until, err := p.Store.Meta(ctx, metaPlannedUntil)
 	if err != nil || until == 0 {
@@ -141,11 +224,20 @@ func (p *Planner) reportMissed(ctx context.Context) error {
 	if to.Sub(from) > 31*24*time.Hour {
 		from = to.Add(-31 * 24 * time.Hour)
 	}
-	occ, err := p.plan(ctx, from, to)
+	first := cases.DateOf(from.UTC().AddDate(0, 0, -1))
+	occ, err := p.plan(ctx, first, int(to.Sub(from).Hours()/24)+3)
+	if err != nil {
+		return err
+	}
+	days, err := p.Store.PlannedDays(ctx, first.String())
 	if err != nil {
 		return err
 	}
 	for _, o := range occ {
+		// Days already queued are the delivery engine's to skip and log.
+		if o.At.Before(from) || !o.At.Before(to) || days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
+			continue
+		}
 		p.Log.Warn("skipped: fell due while vigil was down, later than catch_up", "key", o.Key, "due", o.At, "catch_up", p.CatchUp)
 	}
 	return nil

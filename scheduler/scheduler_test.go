@@ -23,18 +23,25 @@ func importYAML(t *testing.T, st *store.Store, yaml string, now time.Time) {
 
 const striker = "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-11\nhunger_strikes: [{started: 2026-11-16}]\n"
 
-// TestPlannerQueuesOnceAndDelivers: planning again queues nothing twice,
-// the post goes out once at its time, status changes are queued at once,
-// and a post found too late is skipped.
-func TestPlannerQueuesOnceAndDelivers(t *testing.T) {
+type plannerRig struct {
+	st  *store.Store
+	clk *clock
+	p   *Planner
+	d   *Delivery
+	fp  *fakePlatform
+	m   *Metrics
+}
+
+func newPlannerRig(t *testing.T, yaml string, limit int) *plannerRig {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	clk := &clock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
-	importYAML(t, st, striker, clk.now())
+	importYAML(t, st, yaml, clk.now())
 	cfg := config.Default()
 	if _, err := st.Subscribe(ctx, bot.DefaultChannel(cfg, "fake", "-1"), "AZ", clk.now()); err != nil {
 		t.Fatal(err)
@@ -42,62 +49,115 @@ func TestPlannerQueuesOnceAndDelivers(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	h := bot.NewHandler(st, cfg, log)
 	h.Now = clk.now
-	p := &Planner{Store: st, Cases: h.Library, Log: log, Now: clk.now, CatchUp: time.Hour, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
-	fp := &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}
-	m := NewMetrics()
-	d := &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": fp}, Log: log, Now: clk.now, CatchUp: time.Hour, Metrics: m}
+	r := &plannerRig{st: st, clk: clk, fp: &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}, m: NewMetrics()}
+	r.p = &Planner{Store: st, Cases: h.Library, Log: log, Now: clk.now, CatchUp: time.Hour, StaleAfter: 365 * 24 * time.Hour, DailyLimit: limit}
+	r.d = &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": r.fp}, Log: log, Now: clk.now,
+		CatchUp: time.Hour, Metrics: r.m, Check: r.p.StillDue}
+	return r
+}
 
-	n, err := p.Once(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("Once = %d, %v; want 1 (today 10:00; tomorrow is beyond 24 h)", n, err)
+func (r *plannerRig) leads() []string {
+	var out []string
+	for _, m := range r.fp.sent["-1"] {
+		out = append(out, m.Lead)
 	}
-	if n, _ := p.Once(ctx); n != 0 {
+	return out
+}
+
+// TestPlannerQueuesOnceAndDelivers: a channel's today and tomorrow are
+// planned once; the post goes out once at its time; a status change is
+// queued at once; a post found too late is skipped.
+func TestPlannerQueuesOnceAndDelivers(t *testing.T) {
+	r := newPlannerRig(t, striker, 3)
+	ctx := context.Background()
+	n, err := r.p.Once(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("Once = %d, %v; want 2 (today's and tomorrow's day count)", n, err)
+	}
+	r.p.lastPlan = "" // force a re-plan: the days are planned already
+	if n, _ := r.p.Once(ctx); n != 0 {
 		t.Errorf("planning again queued %d; want 0", n)
 	}
-	d.Tick(ctx)
-	if fp.count("-1") != 0 {
+	r.d.Tick(ctx)
+	if r.fp.count("-1") != 0 {
 		t.Fatal("sent before its time")
 	}
-	clk.advance(2 * time.Hour) // 10:00
-	d.Tick(ctx)
-	if fp.count("-1") != 1 || fp.sent["-1"][0].Lead != "Day 12 of Amira Testova's hunger strike." || fp.sent["-1"][0].Card == nil {
-		t.Fatalf("sent %+v; want Day 12 with the card", fp.sent["-1"])
-	}
-	p.Once(ctx)
-	d.Tick(ctx)
-	if fp.count("-1") != 1 {
-		t.Errorf("sent %d times after re-planning; want once", fp.count("-1"))
+	r.clk.advance(2 * time.Hour) // 10:00
+	r.d.Tick(ctx)
+	if got := r.leads(); len(got) != 1 || got[0] != "Day 12 of Amira Testova's hunger strike." || r.fp.sent["-1"][0].Card == nil {
+		t.Fatalf("sent %q; want Day 12 with the card", got)
 	}
 
-	// A status change is posted at once, however many posts the day had.
-	importYAML(t, st, strings.Replace(striker, "imprisoned", "released", 1), clk.now())
-	if n, err := p.Once(ctx); err != nil || n != 1 {
-		t.Fatalf("Once after a status change = %d, %v; want 1", n, err)
+	// A status change is posted at once; the case released, tomorrow's
+	// queued day count is re-planned away.
+	importYAML(t, r.st, strings.Replace(striker, "imprisoned", "released", 1), r.clk.now())
+	if n, err := r.p.Once(ctx); err != nil || n != 1 {
+		t.Fatalf("Once after a status change = %d, %v; want 1 (the status post)", n, err)
 	}
-	d.Tick(ctx)
-	if got := fp.sent["-1"][len(fp.sent["-1"])-1].Lead; got != "Status update: Amira Testova is now released (was imprisoned)." {
-		t.Errorf("status post %q", got)
+	r.d.Tick(ctx)
+	if got := r.leads(); got[len(got)-1] != "Status update: Amira Testova is now released (was imprisoned)." {
+		t.Errorf("status post %q", got[len(got)-1])
 	}
-	if n, _ := p.Once(ctx); n != 0 {
-		t.Errorf("status change queued again: %d", n)
+	r.clk.advance(24 * time.Hour)
+	r.p.Once(ctx)
+	r.d.Tick(ctx)
+	if got := r.leads(); len(got) != 2 {
+		t.Errorf("after the release: sent %q; want no more day counts", got)
 	}
 
-	// A post due while the daemon was "down" for longer than catch_up is skipped.
-	importYAML(t, st, strings.Replace(striker, "2026-11-16", "2026-11-17", 1), clk.now()) // imprisoned again, new strike
-	clk.t = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	p.Once(ctx) // queues 28 Nov 10:00
-	clk.t = time.Date(2026, 11, 28, 11, 30, 0, 0, time.UTC)
-	before := fp.count("-1")
-	d.Tick(ctx)
-	if fp.count("-1") != before+1 { // the second status change (released → imprisoned) only
-		t.Errorf("sent %d; want only the status change", fp.count("-1")-before)
+	// Imprisoned again with a new strike: tomorrow (29 Nov) is planned,
+	// and found two and a half hours late, the post is skipped.
+	importYAML(t, r.st, strings.Replace(striker, "2026-11-16", "2026-11-17", 1), r.clk.now())
+	r.p.Once(ctx) // the status change (due now) and 29 Nov 10:00
+	r.d.Tick(ctx)
+	r.clk.t = time.Date(2026, 11, 29, 12, 30, 0, 0, time.UTC)
+	before := r.fp.count("-1")
+	r.d.Tick(ctx)
+	if r.fp.count("-1") != before {
+		t.Errorf("a post 2.5 h late was sent")
 	}
-	if m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindHungerStrikeDay) != 1 {
+	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindHungerStrikeDay) != 1 {
 		t.Errorf("late post not counted as skipped")
 	}
-	counts, _ := st.PostCounts(ctx)
-	if counts[store.Skipped] != 1 {
-		t.Errorf("post states %v; want one skipped", counts)
+}
+
+// TestImportAfterPlanning: a release imported after a day was planned
+// stops its day count (the queued post no longer holds), and a new case
+// added to a day already begun does not break the daily limit.
+func TestImportAfterPlanning(t *testing.T) {
+	two := striker + "born: 1980-11-27\n"
+	r := newPlannerRig(t, two, 2)
+	ctx := context.Background()
+	r.p.Once(ctx) // today: day count + birthday; tomorrow: day count
+	r.clk.advance(2 * time.Hour)
+	r.d.Tick(ctx)
+	if got := r.leads(); len(got) != 2 {
+		t.Fatalf("sent %q; want the day count and the birthday", got)
+	}
+	// Another striker is imported the same day: today is begun, so its
+	// plan stands: no third post, no digest repeating the birthday.
+	other := "- " + strings.ReplaceAll(strings.TrimSpace(two), "\n", "\n  ") + "\n- {id: leyla-testova, name: Leyla Testova, country: AZ, status: imprisoned, status_as_of: 2026-11, hunger_strikes: [{started: 2026-11-20}]}\n"
+	importYAML(t, r.st, other, r.clk.now())
+	r.p.Once(ctx)
+	r.d.Tick(ctx)
+	if got := r.leads(); len(got) != 2 {
+		t.Errorf("after an import the same day: sent %q; want still 2 (daily_limit)", got)
+	}
+	// Tomorrow was planned before the import and has not begun: it is
+	// re-planned with both strikers; then Amira is released before 10:00.
+	r.clk.t = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	r.p.Once(ctx)
+	importYAML(t, r.st, strings.Replace(other, "imprisoned", "released", 1), r.clk.now()) // Amira's line comes first
+	r.clk.t = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	r.p.Once(ctx)
+	r.d.Tick(ctx)
+	var day2 []string
+	for _, l := range r.leads()[2:] {
+		day2 = append(day2, l)
+	}
+	joined := strings.Join(day2, "\n")
+	if strings.Contains(joined, "Day 13 of Amira") || !strings.Contains(joined, "Day 9 of Leyla Testova") {
+		t.Errorf("28 Nov: sent %q; want Leyla's day count and none for the released Amira", day2)
 	}
 }
 
@@ -119,5 +179,28 @@ func TestMetricsFormat(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestStillDueAfterRelease: on a day already begun, a post queued for
+// later no longer goes out once the person is released.
+func TestStillDueAfterRelease(t *testing.T) {
+	yaml := striker + "reminders: [{cron: \"0 15 * * *\", text: Write to Amira}]\n"
+	r := newPlannerRig(t, yaml, 3)
+	ctx := context.Background()
+	r.p.Once(ctx)
+	r.clk.advance(2 * time.Hour) // 10:00: the day count goes out, the day has begun
+	r.d.Tick(ctx)
+	importYAML(t, r.st, strings.Replace(yaml, "imprisoned", "released", 1), r.clk.now())
+	r.p.Once(ctx)
+	r.clk.advance(5 * time.Hour) // 15:00
+	r.d.Tick(ctx)
+	for _, l := range r.leads() {
+		if l == "Write to Amira" {
+			t.Errorf("a custom reminder went out after the release: %q", r.leads())
+		}
+	}
+	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindCustom) != 1 {
+		t.Errorf("the reminder was not skipped as no longer due")
 	}
 }

@@ -32,6 +32,7 @@ type Post struct {
 	Kind      string // "alert", "status_change", "hunger_strike_day", …
 	CaseID    string
 	Payload   json.RawMessage // kind-specific; rendered at send time
+	Day       string          // scheduled posts: the channel's local date, YYYY-MM-DD
 	DueAt     time.Time
 	NextAt    time.Time // when the next attempt may start
 	State     PostState
@@ -56,8 +57,8 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, posts ...Post) (int,
 }
 
 func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat, kind, case_id, payload, due_at, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat, kind, case_id, payload, due_at, next_at, created_at, day)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return 0, err
 	}
@@ -68,7 +69,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int,
 		if payload == "" {
 			payload = "{}"
 		}
-		r, err := stmt.ExecContext(ctx, p.Key, p.Platform, p.Chat, p.Kind, p.CaseID, payload, ms(p.DueAt), ms(p.DueAt), ms(now))
+		r, err := stmt.ExecContext(ctx, p.Key, p.Platform, p.Chat, p.Kind, p.CaseID, payload, ms(p.DueAt), ms(p.DueAt), ms(now), p.Day)
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", p.Key, err)
 		}
@@ -87,7 +88,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 	var out []Post
 	pj, _ := json.Marshal(platforms)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error, o.day
 			FROM outbox o
 			WHERE o.state = 'queued' AND o.next_at <= ?
 			  AND o.platform IN (SELECT value FROM json_each(?))
@@ -101,7 +102,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 			var p Post
 			var payload string
 			var due, next int64
-			if err := rows.Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &p.Attempts, &p.LastError); err != nil {
+			if err := rows.Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &p.Attempts, &p.LastError, &p.Day); err != nil {
 				return err
 			}
 			p.Payload, p.DueAt, p.NextAt, p.State = json.RawMessage(payload), fromMS(due), fromMS(next), Sending
@@ -219,8 +220,8 @@ func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
 	var p Post
 	var payload, state string
 	var due, next int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, key, platform, chat, kind, case_id, payload, due_at, next_at, state, attempts, last_error
-		FROM outbox WHERE id = ?`, id).Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &state, &p.Attempts, &p.LastError)
+	err := s.db.QueryRowContext(ctx, `SELECT id, key, platform, chat, kind, case_id, payload, due_at, next_at, state, attempts, last_error, day
+		FROM outbox WHERE id = ?`, id).Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &state, &p.Attempts, &p.LastError, &p.Day)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, fmt.Errorf("store: post %d: %w", id, ErrNotFound)
 	}

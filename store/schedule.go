@@ -63,13 +63,18 @@ func (s *Store) SetMeta(ctx context.Context, key string, v int64) error {
 // queued when they happen and never dropped by re-planning.
 const immediateKinds = `('alert', 'status_change')`
 
-// DropPlanned deletes the channel's scheduled posts that are still queued
-// (not alerts or status changes), for cases of country or of every
-// country when it is empty, so that the planner queues them again under
-// the channel's new settings or not at all. Sent posts stay, and their
-// keys keep their occurrences from being sent twice.
+// unsentDay is the condition that no post of a queued row's channel and
+// day has gone out (or is going out): such a day may be planned afresh.
+const unsentDay = `NOT EXISTS (SELECT 1 FROM outbox o2 WHERE o2.platform = outbox.platform AND o2.chat = outbox.chat
+	AND o2.day = outbox.day AND o2.state != 'queued')`
+
+// DropPlanned deletes the channel's queued scheduled posts (not alerts or
+// status changes) of the days of which nothing has gone out yet, for
+// cases of country or of every country when it is empty, so that the
+// planner plans those days again under the channel's new settings. A
+// day that has begun keeps its plan: the daily limit counts per day.
 func (s *Store) DropPlanned(ctx context.Context, platform, chat, country string) (int, error) {
-	q := `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ? AND kind NOT IN ` + immediateKinds
+	q := `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ? AND kind NOT IN ` + immediateKinds + ` AND ` + unsentDay
 	args := []any{platform, chat}
 	if country != "" {
 		q += ` AND (case_id IN (SELECT id FROM cases WHERE country = ?) OR kind = 'digest')`
@@ -81,6 +86,57 @@ func (s *Store) DropPlanned(ctx context.Context, platform, chat, country string)
 	}
 	n, _ := r.RowsAffected()
 	return int(n), nil
+}
+
+// DropUnsentPlans deletes every channel's queued scheduled posts of the
+// days of which nothing has gone out yet, after the cases changed, so the
+// planner plans them again from the new records.
+func (s *Store) DropUnsentPlans(ctx context.Context) (int, error) {
+	r, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND kind NOT IN `+immediateKinds+` AND `+unsentDay)
+	if err != nil {
+		return 0, fmt.Errorf("store: drop unsent plans: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	return int(n), nil
+}
+
+// PlannedDays returns the channel days, from the local date since on,
+// that have scheduled posts in the outbox, as PlannedDay keys.
+func (s *Store) PlannedDays(ctx context.Context, since string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT platform, chat, day FROM outbox WHERE day >= ? AND day != ''`, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: planned days: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var platform, chat, day string
+		if err := rows.Scan(&platform, &chat, &day); err != nil {
+			return nil, fmt.Errorf("store: planned days: %w", err)
+		}
+		out[PlannedDay(platform, chat, day)] = true
+	}
+	return out, rows.Err()
+}
+
+// PlannedDay is the key of one channel's local day in PlannedDays.
+func PlannedDay(platform, chat, day string) string {
+	return platform + "\x00" + chat + "\x00" + day
+}
+
+// ChannelsVersion returns a number that changes whenever a channel's
+// subscriptions or settings change, so the planner knows to plan again.
+func (s *Store) ChannelsVersion(ctx context.Context) (int64, error) {
+	return s.Meta(ctx, "channels_version")
+}
+
+// bumpChannels marks a change of channels for ChannelsVersion.
+func bumpChannels(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('channels_version', 1)
+		ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+	return err
 }
 
 // StatusChangesAfter returns the status changes with an id above after,

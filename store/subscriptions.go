@@ -124,9 +124,11 @@ func (s *Store) Subscribe(ctx context.Context, ch Channel, country string, now t
 		}
 		n, _ := r.RowsAffected()
 		added = n > 0
-		_, err = tx.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0
-			WHERE platform = ? AND chat = ?`, ch.Platform, ch.Chat)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0
+			WHERE platform = ? AND chat = ?`, ch.Platform, ch.Chat); err != nil {
+			return err
+		}
+		return bumpChannels(ctx, tx)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: subscribe %s to %s: %w", ch, country, err)
@@ -144,6 +146,9 @@ func (s *Store) Unsubscribe(ctx context.Context, platform, chat, country string)
 		args = append(args, country)
 	}
 	r, err := s.db.ExecContext(ctx, q, args...)
+	if err == nil {
+		err = bumpChannels(ctx, s.db)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: unsubscribe %s:%s: %w", platform, chat, err)
 	}
@@ -165,7 +170,10 @@ func (s *Store) UpdateSettings(ctx context.Context, ch Channel, defaults Channel
 			post_time = coalesce(nullif(?, ''), post_time),
 			language = coalesce(nullif(?, ''), language)
 			WHERE platform = ? AND chat = ?`, ch.Timezone, ch.PostTime, ch.Language, ch.Platform, ch.Chat)
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpChannels(ctx, tx)
 	})
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: settings of %s: %w", ch, err)
@@ -178,6 +186,9 @@ func (s *Store) UpdateSettings(ctx context.Context, ch Channel, defaults Channel
 func (s *Store) PauseChannel(ctx context.Context, platform, chat, reason string, now time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = ?, paused_at = ? WHERE platform = ? AND chat = ?`,
 		reason, ms(now), platform, chat)
+	if err == nil {
+		err = bumpChannels(ctx, s.db)
+	}
 	if err != nil {
 		return fmt.Errorf("store: pause %s:%s: %w", platform, chat, err)
 	}
@@ -201,6 +212,9 @@ func (s *Store) RecordRefusal(ctx context.Context, platform, chat string) (int, 
 func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0 WHERE platform = ? AND chat = ?`,
 		platform, chat)
+	if err == nil {
+		err = bumpChannels(ctx, s.db)
+	}
 	if err != nil {
 		return fmt.Errorf("store: resume %s:%s: %w", platform, chat, err)
 	}
@@ -233,9 +247,11 @@ func (s *Store) MoveChannel(ctx context.Context, platform, from, to string) erro
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ? AND state IN ('queued', 'sending')`,
-			to, platform, from)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ? AND state IN ('queued', 'sending')`,
+			to, platform, from); err != nil {
+			return err
+		}
+		return bumpChannels(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: move %s:%s to %s: %w", platform, from, to, err)

@@ -90,7 +90,8 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
 		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
-		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 30 * time.Second}
+		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
+	delivery.Check = planner.StillDue
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -54,8 +54,19 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
-	occ := scheduler.Plan(all, chans, scheduler.PlanOptions{From: from, Days: c.days, Now: now,
+	occ := scheduler.Plan(all, chans, scheduler.PlanOptions{From: from, Days: c.days,
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit})
+	if c.from == "" {
+		// From today on, leave out what is already later than catch_up:
+		// the daemon will not send it.
+		sendable := occ[:0]
+		for _, o := range occ {
+			if !o.At.Before(now.Add(-cfg.CatchUp.D())) {
+				sendable = append(sendable, o)
+			}
+		}
+		occ = sendable
+	}
 	if c.json {
 		for _, o := range occ {
 			err := writeJSON(e, upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
