@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -54,9 +55,24 @@ type Client struct {
 	lost    chan struct{} // signalled when the gateway connection is lost
 
 	inflight sync.WaitGroup
+
+	// connected is true while the gateway session is up (READY or
+	// RESUMED seen, no disconnect since), for /healthz.
+	connected atomic.Bool
 }
 
-var _ bot.Platform = (*Client)(nil)
+var (
+	_ bot.Platform       = (*Client)(nil)
+	_ bot.HealthReporter = (*Client)(nil)
+)
+
+// Healthy returns nil while the gateway session is up.
+func (c *Client) Healthy() error {
+	if !c.connected.Load() {
+		return errors.New("gateway not connected")
+	}
+	return nil
+}
 
 // Option changes a Client's defaults.
 type Option func(*Client)
@@ -142,12 +158,16 @@ func (c *Client) Run(ctx context.Context) error {
 	removers := []func(){
 		c.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { c.onReady(r) }),
 		c.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			c.connected.Store(false)
 			select {
 			case c.lost <- struct{}{}:
 			default:
 			}
 		}),
-		c.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { c.log.Info("gateway session resumed") }),
+		c.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			c.connected.Store(true)
+			c.log.Info("gateway session resumed")
+		}),
 		c.s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 			c.onInteraction(handlerCtx, ic.Interaction)
 		}),
@@ -205,6 +225,7 @@ func (c *Client) Run(ctx context.Context) error {
 // stop closes the gateway connection and waits, for a while, for the
 // interactions being answered.
 func (c *Client) stop() {
+	c.connected.Store(false)
 	if err := c.s.Close(); err != nil {
 		c.log.Warn("closing the gateway connection", "err", redact(err))
 	}
@@ -243,6 +264,7 @@ func (c *Client) checkToken(ctx context.Context) (string, error) {
 }
 
 func (c *Client) onReady(r *discordgo.Ready) {
+	c.connected.Store(true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r.Application != nil && r.Application.ID != "" {

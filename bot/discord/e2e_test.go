@@ -591,11 +591,17 @@ func TestResume(t *testing.T) {
 		}
 	})
 	e := start(t, discordtest.Options{})
+	if err := e.c.Healthy(); err != nil {
+		t.Errorf("Healthy after READY: %v", err)
+	}
 	e.srv.DropConnection()
 	// An interaction dispatched while the bot is away is replayed on RESUME.
 	m := e.command(in("850000000000000001", memberID, 0), "help", nil)
 	if !strings.Contains(m.Content, "case") {
 		t.Errorf("/help after reconnecting: %q", m.Content)
+	}
+	if err := e.c.Healthy(); err != nil {
+		t.Errorf("Healthy after RESUME: %v", err)
 	}
 	if e.srv.Identifies() != 1 || e.srv.Resumes() != 1 {
 		t.Errorf("identifies=%d resumes=%d; want 1 and 1 (a resumed session)", e.srv.Identifies(), e.srv.Resumes())

@@ -108,6 +108,14 @@ func apiError(err error) (*tgbotapi.Error, bool) {
 	return te, true
 }
 
+// TokenRefused reports whether err is the Bot API refusing the token
+// (401 Unauthorized, or 404 for a token of the wrong form): retrying is
+// useless, unlike after a network error.
+func TokenRefused(err error) bool {
+	te, ok := apiError(err)
+	return ok && (te.Code == 401 || te.Code == 404)
+}
+
 // parseError reports whether Telegram refused the message's HTML.
 func parseError(err error) bool {
 	te, ok := apiError(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	botconsole "github.com/vigil-bot/vigil/bot/console"
 	"github.com/vigil-bot/vigil/bot/discord"
 	"github.com/vigil-bot/vigil/bot/telegram"
+	"github.com/vigil-bot/vigil/config"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
 )
@@ -71,9 +73,9 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		platforms[consolePlatform] = botconsole.New(e.stdin, e.stdout, h)
 	}
 	if cfg.Telegram.Token != "" {
-		tg, err := telegram.New(cfg, h, log)
-		if err != nil {
-			return err
+		tg, err := connectTelegram(ctx, cfg, h, log)
+		if err != nil || tg == nil {
+			return err // nil, nil: stopped while waiting for Telegram
 		}
 		platforms[tg.Name()] = tg
 		// Empty unless telegram.webhook_url is set (config checks its path).
@@ -158,4 +160,21 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		log.Info("stopped")
 	}
 	return errors.Join(all...)
+}
+
+// connectTelegram creates the Telegram client, waiting with backoff while
+// the Bot API cannot be reached; a refused token ends it at once.
+func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, log *slog.Logger) (*telegram.Client, error) {
+	for backoff := time.Second; ; backoff = min(2*backoff, time.Minute) {
+		tg, err := telegram.New(cfg, h, log)
+		if err == nil || telegram.TokenRefused(err) {
+			return tg, err
+		}
+		log.Warn("telegram unreachable; retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(backoff):
+		}
+	}
 }

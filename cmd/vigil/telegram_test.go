@@ -161,3 +161,30 @@ func TestKill9MidFanOut(t *testing.T) {
 		t.Errorf("a duplicate without a requeued in-flight send")
 	}
 }
+
+// TestServeTelegramUnreachable: with the Bot API out of reach, serve
+// waits and retries (never printing the token) and stops cleanly.
+func TestServeTelegramUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vigil.yaml")
+	writeFile(t, cfg, "database: v.db\nhttp: {listen: \"127.0.0.1:0\"}\ntelegram: {api_endpoint: \"http://127.0.0.1:1/bot%s/%s\"}\n")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg}, strings.NewReader(""), &stdout, &stderr, tokenEnv("4242:UNREACHABLE-secret"))
+	}()
+	waitFor(t, &stderr, "telegram unreachable; retrying")
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop while waiting for Telegram")
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "UNREACHABLE-secret") {
+		t.Errorf("token in output:\n%s", stderr.String())
+	}
+}
