@@ -1017,6 +1017,7 @@ func (ix *Index) Lookup(query string) []Match {
 	if len(top) == 0 {
 		return nil
 	}
+	top = ix.preferExact(top, f)
 	cut := top[0].score - pickGap
 	if top[0].score == 1 {
 		cut = 1 // an exact hit settles it, unless several are exact
@@ -1026,6 +1027,49 @@ func (ix *Index) Lookup(query string) []Match {
 		n++
 	}
 	return ix.matches(top[:n])
+}
+
+// preferExact keeps, of the top hits, those that contain every query word
+// as a whole word of a name, alias or id, if some do and some do not: a
+// person whose name is exactly what was typed is meant before one whose
+// name is only near it ("Rustamova" is not "Rustamov" misspelt when a
+// Rustamova exists).
+func (ix *Index) preferExact(top []matchHit, folded string) []matchHit {
+	var ids []uint32
+	for w := range strings.SplitSeq(folded, " ") {
+		i, ok := slices.BinarySearch(ix.words, w)
+		if !ok {
+			return top // a word nobody has: no hit is exact
+		}
+		ids = append(ids, uint32(i))
+	}
+	exact := make([]matchHit, 0, len(top))
+	for _, h := range top {
+		if ix.hasWords(h.e, ids) {
+			exact = append(exact, h)
+		}
+	}
+	if len(exact) == 0 || len(exact) == len(top) {
+		return top
+	}
+	return exact
+}
+
+// hasWords reports whether entry e has every word id among the words of
+// its variants (which are stored in entry order).
+func (ix *Index) hasWords(e uint32, ids []uint32) bool {
+	lo, _ := slices.BinarySearch(ix.varEntry, e)
+	hi, _ := slices.BinarySearch(ix.varEntry, e+1)
+	for _, id := range ids {
+		found := false
+		for v := lo; v < hi && !found; v++ {
+			found = slices.Contains(ix.varWords[ix.varStart[v]:ix.varStart[v+1]], id)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // Complete returns up to limit (cap 25) suggestions for autocomplete of a

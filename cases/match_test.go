@@ -638,3 +638,24 @@ func TestMatchAgainstReference(t *testing.T) {
 		t.Errorf("%d of %d queries found anything; want most, or the comparison proves little", found, len(queries))
 	}
 }
+
+// TestLookupPrefersExactWords: a name that has the typed word exactly
+// wins over a near one, however the scores of the near one add up.
+func TestLookupPrefersExactWords(t *testing.T) {
+	ix := NewIndex([]Entry{
+		{ID: "saleh-rustamov", Name: "Saleh Rustamov", Aliases: []string{"Rustamov"}},
+		{ID: "olga-rustamova", Name: "Olga Rustamova"},
+		{ID: "rustam-rustamov", Name: "Rustam Rustamov"},
+	})
+	tests := []struct{ q, want string }{
+		{"Rustamova", "olga-rustamova"},
+		{"rustamova olga", "olga-rustamova"},
+		{"Rustanov saleh", "saleh-rustamov"}, // a typo still finds its person
+	}
+	for _, tt := range tests {
+		got := ix.Lookup(tt.q)
+		if len(got) != 1 || got[0].ID != tt.want {
+			t.Errorf("Lookup(%q) = %+v; want only %s", tt.q, got, tt.want)
+		}
+	}
+}
