@@ -271,8 +271,8 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 	}
 	page := 1
 	if n := len(words); n > 0 {
-		if p, err := strconv.Atoi(words[n-1]); err == nil && p > 0 {
-			page, words = p, words[:n-1]
+		if p, err := strconv.Atoi(words[n-1]); err == nil {
+			page, words = max(p, 1), words[:n-1]
 		}
 	}
 	var (
@@ -413,17 +413,20 @@ func ParseSettings(words []string) (tz, clock, lang, bad string) {
 	for _, w := range words {
 		switch {
 		case len(w) == 5 && w[2] == ':':
-			if _, err := config.ParseClock(w); err != nil {
-				return "", "", "", w
+			if _, err := config.ParseClock(w); err != nil || clock != "" {
+				return "", "", "", w // not a time, or a second one
 			}
 			clock = w
 		case len(w) == 2 && config.CheckLanguage(strings.ToLower(w)) == nil:
+			if lang != "" {
+				return "", "", "", w
+			}
 			lang = strings.ToLower(w)
 		case strings.Contains(w, "/") || strings.EqualFold(w, "UTC"):
 			if strings.EqualFold(w, "UTC") {
 				w = "UTC"
 			}
-			if _, err := time.LoadLocation(w); err != nil || w == "Local" {
+			if _, err := time.LoadLocation(w); err != nil || w == "Local" || tz != "" {
 				return "", "", "", w
 			}
 			tz = w

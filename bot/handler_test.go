@@ -147,6 +147,9 @@ func TestSubscribeSettingsAlert(t *testing.T) {
 	if r := req("7", "settings", "Mars/Olympus", true); !strings.Contains(r.Text, "Mars/Olympus") {
 		t.Errorf("bad zone: %q", r.Text)
 	}
+	if r := req("7", "settings", "10:00 11:00", true); !strings.Contains(r.Text, "„11:00“ verstehe ich nicht") {
+		t.Errorf("two times: %q", r.Text)
+	}
 	r := req("1", "subscriptions", "", false)
 	if !strings.Contains(r.Text, "Aserbaidschan (AZ)") || !strings.Contains(r.Text, "Europe/Berlin") {
 		t.Errorf("subscriptions: %q", r.Text)
@@ -181,6 +184,10 @@ func TestCasesPaged(t *testing.T) {
 	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases"})
 	if !strings.Contains(r.Text, "All cases (5)") {
 		t.Errorf("cases: %q", r.Text)
+	}
+	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Args: "AZ 0"})
+	if !strings.Contains(r.Text, "Cases in Azerbaijan (2)") {
+		t.Errorf("cases AZ 0: %q", r.Text)
 	}
 	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Args: "Narnia"})
 	if !strings.Contains(r.Text, "not a country") {

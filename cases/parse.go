@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 )
 
@@ -65,7 +67,7 @@ var (
 // problems found are returned joined (errors.Join of *FieldError); on any
 // error no case is returned, so a bad file imports nothing of itself.
 func Parse(name string, data []byte) ([]Case, error) {
-	p := &parser{file: name}
+	p := &parser{file: name, data: data}
 	var out []Case
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
@@ -124,6 +126,7 @@ func Parse(name string, data []byte) ([]Case, error) {
 
 type parser struct {
 	file string
+	data []byte
 	errs []error
 }
 
@@ -157,10 +160,29 @@ func (p *parser) yamlError(err error) {
 	msg := err.Error()
 	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		p.errs = append(p.errs, &FieldError{File: p.file, Line: line, Msg: "invalid YAML: " + m[2]})
+		p.errs = append(p.errs, &FieldError{File: p.file, Line: p.syntaxLine(line, m[2]), Msg: "invalid YAML: " + m[2]})
 		return
 	}
 	p.errs = append(p.errs, &FieldError{File: p.file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")})
+}
+
+// syntaxLine corrects the line yaml.v3 gives for some syntax errors: for
+// parser errors ("did not find expected …") it names the construct's
+// start counted from 0, and for a tab in the indentation it may name the
+// line before. Editors need the line to look at.
+func (p *parser) syntaxLine(line int, msg string) int {
+	switch {
+	case strings.HasPrefix(msg, "did not find expected") && line > 0:
+		return line + 1
+	case strings.Contains(msg, "tab character"):
+		for i, l := range strings.Split(string(p.data), "\n") {
+			indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+			if i+1 >= line && strings.Contains(indent, "\t") {
+				return i + 1
+			}
+		}
+	}
+	return line
 }
 
 // fields walks a mapping node, calling set for every key in known and
@@ -432,8 +454,14 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 							r.Cron = ""
 							return
 						}
-						if _, err := cronParser.Parse(r.Cron); err != nil {
+						sched, err := cronParser.Parse(r.Cron)
+						if err != nil {
 							p.errorf(v, pre+"cron", "%q: %v", r.Cron, err)
+							r.Cron = ""
+							return
+						}
+						if firesOnADay(sched) > maxRemindersPerDay {
+							p.errorf(v, pre+"cron", "%q fires more than %d times a day", r.Cron, maxRemindersPerDay)
 							r.Cron = ""
 						}
 					},
@@ -454,6 +482,26 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 		p.errorf(m, f("sentenced"), "%s is before the arrest (%s)", c.Sentenced, c.Arrested)
 	}
 	return c
+}
+
+// maxRemindersPerDay bounds how often a custom reminder may fire: it is
+// a reminder to people, not a ticker ("@every 1s" would flood channels).
+const maxRemindersPerDay = 4
+
+// firesOnADay counts how often sched fires on its busiest day of a
+// sample week, up to one more than maxRemindersPerDay.
+func firesOnADay(sched cron.Schedule) int {
+	most := 0
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	for d := range 7 {
+		day := start.AddDate(0, 0, d)
+		n := 0
+		for t := sched.Next(day.Add(-time.Second)); t.Before(day.AddDate(0, 0, 1)) && n <= maxRemindersPerDay; t = sched.Next(t) {
+			n++
+		}
+		most = max(most, n)
+	}
+	return most
 }
 
 // reported reports whether an error for field has been recorded already,
@@ -510,8 +558,8 @@ func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
 	out := map[string]string{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if !langPattern.MatchString(k.Value) {
-			p.errorf(k, field+"."+k.Value, "not a language code (two or three lower-case letters)")
+		if _, err := language.ParseBase(k.Value); err != nil || !langPattern.MatchString(k.Value) {
+			p.errorf(k, field+"."+k.Value, "not a language code (ISO 639, e.g. en, de, az)")
 			continue
 		}
 		if _, dup := out[k.Value]; dup {

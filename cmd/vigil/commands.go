@@ -33,7 +33,7 @@ func caseFiles(paths []string) ([]cases.SourceFile, error) {
 func loadConfiguredCases(ctx context.Context, cfg *config.Config, st *store.Store) (store.ImportResult, error) {
 	files, err := caseFiles(cfg.Cases)
 	if err != nil {
-		return store.ImportResult{}, err
+		return store.ImportResult{}, fmt.Errorf("config: cases: %w", err)
 	}
 	return st.Import(ctx, files, time.Now(), store.ImportOptions{SkipBad: true})
 }
@@ -104,7 +104,7 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	}
 	switch len(found) {
 	case 0:
-		fmt.Fprintln(e.stderr, i18n.T(lang, "reply.no_match", query))
+		fmt.Fprintf(e.stderr, "vigil case: no case matches %q (see vigil cases)\n", query)
 		return errSilent
 	case 1:
 	default:

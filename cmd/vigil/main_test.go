@@ -191,7 +191,7 @@ func TestCaseCommand(t *testing.T) {
 		t.Errorf("case --json: exit %d\n%s", code, stdout)
 	}
 	code, _, stderr = vigil(t, dir, "case", "--db", db, "nobody-here-xyz")
-	if code != 1 || !strings.Contains(stderr, "No case matches") {
+	if code != 1 || !strings.Contains(stderr, "no case matches \"nobody-here-xyz\" (see vigil cases)") {
 		t.Errorf("no match: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = vigil(t, dir, "case", "--db", db, "--lang", "german", "x")
