@@ -49,6 +49,10 @@ type PostPayload struct {
 	Cases []string `json:"cases,omitempty"`
 }
 
+// statusChangeMaxAge is how old a status change (imported while vigil was
+// not running) may be and still be announced.
+const statusChangeMaxAge = 7 * 24 * time.Hour
+
 // Meta keys the planner keeps in the store.
 const (
 	metaStatusPosted = "status_changes_posted"
@@ -257,6 +261,14 @@ func (p *Planner) queueStatusChanges(ctx context.Context, now time.Time) (int, e
 	}
 	total := 0
 	for _, sc := range changes {
+		if now.Sub(sc.At) > statusChangeMaxAge {
+			// News this old would mislead more than inform.
+			p.Log.Warn("skipped: status change too old to announce", "case", sc.CaseID, "old", sc.Old, "new", sc.New, "at", sc.At)
+			if err := p.Store.SetMeta(ctx, metaStatusPosted, sc.ID); err != nil {
+				return total, err
+			}
+			continue
+		}
 		subs, err := p.Store.Subscribers(ctx, sc.Country)
 		if err != nil {
 			return total, err
