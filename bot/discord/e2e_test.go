@@ -156,7 +156,7 @@ func startIn(t *testing.T, guild string, sopts discordtest.Options, opts ...Opti
 		t.Fatal(err)
 	}
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: c}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond}
+		Now: time.Now, Poll: 20 * time.Millisecond, Workers: 4}
 	runCtx, cancel := context.WithCancel(ctx)
 	e := &env{t: t, srv: srv, st: st, h: h, c: c, logs: logs, cancel: cancel, done: make(chan error, 2)}
 	go func() { e.done <- c.Run(runCtx) }()

@@ -135,7 +135,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: client}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second}
+		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second, Workers: 4}
 	runErr := make(chan error, 1)
 	delErr := make(chan error, 1)
 	go func() { runErr <- client.Run(runCtx) }()
