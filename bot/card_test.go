@@ -2,33 +2,13 @@ package bot
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/vigil-bot/vigil/cases"
-	"github.com/vigil-bot/vigil/data"
+	"github.com/vigil-bot/vigil/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // fictionalCase is an invented person with every field of the format.
 const fictionalCase = `id: jonas-fiktiv
@@ -72,25 +52,7 @@ func parseOne(t *testing.T, yaml string) *cases.Case {
 func TestCardGolden(t *testing.T) {
 	today := cases.MustParseDate("2026-11-27")
 	jonas := parseOne(t, fictionalCase)
-	files, err := data.Cases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rustamov *cases.Case
-	for _, f := range files {
-		cs, err := cases.Parse(f.Path, f.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range cs {
-			if cs[i].ID == "saleh-rustamov" {
-				rustamov = &cs[i]
-			}
-		}
-	}
-	if rustamov == nil {
-		t.Fatal("bundled data lacks saleh-rustamov")
-	}
+	rustamov := testutil.BundledCase(t, "saleh-rustamov")
 	tests := []struct {
 		file  string
 		c     *cases.Case
@@ -106,7 +68,7 @@ func TestCardGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			card := NewCard(tt.c, CardOptions{Lang: tt.lang, Today: today, Stale: tt.stale})
-			golden(t, tt.file, card.Text()+"\n")
+			testutil.Golden(t, tt.file, card.Text()+"\n", *update)
 		})
 	}
 }

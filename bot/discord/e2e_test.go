@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/config"
 	"github.com/vigil-bot/vigil/data"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
 )
@@ -35,23 +34,7 @@ const (
 
 const wait = 10 * time.Second
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // hostileSummary is 5000 characters of markdown, mentions and mixed
 // scripts.

@@ -10,7 +10,7 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/cases"
-	"github.com/vigil-bot/vigil/data"
+	"github.com/vigil-bot/vigil/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -18,25 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // TestMessageGolden pins the message body a post of Saleh Rustamov's card
 // sends to Discord, in English and German.
 func TestMessageGolden(t *testing.T) {
-	files, err := data.Cases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rustamov *cases.Case
-	for _, f := range files {
-		cs, err := cases.Parse(f.Path, f.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range cs {
-			if cs[i].ID == "saleh-rustamov" {
-				rustamov = &cs[i]
-			}
-		}
-	}
-	if rustamov == nil {
-		t.Fatal("bundled data lacks saleh-rustamov")
-	}
+	rustamov := testutil.BundledCase(t, "saleh-rustamov")
 	for _, lang := range []string{"en", "de"} {
 		card := bot.NewCard(rustamov, bot.CardOptions{Lang: lang, Today: cases.MustParseDate("2026-11-27"), Stale: true})
 		got, err := json.MarshalIndent(renderMessage(bot.Message{Kind: "alert", Lead: "URGENT: act *now*", Card: card, Lang: lang}).send(), "", "  ")

@@ -2,35 +2,16 @@ package telegram
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/data"
+	"github.com/vigil-bot/vigil/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/telegram -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // TestGoldenCards pins the Telegram rendering of the bundled case and of
 // an invented one with a photo, in English and German: the HTML, the
@@ -82,7 +63,7 @@ actions:
 					b.WriteString(row[0].Text + " → " + *row[0].URL + "\n")
 				}
 			}
-			golden(t, tt.name+"."+lang+".golden", b.String())
+			testutil.Golden(t, tt.name+"."+lang+".golden", b.String(), *update)
 		}
 	}
 }
