@@ -384,9 +384,6 @@ func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Chan
 		if err != nil {
 			return Reply{}, err
 		}
-		if _, err := h.Store.DropPlanned(ctx, req.Platform, req.Chat, ""); err != nil {
-			return Reply{}, err
-		}
 		return Reply{Text: i18n.T(lang, "reply.unsubscribed_all", n)}, nil
 	}
 	co, ok := cases.LookupCountry(q)
@@ -395,9 +392,6 @@ func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Chan
 	}
 	n, err := h.Store.Unsubscribe(ctx, req.Platform, req.Chat, co.Code)
 	if err != nil {
-		return Reply{}, err
-	}
-	if _, err := h.Store.DropPlanned(ctx, req.Platform, req.Chat, co.Code); err != nil {
 		return Reply{}, err
 	}
 	if n == 0 {
@@ -458,10 +452,6 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 	updated, err := h.Store.UpdateSettings(ctx, store.Channel{Platform: req.Platform, Chat: req.Chat,
 		Timezone: tz, PostTime: clock, Language: lang}, ch, h.Now())
 	if err != nil {
-		return Reply{}, err
-	}
-	// Posts planned under the old settings are planned again under the new.
-	if _, err := h.Store.DropPlanned(ctx, req.Platform, req.Chat, ""); err != nil {
 		return Reply{}, err
 	}
 	h.Log.Info("settings changed", "platform", req.Platform, "chat", req.Chat, "timezone", updated.Timezone,

@@ -53,7 +53,9 @@ type Delivery struct {
 	PauseAfter int
 	// Check, if set, is asked before a post is sent whether it still
 	// holds; a reason means it is skipped (Planner.StillDue).
-	Check func(ctx context.Context, p store.Post) (reason string, err error)
+	// It may rewrite the post's payload (a digest loses lines that no
+	// longer hold).
+	Check func(ctx context.Context, p *store.Post) (reason string, err error)
 }
 
 // maxBackoff caps the wait between retries of a temporary failure.
@@ -185,36 +187,57 @@ func byChat(posts []store.Post) [][]store.Post {
 	return groups
 }
 
-// deliverAll sends one chat's posts in order.
+// deliverAll sends one chat's posts in order. When one of them finds the
+// chat moved, refusing or paused, the rest go back to the queue untried:
+// they are claimed again under the chat's new state.
 func (d *Delivery) deliverAll(ctx context.Context, posts []store.Post) (int, error) {
 	var errs []error
 	for i, p := range posts {
 		if ctx.Err() != nil {
 			// Not started: back to the queue, untouched by this process.
-			return i, errors.Join(append(errs, d.requeue(posts[i:]))...)
+			return i, errors.Join(append(errs, d.release(posts[i:]))...)
 		}
-		if err := d.deliver(ctx, p); err != nil {
+		hold, err := d.deliver(ctx, p)
+		if err != nil {
 			// The outcome could not be recorded: put the post back so it
 			// is not stuck in sending until the next start (if that fails
 			// too, the next start requeues it).
 			rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
 			errs = append(errs, err, rerr)
 		}
+		if hold.stop {
+			return i + 1, errors.Join(append(errs, d.release(posts[i+1:], hold.until))...)
+		}
 	}
 	return len(posts), errors.Join(errs...)
 }
 
-func (d *Delivery) requeue(posts []store.Post) error {
-	var errs []error
-	for _, p := range posts {
-		errs = append(errs, d.Store.Retry(context.Background(), p.ID, d.Now(), errors.New("shutdown"), d.Now()))
-	}
-	return errors.Join(errs...)
+// hold says whether a chat's other claimed posts must wait: it moved,
+// refused the bot, asked to wait, or is paused. until is when they may be
+// tried again (zero: at once, as for a chat that moved).
+type hold struct {
+	stop  bool
+	until time.Time
 }
 
-// deliver sends one claimed post and records the outcome. Its error is a
-// store failure; a platform failure is handled and recorded.
-func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
+// release returns claimed posts that were not tried to the queue, held
+// until the given time.
+func (d *Delivery) release(posts []store.Post, until ...time.Time) error {
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	var notBefore time.Time
+	if len(until) > 0 {
+		notBefore = until[0]
+	}
+	return d.Store.Release(context.Background(), notBefore, ids...)
+}
+
+// deliver sends one claimed post and records the outcome, and says
+// whether the chat's other claimed posts must wait. Its error is a store
+// failure; a platform failure is handled and recorded.
+func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	// Recording the outcome must survive shutdown: a send that happened
 	// must be marked sent, or it would be repeated.
 	rec := context.WithoutCancel(ctx)
@@ -223,10 +246,14 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	if errors.Is(err, store.ErrNotFound) {
 		log.Warn("skipped: channel unknown")
 		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
-		return d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
+		return hold{}, d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
 	}
 	if err != nil {
-		return err
+		return hold{}, err
+	}
+	if ch.Paused() {
+		// Paused after these posts were claimed: they wait, untried.
+		return hold{stop: true}, d.Store.Release(rec, time.Time{}, p.ID)
 	}
 	// Late is measured from when the post was last ready to go: its due
 	// time, or its last retry's. A post held up by a platform's errors is
@@ -235,24 +262,24 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	if late := d.Now().Sub(p.NextAt); d.CatchUp > 0 && late > d.CatchUp && p.Kind != KindAlert && p.Kind != KindStatusChange {
 		log.Warn("skipped: later than catch_up", "due", p.DueAt, "late", late.Round(time.Second), "catch_up", d.CatchUp)
 		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
-		return d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
+		return hold{}, d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
 	}
 	if d.Check != nil {
-		reason, err := d.Check(rec, p)
+		reason, err := d.Check(rec, &p)
 		if err != nil {
-			return err
+			return hold{}, err
 		}
 		if reason != "" {
 			log.Info("skipped: no longer due", "reason", reason)
 			d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
-			return d.Store.Skip(rec, p.ID, reason, d.Now())
+			return hold{}, d.Store.Skip(rec, p.ID, reason, d.Now())
 		}
 	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {
 		log.Error("post cannot be built", "err", err)
 		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
-		return d.Store.Fail(rec, p.ID, err, d.Now())
+		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
 	timeout := d.SendTimeout
 	if timeout <= 0 {
@@ -272,7 +299,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 		for try := 0; ; try++ {
 			err = d.Store.MarkSent(rec, p.ID, id, now)
 			if err == nil || try == 4 {
-				return err
+				return hold{}, err
 			}
 			time.Sleep(250 * time.Millisecond << try)
 		}
@@ -282,31 +309,31 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	case bot.ChannelGone:
 		n, err := d.Store.RecordRefusal(rec, p.Platform, p.Chat)
 		if err != nil {
-			return err
+			return hold{stop: true}, err
 		}
 		if n < d.PauseAfter {
 			wait := Backoff(n, 0)
 			log.Warn("the platform refuses the bot; will try again before pausing", "err", se, "refusals", n, "in", wait)
 			d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
-			return d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
+			return hold{stop: true, until: now.Add(wait)}, d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
 		}
 		log.Warn("channel paused: the platform refuses the bot", "err", se, "refusals", n)
 		d.Metrics.Inc("vigil_channels_paused_total", "platform", p.Platform)
 		if err := d.Store.PauseChannel(rec, p.Platform, p.Chat, se.Err.Error(), now); err != nil {
-			return err
+			return hold{stop: true}, err
 		}
 		// The post stays queued: it goes out if an admin resumes the channel.
-		return d.Store.Retry(rec, p.ID, now, se, now)
+		return hold{stop: true}, d.Store.Retry(rec, p.ID, now, se, now)
 	case bot.Rejected:
 		log.Error("post rejected by the platform", "err", se)
 		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
-		return d.Store.Fail(rec, p.ID, se, now)
+		return hold{}, d.Store.Fail(rec, p.ID, se, now)
 	case bot.Moved:
 		log.Warn("chat moved", "to", se.NewChat)
 		if err := d.Store.MoveChannel(rec, p.Platform, p.Chat, se.NewChat); err != nil {
-			return err
+			return hold{stop: true}, err
 		}
-		return d.Store.Retry(rec, p.ID, now, se, now)
+		return hold{stop: true}, d.Store.Retry(rec, p.ID, now, se, now)
 	}
 	if se.RetryAfter > 0 {
 		d.Metrics.Inc("vigil_rate_limited_total", "platform", p.Platform)
@@ -314,7 +341,12 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) error {
 	d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
 	wait := Backoff(p.Attempts, se.RetryAfter)
 	log.Warn("send failed; will retry", "err", se, "attempt", p.Attempts, "in", wait)
-	return d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
+	// A chat that asked us to wait gets nothing more until then.
+	h := hold{}
+	if se.RetryAfter > 0 {
+		h = hold{stop: true, until: now.Add(wait)}
+	}
+	return h, d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
 }
 
 // Backoff returns the wait before retry number attempt (1-based): the

@@ -53,8 +53,28 @@ type Occurrence struct {
 	Date     cases.Date // the channel's local date it belongs to
 	Text     string     // the post's lead, in the channel's language
 	Cases    []string   // a digest's cases
-	Key      string     // unique per (occurrence, channel)
-	idx      int        // custom reminders: which one of the case file
+	Lines    []DigestLine
+	Header   string // a digest's first line, in the channel's language
+	Key      string // unique per (occurrence, channel)
+	idx      int    // custom reminders: which one of the case file
+}
+
+// DigestLine is one reminder of a digest.
+type DigestLine struct {
+	CaseID string `json:"case"`
+	Kind   string `json:"kind"`
+	N      int    `json:"n,omitempty"`
+	Idx    int    `json:"idx,omitempty"`
+	Text   string `json:"text"`
+}
+
+// digestText writes a digest's text from its header and lines.
+func digestText(header string, lines []DigestLine) string {
+	parts := []string{header}
+	for _, l := range lines {
+		parts = append(parts, "• "+l.Text+" — /case "+l.CaseID)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // Channel returns the occurrence's channel as the CLI names it.
@@ -203,13 +223,13 @@ func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, 
 	}
 	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: KindDigest, Date: day,
 		Key: fmt.Sprintf("%s:%s:%s:%s", KindDigest, day, ch.Platform, ch.Chat)}
-	lines := []string{i18n.T(lang, "post.digest")}
+	digest.Header = i18n.T(lang, "post.digest")
 	for _, r := range rems[limit-1:] {
 		digest.Cases = append(digest.Cases, r.c.ID)
-		lines = append(lines, "• "+reminderText(lang, r)+" — /case "+r.c.ID)
+		digest.Lines = append(digest.Lines, DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
 	}
 	digest.N = len(digest.Cases)
-	digest.Text = strings.Join(lines, "\n")
+	digest.Text = digestText(digest.Header, digest.Lines)
 	return append(out, digest)
 }
 
@@ -388,9 +408,12 @@ func PostInstant(day cases.Date, minutes int, loc *time.Location) time.Time {
 	h, m := minutes/60, minutes%60
 	t := time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, loc)
 	if t.Hour() == h && t.Minute() == m && t.Day() == day.Day {
-		// Go may pick the second instant of a repeated hour: prefer the first.
-		if earlier := t.Add(-time.Hour); earlier.Hour() == h && earlier.Minute() == m && earlier.Day() == day.Day {
-			return earlier
+		// Go may pick the second instant of a repeated hour (or half hour,
+		// as on Lord Howe Island): prefer the first.
+		for _, back := range []time.Duration{time.Hour, 30 * time.Minute} {
+			if earlier := t.Add(-back); earlier.Hour() == h && earlier.Minute() == m && earlier.Day() == day.Day {
+				return earlier
+			}
 		}
 		return t
 	}

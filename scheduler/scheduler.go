@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/vigil-bot/vigil/cases"
@@ -42,11 +43,13 @@ type Planner struct {
 // PostPayload is the payload of a scheduled post: its lead, rendered in
 // the channel's language when planned, and what StillDue checks.
 type PostPayload struct {
-	Text  string   `json:"text"`
-	N     int      `json:"n,omitempty"`
-	Day   string   `json:"day,omitempty"`
-	Idx   int      `json:"idx,omitempty"` // custom reminders: which one of the case file
-	Cases []string `json:"cases,omitempty"`
+	Text   string       `json:"text"`
+	N      int          `json:"n,omitempty"`
+	Day    string       `json:"day,omitempty"`
+	Idx    int          `json:"idx,omitempty"` // custom reminders: which one of the case file
+	Cases  []string     `json:"cases,omitempty"`
+	Header string       `json:"header,omitempty"` // digests
+	Lines  []DigestLine `json:"lines,omitempty"`  // digests
 }
 
 // statusChangeMaxAge is how old a status change (imported while vigil was
@@ -97,27 +100,32 @@ func (p *Planner) Once(ctx context.Context) (int, error) {
 	}
 	n := 0
 	if fp := fmt.Sprint(casesV, "/", chansV, "/", now.UTC().Truncate(time.Hour).Unix()); fp != p.lastPlan {
-		if n, err = p.planDays(ctx, now, casesV); err != nil {
+		var done bool
+		if n, done, err = p.planDays(ctx, now, casesV, chansV); err != nil {
 			return n, err
 		}
-		p.lastPlan = fp
+		if done {
+			p.lastPlan = fp
+		}
 	}
 	m, err := p.queueStatusChanges(ctx, now)
 	return n + m, err
 }
 
 // planDays queues every channel's local today and tomorrow that are not
-// planned yet, leaving out what is due longer than CatchUp ago.
-func (p *Planner) planDays(ctx context.Context, now time.Time, casesV int64) (int, error) {
+// planned yet, leaving out what is due longer than CatchUp ago. done is
+// false when the cases or channels changed while it planned: the plan was
+// not queued, and the next call plans again.
+func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV int64) (n int, done bool, err error) {
 	planned, err := p.Store.Meta(ctx, metaPlannedCases)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if planned != casesV {
 		// The records changed: days not begun are planned again from them.
 		dropped, err := p.Store.DropUnsentPlans(ctx)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if dropped > 0 {
 			p.Log.Info("cases changed: re-planning days not begun", "posts_dropped", dropped)
@@ -127,11 +135,11 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV int64) (in
 	first := cases.DateOf(now.UTC().AddDate(0, 0, -1))
 	occ, err := p.plan(ctx, first, 4)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	days, err := p.Store.PlannedDays(ctx, first.String())
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	from := now.Add(-p.CatchUp)
 	var posts []store.Post
@@ -143,18 +151,19 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV int64) (in
 		if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
 			continue // planned before: its plan stands
 		}
-		payload, _ := json.Marshal(PostPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx, Cases: o.Cases})
+		payload, _ := json.Marshal(PostPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx, Cases: o.Cases,
+			Header: o.Header, Lines: o.Lines})
 		posts = append(posts, store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
 			CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()})
 	}
-	n, err := p.Store.Enqueue(ctx, now, posts...)
-	if err != nil {
-		return n, fmt.Errorf("planner: %w", err)
+	n, done, err = p.Store.EnqueuePlan(ctx, now, casesV, chansV, posts...)
+	if err != nil || !done {
+		return n, false, err
 	}
 	if err := p.Store.SetMeta(ctx, metaPlannedCases, casesV); err != nil {
-		return n, err
+		return n, false, err
 	}
-	return n, p.Store.SetMeta(ctx, metaPlannedUntil, now.UnixMilli())
+	return n, true, p.Store.SetMeta(ctx, metaPlannedUntil, now.UnixMilli())
 }
 
 // plan returns the occurrences of days local dates from first.
@@ -173,10 +182,10 @@ func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occur
 // StillDue tells the delivery engine whether a scheduled post still
 // holds when its time comes, so that an import between planning and
 // sending (a release, a correction, a stale record) is never contradicted
-// by a post already queued. It returns why not, or "".
-func (p *Planner) StillDue(ctx context.Context, post store.Post) (string, error) {
-	switch post.Kind {
-	case KindAlert, KindStatusChange, KindDigest:
+// by a post already queued. It returns why not, or "". A digest loses the
+// lines that no longer hold, and is skipped if none is left.
+func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error) {
+	if post.Kind == KindAlert || post.Kind == KindStatusChange {
 		return "", nil
 	}
 	var pl PostPayload
@@ -187,25 +196,63 @@ func (p *Planner) StillDue(ctx context.Context, post store.Post) (string, error)
 	if err != nil || !day.HasDay() {
 		return "", nil // planned by an older vigil: no day to check against
 	}
-	c, ok, err := p.Cases.Case(ctx, post.CaseID)
+	ch, err := p.Store.Channel(ctx, post.Platform, post.Chat)
+	if err != nil {
+		return "", err
+	}
+	if post.Kind != KindDigest {
+		return p.holds(ctx, ch, day, post.CaseID, post.Kind, pl.N, pl.Idx)
+	}
+	kept := pl.Lines[:0:0]
+	for _, l := range pl.Lines {
+		why, err := p.holds(ctx, ch, day, l.CaseID, l.Kind, l.N, l.Idx)
+		if err != nil {
+			return "", err
+		}
+		if why == "" {
+			kept = append(kept, l)
+		}
+	}
+	switch {
+	case len(pl.Lines) == 0:
+		return "", nil
+	case len(kept) == 0:
+		return "none of its reminders holds any more", nil
+	case len(kept) < len(pl.Lines):
+		pl.Lines, pl.Text = kept, digestText(pl.Header, kept)
+		pl.Cases = pl.Cases[:0]
+		for _, l := range kept {
+			pl.Cases = append(pl.Cases, l.CaseID)
+		}
+		post.Payload, _ = json.Marshal(pl)
+	}
+	return "", nil
+}
+
+// holds says why a reminder of a case on a day no longer holds, or "".
+func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, caseID, kind string, n, idx int) (string, error) {
+	c, ok, err := p.Cases.Case(ctx, caseID)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
 		return "the case was removed", nil
 	}
+	if !slices.Contains(ch.Countries, c.Country) {
+		return "the channel no longer follows " + c.Country, nil
+	}
 	pp := planner{staleAfter: p.StaleAfter}
 	if pp.stale(c, day) {
 		return "the case is stale", nil
 	}
-	if post.Kind == KindCustom {
-		if c.Status.Free() || pl.Idx >= len(c.Reminders) {
+	if kind == KindCustom {
+		if c.Status.Free() || idx >= len(c.Reminders) {
 			return "the reminder no longer applies", nil
 		}
 		return "", nil
 	}
 	for _, r := range dayReminders(c, day) {
-		if r.kind == post.Kind && r.n == pl.N {
+		if r.kind == kind && r.n == n {
 			return "", nil
 		}
 	}

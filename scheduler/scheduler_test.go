@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -202,5 +204,155 @@ func TestStillDueAfterRelease(t *testing.T) {
 	}
 	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindCustom) != 1 {
 		t.Errorf("the reminder was not skipped as no longer due")
+	}
+}
+
+// TestRetryingPostSurvivesImport: a post being retried after a platform
+// error is not dropped by a re-plan after an unrelated import.
+func TestRetryingPostSurvivesImport(t *testing.T) {
+	r := newPlannerRig(t, striker, 3)
+	ctx := context.Background()
+	r.p.Once(ctx)
+	r.clk.advance(2 * time.Hour) // 10:00
+	// The platform fails for over an hour, longer than catch_up.
+	for range 100 {
+		r.fp.fails["-1"] = append(r.fp.fails["-1"], errors.New("502"))
+	}
+	for r.clk.now().Before(time.Date(2026, 11, 27, 11, 10, 0, 0, time.UTC)) {
+		r.d.Tick(ctx)
+		r.clk.advance(time.Minute)
+	}
+	importYAML(t, r.st, striker+"affiliation: Invented Union\n", r.clk.now()) // an unrelated edit meanwhile
+	r.p.Once(ctx)
+	if r.fp.count("-1") != 0 {
+		t.Fatal("the platform's failures ended early; the test proves nothing")
+	}
+	r.fp.fails["-1"] = nil
+	for range 20 {
+		r.clk.advance(time.Minute)
+		r.d.Tick(ctx)
+	}
+	if got := r.leads(); len(got) != 1 || got[0] != "Day 12 of Amira Testova's hunger strike." {
+		t.Errorf("sent %q; want the retried day count once", got)
+	}
+}
+
+// TestSubscriptionChangesReplan: subscribing to another country, or
+// leaving one, plans the days not begun again, whole.
+func TestSubscriptionChangesReplan(t *testing.T) {
+	r := newPlannerRig(t, striker+"---\nid: jonas-fiktiv\nname: Jonas Fiktiv\ncountry: BY\nstatus: imprisoned\nstatus_as_of: 2026-11\nhunger_strikes: [{started: 2026-11-20}]\n", 3)
+	ctx := context.Background()
+	r.p.Once(ctx) // AZ only
+	cfg := config.Default()
+	if _, err := r.st.Subscribe(ctx, bot.DefaultChannel(cfg, "fake", "-1"), "BY", r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	r.p.Once(ctx)
+	r.clk.advance(2 * time.Hour)
+	r.d.Tick(ctx)
+	if got := strings.Join(r.leads(), "|"); !strings.Contains(got, "Jonas Fiktiv") || !strings.Contains(got, "Amira Testova") {
+		t.Errorf("after subscribing to BY: sent %q; want both day counts", got)
+	}
+	// Leaving AZ: tomorrow (not begun) is planned again with BY only.
+	if _, err := r.st.Unsubscribe(ctx, "fake", "-1", "AZ"); err != nil {
+		t.Fatal(err)
+	}
+	r.p.Once(ctx)
+	r.clk.advance(24 * time.Hour)
+	r.p.Once(ctx)
+	r.d.Tick(ctx)
+	got := r.leads()[2:]
+	if len(got) != 1 || !strings.Contains(got[0], "Jonas Fiktiv") {
+		t.Errorf("the day after leaving AZ: sent %q; want Jonas's day count only", got)
+	}
+}
+
+// TestUnsubscribeStopsBegunDay: posts queued later on a day already
+// begun do not go out after an unsubscribe.
+func TestUnsubscribeStopsBegunDay(t *testing.T) {
+	r := newPlannerRig(t, striker+"reminders: [{cron: \"0 20 * * *\", text: Evening letter}]\n", 3)
+	ctx := context.Background()
+	r.p.Once(ctx)
+	r.clk.advance(2 * time.Hour)
+	r.d.Tick(ctx)
+	if _, err := r.st.Unsubscribe(ctx, "fake", "-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.p.Once(ctx)
+	r.clk.advance(10 * time.Hour)
+	r.d.Tick(ctx)
+	if got := r.leads(); len(got) != 1 {
+		t.Errorf("sent %q; want only the morning post", got)
+	}
+}
+
+// TestDigestRechecked: a digest sent after an import leaves out the
+// reminders that no longer hold.
+func TestDigestRechecked(t *testing.T) {
+	many := "- {id: a-a, name: Aa Testova, country: AZ, status: imprisoned, status_as_of: 2026-11, hunger_strikes: [{started: 2026-11-01}]}\n" +
+		"- {id: b-b, name: Bb Testova, country: AZ, status: imprisoned, status_as_of: 2026-11, hunger_strikes: [{started: 2026-11-02}]}\n" +
+		"- {id: c-c, name: Cc Testova, country: AZ, status: imprisoned, status_as_of: 2026-11, hunger_strikes: [{started: 2026-11-03}]}\n"
+	r := newPlannerRig(t, many, 2) // one post of its own, then a digest of two
+	ctx := context.Background()
+	r.p.Once(ctx)
+	r.clk.advance(2 * time.Hour)
+	r.fp.fails["-1"] = []error{nil, errors.New("502")} // the digest fails once
+	r.d.Tick(ctx)
+	lead := r.leads()[0]
+	// Release everybody but the one who got a post of their own.
+	var kept string
+	for _, n := range []string{"Aa", "Bb", "Cc"} {
+		if strings.Contains(lead, n) {
+			kept = n
+		}
+	}
+	upd := many
+	for _, n := range []string{"Aa", "Bb", "Cc"} {
+		if n != kept {
+			upd = strings.Replace(upd, "name: "+n+" Testova, country: AZ, status: imprisoned", "name: "+n+" Testova, country: AZ, status: released", 1)
+		}
+	}
+	importYAML(t, r.st, upd, r.clk.now())
+	r.p.Once(ctx)
+	r.clk.advance(time.Minute)
+	r.d.Tick(ctx)
+	for _, l := range r.leads() {
+		if strings.HasPrefix(l, "Also today:") {
+			t.Errorf("a digest of released people went out: %q", l)
+		}
+	}
+}
+
+// TestMovedChatGetsTheRest: when a send finds the chat moved, the chat's
+// other claimed posts go to the new chat, not lost as "channel unknown".
+func TestMovedChatGetsTheRest(t *testing.T) {
+	d, st, fp, clk := setup(t, "old")
+	ctx := context.Background()
+	fp.fails["old"] = []error{&bot.SendError{Failure: bot.Moved, NewChat: "new", Err: errors.New("migrated")}}
+	for i := range 3 {
+		st.QueueAlert(ctx, "amira-testova", fmt.Sprint("alert ", i), "test", clk.now())
+	}
+	d.Tick(ctx)
+	d.Tick(ctx)
+	if fp.count("new") != 3 {
+		t.Errorf("new chat got %d alerts; want 3", fp.count("new"))
+	}
+}
+
+// TestRefusalBurstStops: refusals stop the chat's other claimed posts,
+// so a refusing chat sees one request per try, not one per queued post.
+func TestRefusalBurstStops(t *testing.T) {
+	d, st, fp, clk := setup(t, "gone")
+	d.PauseAfter = 3
+	ctx := context.Background()
+	for range 5 {
+		fp.fails["gone"] = append(fp.fails["gone"], &bot.SendError{Failure: bot.ChannelGone, Err: errors.New("kicked")})
+	}
+	for i := range 5 {
+		st.QueueAlert(ctx, "amira-testova", fmt.Sprint("alert ", i), "test", clk.now())
+	}
+	d.Tick(ctx)
+	if left := len(fp.fails["gone"]); left != 4 {
+		t.Errorf("%d sends in the first tick; want 1", 5-left)
 	}
 }

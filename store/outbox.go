@@ -201,6 +201,23 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// Release puts claimed posts that were never tried back in the queue as
+// they were, as if never claimed: on shutdown, or when their chat moved or
+// was paused while they waited their turn.
+// Those whose chat asked to wait are held until notBefore (zero: no hold).
+func (s *Store) Release(ctx context.Context, notBefore time.Time, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	idsJSON, _ := json.Marshal(ids)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), next_at = max(next_at, ?)
+		WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?))`, ms(notBefore), string(idsJSON))
+	if err != nil {
+		return fmt.Errorf("store: release posts: %w", err)
+	}
+	return nil
+}
+
 // Requeue puts posts left in sending (by a process that died mid-send)
 // back in the queue and returns how many. Only those sends can be
 // repeated after a crash; everything else was either sent or not started.

@@ -63,34 +63,44 @@ func (s *Store) SetMeta(ctx context.Context, key string, v int64) error {
 // queued when they happen and never dropped by re-planning.
 const immediateKinds = `('alert', 'status_change')`
 
-// unsentDay is the condition that no post of a queued row's channel and
-// day has gone out (or is going out): such a day may be planned afresh.
+// unsentDay is the condition that nothing of a queued row's channel and
+// day has been tried yet (no row of it sent, sending, failed, skipped, or
+// queued again after an attempt): such a day may be planned afresh.
 const unsentDay = `NOT EXISTS (SELECT 1 FROM outbox o2 WHERE o2.platform = outbox.platform AND o2.chat = outbox.chat
-	AND o2.day = outbox.day AND o2.state != 'queued')`
+	AND o2.day = outbox.day AND (o2.state != 'queued' OR o2.attempts > 0))`
 
-// DropPlanned deletes the channel's queued scheduled posts (not alerts or
-// status changes) of the days of which nothing has gone out yet, for
-// cases of country or of every country when it is empty, so that the
-// planner plans those days again under the channel's new settings. A
-// day that has begun keeps its plan: the daily limit counts per day.
-func (s *Store) DropPlanned(ctx context.Context, platform, chat, country string) (int, error) {
-	q := `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ? AND kind NOT IN ` + immediateKinds + ` AND ` + unsentDay
+// execer is what runs a statement: the database or a transaction.
+type execer interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}
+
+// dropUnbegun deletes the channel's queued scheduled posts of the days of
+// which nothing has been tried yet, so that the planner plans those days
+// afresh, whole, after the channel changed. A day that has begun keeps
+// its plan: the daily limit counts per day.
+func dropUnbegun(ctx context.Context, db execer, platform, chat string) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?
+		AND kind NOT IN `+immediateKinds+` AND `+unsentDay, platform, chat)
+	return err
+}
+
+// dropCountry deletes the channel's queued scheduled posts about cases of
+// country (every country, digests included, when it is empty) on any
+// day: after an unsubscribe none of them may go out.
+func dropCountry(ctx context.Context, db execer, platform, chat, country string) error {
+	q := `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ? AND kind NOT IN ` + immediateKinds
 	args := []any{platform, chat}
 	if country != "" {
-		q += ` AND (case_id IN (SELECT id FROM cases WHERE country = ?) OR kind = 'digest')`
+		q += ` AND case_id IN (SELECT id FROM cases WHERE country = ?)`
 		args = append(args, country)
 	}
-	r, err := s.db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("store: drop planned posts of %s:%s: %w", platform, chat, err)
-	}
-	n, _ := r.RowsAffected()
-	return int(n), nil
+	_, err := db.ExecContext(ctx, q, args...)
+	return err
 }
 
 // DropUnsentPlans deletes every channel's queued scheduled posts of the
-// days of which nothing has gone out yet, after the cases changed, so the
-// planner plans them again from the new records.
+// days of which nothing has been tried yet, after the cases changed, so
+// the planner plans them again from the new records.
 func (s *Store) DropUnsentPlans(ctx context.Context) (int, error) {
 	r, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND kind NOT IN `+immediateKinds+` AND `+unsentDay)
 	if err != nil {
@@ -130,13 +140,47 @@ func (s *Store) ChannelsVersion(ctx context.Context) (int64, error) {
 	return s.Meta(ctx, "channels_version")
 }
 
-// bumpChannels marks a change of channels for ChannelsVersion.
-func bumpChannels(ctx context.Context, db interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}) error {
+// channelChanged records a change of a channel's subscriptions or
+// settings, in the transaction that made it: the channel's days not begun
+// are dropped for re-planning, and ChannelsVersion moves so that a plan
+// made from the old state is not queued (see EnqueuePlan).
+func channelChanged(ctx context.Context, db execer, platform, chat string) error {
+	if err := dropUnbegun(ctx, db, platform, chat); err != nil {
+		return err
+	}
+	return bumpChannelsVersion(ctx, db)
+}
+
+// bumpChannelsVersion moves ChannelsVersion.
+func bumpChannelsVersion(ctx context.Context, db execer) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('channels_version', 1)
 		ON CONFLICT (key) DO UPDATE SET value = value + 1`)
 	return err
+}
+
+// EnqueuePlan queues a plan's posts like Enqueue, but only if neither the
+// cases nor the channels changed since the plan was made from them (their
+// versions as read before): a plan from the old state would otherwise
+// stand for its days. ok is false when nothing was queued for that reason.
+func (s *Store) EnqueuePlan(ctx context.Context, now time.Time, casesV, channelsV int64, posts ...Post) (n int, ok bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var c, ch int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0),
+			coalesce((SELECT value FROM meta WHERE key = 'channels_version'), 0)`).Scan(&c, &ch)
+		if err != nil {
+			return err
+		}
+		if c != casesV || ch != channelsV {
+			return nil
+		}
+		ok = true
+		n, err = enqueue(ctx, tx, now, posts)
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store: enqueue plan: %w", err)
+	}
+	return n, ok, nil
 }
 
 // StatusChangesAfter returns the status changes with an id above after,

@@ -128,7 +128,7 @@ func (s *Store) Subscribe(ctx context.Context, ch Channel, country string, now t
 			WHERE platform = ? AND chat = ?`, ch.Platform, ch.Chat); err != nil {
 			return err
 		}
-		return bumpChannels(ctx, tx)
+		return channelChanged(ctx, tx, ch.Platform, ch.Chat)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: subscribe %s to %s: %w", ch, country, err)
@@ -137,22 +137,31 @@ func (s *Store) Subscribe(ctx context.Context, ch Channel, country string, now t
 }
 
 // Unsubscribe removes the channel's subscription to country, or all of
-// them when country is empty, and returns how many were removed.
+// them when country is empty, and returns how many were removed. The
+// queued posts about that country are dropped, whatever their day, and
+// the days not begun are planned again.
 func (s *Store) Unsubscribe(ctx context.Context, platform, chat, country string) (int, error) {
-	q := `DELETE FROM subscriptions WHERE platform = ? AND chat = ?`
-	args := []any{platform, chat}
-	if country != "" {
-		q += ` AND country = ?`
-		args = append(args, country)
-	}
-	r, err := s.db.ExecContext(ctx, q, args...)
-	if err == nil {
-		err = bumpChannels(ctx, s.db)
-	}
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		q := `DELETE FROM subscriptions WHERE platform = ? AND chat = ?`
+		args := []any{platform, chat}
+		if country != "" {
+			q += ` AND country = ?`
+			args = append(args, country)
+		}
+		r, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		if err := dropCountry(ctx, tx, platform, chat, country); err != nil {
+			return err
+		}
+		return channelChanged(ctx, tx, platform, chat)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: unsubscribe %s:%s: %w", platform, chat, err)
 	}
-	n, _ := r.RowsAffected()
 	return int(n), nil
 }
 
@@ -173,7 +182,7 @@ func (s *Store) UpdateSettings(ctx context.Context, ch Channel, defaults Channel
 		if err != nil {
 			return err
 		}
-		return bumpChannels(ctx, tx)
+		return channelChanged(ctx, tx, ch.Platform, ch.Chat)
 	})
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: settings of %s: %w", ch, err)
@@ -187,7 +196,8 @@ func (s *Store) PauseChannel(ctx context.Context, platform, chat, reason string,
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = ?, paused_at = ? WHERE platform = ? AND chat = ?`,
 		reason, ms(now), platform, chat)
 	if err == nil {
-		err = bumpChannels(ctx, s.db)
+		// Its queued posts wait; the planner plans nothing more for it.
+		err = bumpChannelsVersion(ctx, s.db)
 	}
 	if err != nil {
 		return fmt.Errorf("store: pause %s:%s: %w", platform, chat, err)
@@ -213,7 +223,8 @@ func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error 
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0 WHERE platform = ? AND chat = ?`,
 		platform, chat)
 	if err == nil {
-		err = bumpChannels(ctx, s.db)
+		// The planner plans its days again from now on.
+		err = bumpChannelsVersion(ctx, s.db)
 	}
 	if err != nil {
 		return fmt.Errorf("store: resume %s:%s: %w", platform, chat, err)
@@ -222,10 +233,12 @@ func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error 
 }
 
 // MoveChannel gives a channel a new chat id, with its subscriptions and
-// queued posts, as when a Telegram group becomes a supergroup. If the new
-// chat is a channel already (the bot was added to the supergroup too),
-// the two merge: the new chat keeps its settings and gains the old one's
-// subscriptions.
+// posts, as when a Telegram group becomes a supergroup. Every post moves,
+// sent ones too, so that the chat's days stay planned as they were. If the
+// new chat is a channel already (the bot was added to the supergroup too),
+// the two merge: the new chat keeps its settings and its own plan, gains
+// the old one's subscriptions, and gets the old one's queued alerts and
+// status posts unless it has them already.
 func (s *Store) MoveChannel(ctx context.Context, platform, from, to string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var exists int
@@ -246,12 +259,25 @@ func (s *Store) MoveChannel(ctx context.Context, platform, from, to string) erro
 			if _, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE platform = ? AND chat = ?`, platform, from); err != nil {
 				return err
 			}
+			// The new chat has its own plan: the old one's would double it.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?
+				AND kind NOT IN `+immediateKinds, platform, from); err != nil {
+				return err
+			}
+			// Alert and status keys end in the chat: rename them, and drop
+			// those the new chat has already.
+			if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE outbox SET chat = ?, key = substr(key, 1, length(key) - length(?)) || ?
+				WHERE state = 'queued' AND platform = ? AND chat = ? AND kind IN `+immediateKinds, to, from, to, platform, from); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?`, platform, from); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ? AND state IN ('queued', 'sending')`,
-			to, platform, from); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
 			return err
 		}
-		return bumpChannels(ctx, tx)
+		return channelChanged(ctx, tx, platform, to)
 	})
 	if err != nil {
 		return fmt.Errorf("store: move %s:%s to %s: %w", platform, from, to, err)

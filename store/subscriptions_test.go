@@ -331,7 +331,8 @@ func TestMoveChannel(t *testing.T) {
 	if n := countRows(t, s, `SELECT count(*) FROM subscriptions WHERE chat = '-100'`); n != 0 {
 		t.Errorf("subscriptions left on the old chat: %d; want 0", n)
 	}
-	wantChat := map[string]string{"q": "-100999", "s": "-100999", "sent": "-100", "other": "-200"}
+	// Sent posts move too, so the chat's days stay planned as they were.
+	wantChat := map[string]string{"q": "-100999", "s": "-100999", "sent": "-100999", "other": "-200"}
 	for key, want := range wantChat {
 		var chat string
 		if err := s.db.QueryRow(`SELECT chat FROM outbox WHERE key = ?`, key).Scan(&chat); err != nil {
@@ -375,7 +376,12 @@ func TestMoveChannelOntoExisting(t *testing.T) {
 	subscribe(t, s, tgChannel("-1"), "AZ")
 	subscribe(t, s, tgChannel("-1"), "DE")
 	subscribe(t, s, tgChannel("-2"), "DE")
-	if _, err := s.Enqueue(ctx, t0, Post{Key: "k", Platform: "telegram", Chat: "-1", Kind: "test", DueAt: t0}); err != nil {
+	_, err := s.Enqueue(ctx, t0,
+		Post{Key: "alert:1:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "alert", DueAt: t0},
+		Post{Key: "alert:2:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "alert", DueAt: t0},
+		Post{Key: "alert:2:telegram:-2", Platform: "telegram", Chat: "-2", Kind: "alert", DueAt: t0},                                      // -2 has alert 2 already
+		Post{Key: "hunger_strike_day:x:2026-11-27:3:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "hunger_strike_day", DueAt: t0}) // -2 has its own plan
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MoveChannel(ctx, "telegram", "-1", "-2"); err != nil {
@@ -388,7 +394,8 @@ func TestMoveChannelOntoExisting(t *testing.T) {
 	if err != nil || strings.Join(ch.Countries, ",") != "AZ,DE" {
 		t.Errorf("merged channel = %+v, %v; want AZ,DE", ch, err)
 	}
-	if posts, err := s.Claim(ctx, t0, 10, "telegram"); err != nil || len(posts) != 1 || posts[0].Chat != "-2" {
-		t.Errorf("queued post after merge = %+v, %v; want it on -2", posts, err)
+	posts, err := s.Claim(ctx, t0, 10, "telegram")
+	if err != nil || !slices.Equal(keys(posts), []string{"alert:1:telegram:-2", "alert:2:telegram:-2"}) {
+		t.Errorf("queued posts after merge = %v, %v; want alerts 1 and 2 once each on -2, no old plan", keys(posts), err)
 	}
 }

@@ -243,9 +243,6 @@ func cmdUnsubscribe(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.DropPlanned(ctx, platform, chat, code); err != nil {
-		return err
-	}
 	ch := store.Channel{Platform: platform, Chat: chat}
 	if n == 0 {
 		fmt.Fprintf(e.stdout, "%s did not follow %s\n", ch, name)
