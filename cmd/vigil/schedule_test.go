@@ -22,6 +22,11 @@ import (
 func TestServePostsDayN(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Now().UTC()
+	if midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour); midnight.Sub(now) < 2*time.Minute {
+		// The post is planned for today's local date: do not straddle midnight.
+		time.Sleep(midnight.Sub(now) + 5*time.Second)
+		now = time.Now().UTC()
+	}
 	start := now.AddDate(0, 0, -11).Format(time.DateOnly) // today is day 12
 	writeFile(t, filepath.Join(dir, "cases", "a.yaml"), fmt.Sprintf(
 		"id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: %s\nhunger_strikes: [{started: %s}]\n",
