@@ -195,7 +195,7 @@ func (d *Delivery) deliverAll(ctx context.Context, posts []store.Post) (int, err
 	for i, p := range posts {
 		if ctx.Err() != nil {
 			// Not started: back to the queue, untouched by this process.
-			return i, errors.Join(append(errs, d.release(posts[i:]))...)
+			return i, errors.Join(append(errs, d.release(posts[i:], time.Time{}))...)
 		}
 		hold, err := d.deliver(ctx, p)
 		if err != nil {
@@ -221,15 +221,11 @@ type hold struct {
 }
 
 // release returns claimed posts that were not tried to the queue, held
-// until the given time.
-func (d *Delivery) release(posts []store.Post, until ...time.Time) error {
+// until notBefore (zero: no hold).
+func (d *Delivery) release(posts []store.Post, notBefore time.Time) error {
 	ids := make([]int64, len(posts))
 	for i, p := range posts {
 		ids[i] = p.ID
-	}
-	var notBefore time.Time
-	if len(until) > 0 {
-		notBefore = until[0]
 	}
 	return d.Store.Release(context.Background(), notBefore, ids...)
 }

@@ -49,7 +49,9 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func setup(t *testing.T, chats ...string) (*Delivery, *store.Store, *fakePlatform, *clock) {
+// world is a store with cases imported, channels "fake:<chat>"
+// subscribed to AZ, a handler, a fake platform and a test clock.
+func world(t *testing.T, yaml string, start time.Time, chats ...string) (*store.Store, *bot.Handler, *fakePlatform, *clock) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
@@ -57,9 +59,8 @@ func setup(t *testing.T, chats ...string) (*Delivery, *store.Store, *fakePlatfor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
-	yaml := "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-10\n"
-	if _, err := st.Import(ctx, []cases.SourceFile{{Path: "a.yaml", Data: []byte(yaml), Hash: "1"}}, clk.now(), store.ImportOptions{}); err != nil {
+	clk := &clock{t: start}
+	if _, err := st.Import(ctx, []cases.SourceFile{{Path: "a.yaml", Data: []byte(yaml), Hash: yaml}}, clk.now(), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
@@ -68,11 +69,16 @@ func setup(t *testing.T, chats ...string) (*Delivery, *store.Store, *fakePlatfor
 			t.Fatal(err)
 		}
 	}
-	log := slog.New(slog.DiscardHandler)
-	h := bot.NewHandler(st, cfg, log)
+	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
 	h.Now = clk.now
-	fp := &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}
-	d := &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": fp}, Log: log, Now: clk.now}
+	return st, h, &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}, clk
+}
+
+func setup(t *testing.T, chats ...string) (*Delivery, *store.Store, *fakePlatform, *clock) {
+	t.Helper()
+	st, h, fp, clk := world(t, "id: amira-testova\nname: Amira Testova\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-10\n",
+		time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), chats...)
+	d := &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": fp}, Log: h.Log, Now: clk.now}
 	return d, st, fp, clk
 }
 

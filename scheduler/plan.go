@@ -166,10 +166,11 @@ type planner struct {
 	staleAfter time.Duration
 }
 
-// stale reports whether c is stale on day.
-func (p *planner) stale(c *cases.Case, day cases.Date) bool {
+// staleOn reports whether c is stale on day: its status was confirmed
+// longer than staleAfter before that day.
+func staleOn(c *cases.Case, day cases.Date, staleAfter time.Duration) bool {
 	noon := time.Date(day.Year, day.Month, day.Day, 12, 0, 0, 0, time.UTC)
-	return c.Stale(noon, p.staleAfter)
+	return c.Stale(noon, staleAfter)
 }
 
 func (p *planner) zone(name string) *time.Location {
@@ -267,7 +268,7 @@ func (p *planner) dateReminders(country string, day cases.Date) []reminder {
 	}
 	var out []reminder
 	for _, c := range p.byCountry[country] {
-		if !p.stale(c, day) {
+		if !staleOn(c, day, p.staleAfter) {
 			out = append(out, dayReminders(c, day)...)
 		}
 	}
@@ -365,7 +366,7 @@ func (p *planner) customReminders(country string, day cases.Date, loc *time.Loca
 	wallStart := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, time.UTC)
 	wallEnd := wallStart.AddDate(0, 0, 1)
 	for _, c := range p.withCron[country] {
-		if p.stale(c, day) {
+		if staleOn(c, day, p.staleAfter) {
 			continue
 		}
 		for i, r := range c.Reminders {

@@ -241,8 +241,7 @@ func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, c
 	if !slices.Contains(ch.Countries, c.Country) {
 		return "the channel no longer follows " + c.Country, nil
 	}
-	pp := planner{staleAfter: p.StaleAfter}
-	if pp.stale(c, day) {
+	if staleOn(c, day, p.StaleAfter) {
 		return "the case is stale", nil
 	}
 	if kind == KindCustom {

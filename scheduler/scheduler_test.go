@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,24 +34,10 @@ type plannerRig struct {
 
 func newPlannerRig(t *testing.T, yaml string, limit int) *plannerRig {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &clock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
-	importYAML(t, st, yaml, clk.now())
-	cfg := config.Default()
-	if _, err := st.Subscribe(ctx, bot.DefaultChannel(cfg, "fake", "-1"), "AZ", clk.now()); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	h := bot.NewHandler(st, cfg, log)
-	h.Now = clk.now
-	r := &plannerRig{st: st, clk: clk, fp: &fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}, m: NewMetrics()}
-	r.p = &Planner{Store: st, Cases: h.Library, Log: log, Now: clk.now, CatchUp: time.Hour, StaleAfter: 365 * 24 * time.Hour, DailyLimit: limit}
-	r.d = &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": r.fp}, Log: log, Now: clk.now,
+	st, h, fp, clk := world(t, yaml, time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), "-1")
+	r := &plannerRig{st: st, clk: clk, fp: fp, m: NewMetrics()}
+	r.p = &Planner{Store: st, Cases: h.Library, Log: h.Log, Now: clk.now, CatchUp: time.Hour, StaleAfter: 365 * 24 * time.Hour, DailyLimit: limit}
+	r.d = &Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{"fake": fp}, Log: h.Log, Now: clk.now,
 		CatchUp: time.Hour, Metrics: r.m, Check: r.p.StillDue}
 	return r
 }

@@ -10,33 +10,6 @@ import (
 	"github.com/vigil-bot/vigil/cases"
 )
 
-// Subscription is one channel's subscription to one country.
-type Subscription struct {
-	Platform, Chat, Country string
-	Since                   time.Time
-}
-
-// Subscriptions returns every subscription, ordered by platform, chat and
-// country.
-func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT platform, chat, country, created_at FROM subscriptions ORDER BY platform, chat, country`)
-	if err != nil {
-		return nil, fmt.Errorf("store: subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []Subscription
-	for rows.Next() {
-		var sub Subscription
-		var since int64
-		if err := rows.Scan(&sub.Platform, &sub.Chat, &sub.Country, &since); err != nil {
-			return nil, fmt.Errorf("store: subscriptions: %w", err)
-		}
-		sub.Since = fromMS(since)
-		out = append(out, sub)
-	}
-	return out, rows.Err()
-}
-
 // Meta returns the counter key, 0 if unset.
 func (s *Store) Meta(ctx context.Context, key string) (int64, error) {
 	var v int64

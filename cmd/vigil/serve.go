@@ -33,9 +33,6 @@ const sendWorkers = 4
 // a signal: a send in flight, then the platforms' own goodbyes.
 const shutdownGrace = sendTimeout + 5*time.Second
 
-// consolePlatform is the console channel's platform name.
-const consolePlatform = botconsole.Name
-
 func cmdServe(ctx context.Context, e *env, c *cli) error {
 	cfg, err := c.load(e)
 	if err != nil {
@@ -46,6 +43,10 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintln(e.stdout, "vigil: no platform token configured (telegram.token, discord.token): running the console channel. Type /help.")
 	}
 	log := newLogger(e.stderr)
+	// What the daemon runs with, tokens masked, for whoever reads the log.
+	rc := cfg.Redacted()
+	log.Info("config", "file", rc.File, "database", rc.Database, "timezone", rc.Timezone, "post_time", rc.PostTime,
+		"language", rc.Language, "http", rc.HTTP.Listen, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token)
 
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
@@ -70,7 +71,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	var webhook http.Handler
 	var webhookPath string
 	if console {
-		platforms[consolePlatform] = botconsole.New(e.stdin, e.stdout, h)
+		platforms[botconsole.Name] = botconsole.New(e.stdin, e.stdout, h)
 	}
 	if cfg.Telegram.Token != "" {
 		tg, err := connectTelegram(ctx, cfg, h, log)
