@@ -123,15 +123,11 @@ func parseError(err error) bool {
 }
 
 // goneMessages are 400 refusals that mean the bot may not post in the
-// chat at all, rather than that this message is bad.
-var goneMessages = []string{"chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN",
+// chat at all, rather than that this message is bad. A refusal to send
+// photos ("not enough rights to send photos") is not among them: the
+// card then goes as text.
+var goneMessages = []string{"chat not found", "not enough rights to send text", "have no rights", "CHAT_WRITE_FORBIDDEN",
 	"need administrator rights", "CHAT_RESTRICTED", "bot was kicked", "PEER_ID_INVALID"}
-
-// photoRefused reports whether a 400 refuses only media ("not enough
-// rights to send photos to the chat"): text may still be welcome there.
-func photoRefused(msg string) bool {
-	return strings.Contains(msg, "send photos") || strings.Contains(msg, "send media")
-}
 
 // classify turns a failed send into the delivery engine's terms.
 func classify(err error) *bot.SendError {

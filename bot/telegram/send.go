@@ -43,7 +43,7 @@ func (c *Client) deliver(ctx context.Context, chat int64, first, textOnly outgoi
 	if err == nil || first.method != "sendPhoto" {
 		return id, err
 	}
-	if te, ok := apiError(err); ok && te.Code == 400 && te.MigrateToChatID == 0 && (photoRefused(te.Message) || !containsAny(te.Message, goneMessages)) {
+	if te, ok := apiError(err); ok && te.Code == 400 && te.MigrateToChatID == 0 && !containsAny(te.Message, goneMessages) {
 		c.log.Warn("photo refused; sending the card as text", "chat", chat, "err", err)
 		textOnly.replyTo = first.replyTo
 		return c.sendHTMLOrPlain(ctx, chat, textOnly)
