@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vigil-bot/vigil/store"
 )
 
 // Platform is a messaging platform as the daemon sees it: it receives
@@ -34,7 +36,7 @@ type Platform interface {
 // Message is a post to deliver: an optional lead line (an alert's text,
 // "Day 12 of …") and an optional card, already in the channel's language.
 type Message struct {
-	Kind string // the post's kind, e.g. "alert"
+	Kind store.Kind // the post's kind
 	Lead string
 	Card *Card
 	Lang string

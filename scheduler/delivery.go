@@ -1,11 +1,3 @@
-// Package scheduler decides what is due and when, and delivers it: the
-// delivery engine takes posts from the store's outbox, builds each for its
-// channel and sends it through the channel's platform, exactly once per
-// (occurrence, channel) across restarts, retrying what failed for a while
-// and pausing channels that refuse the bot.
-//
-// It imports bot (for the Platform seam and message building) and store;
-// platform packages never import it.
 package scheduler
 
 import (
@@ -241,7 +233,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	ch, err := d.Store.Channel(rec, p.Platform, p.Chat)
 	if errors.Is(err, store.ErrNotFound) {
 		log.Warn("skipped: channel unknown")
-		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
+		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
 		return hold{}, d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
 	}
 	if err != nil {
@@ -255,9 +247,9 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	// time, or its last retry's. A post held up by a platform's errors is
 	// retried, not dropped; one that waited because vigil was down for
 	// longer than catch_up is skipped.
-	if late := d.Now().Sub(p.NextAt); d.CatchUp > 0 && late > d.CatchUp && p.Kind != KindAlert && p.Kind != KindStatusChange {
+	if late := d.Now().Sub(p.NextAt); d.CatchUp > 0 && late > d.CatchUp && !p.Kind.Immediate() {
 		log.Warn("skipped: later than catch_up", "due", p.DueAt, "late", late.Round(time.Second), "catch_up", d.CatchUp)
-		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
+		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
 		return hold{}, d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
 	}
 	if d.Check != nil {
@@ -267,14 +259,14 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		}
 		if reason != "" {
 			log.Info("skipped: no longer due", "reason", reason)
-			d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", p.Kind)
+			d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
 			return hold{}, d.Store.Skip(rec, p.ID, reason, d.Now())
 		}
 	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {
 		log.Error("post cannot be built", "err", err)
-		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
+		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", string(p.Kind))
 		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
 	timeout := d.SendTimeout
@@ -289,7 +281,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	now := d.Now()
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
-		d.Metrics.Inc("vigil_posts_sent_total", "platform", p.Platform, "kind", p.Kind)
+		d.Metrics.Inc("vigil_posts_sent_total", "platform", p.Platform, "kind", string(p.Kind))
 		// It went out: recording that must not fail lightly, or the post
 		// would be sent again. Try a few times before giving up.
 		for try := 0; ; try++ {
@@ -310,7 +302,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		if n < d.PauseAfter {
 			wait := Backoff(n, 0)
 			log.Warn("the platform refuses the bot; will try again before pausing", "err", se, "refusals", n, "in", wait)
-			d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
+			d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", string(p.Kind))
 			return hold{stop: true, until: now.Add(wait)}, d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
 		}
 		log.Warn("channel paused: the platform refuses the bot", "err", se, "refusals", n)
@@ -322,7 +314,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		return hold{stop: true}, d.Store.Retry(rec, p.ID, now, se, now)
 	case bot.Rejected:
 		log.Error("post rejected by the platform", "err", se)
-		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", p.Kind)
+		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", string(p.Kind))
 		return hold{}, d.Store.Fail(rec, p.ID, se, now)
 	case bot.Moved:
 		log.Warn("chat moved", "to", se.NewChat)
@@ -334,7 +326,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	if se.RetryAfter > 0 {
 		d.Metrics.Inc("vigil_rate_limited_total", "platform", p.Platform)
 	}
-	d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", p.Kind)
+	d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", string(p.Kind))
 	wait := Backoff(p.Attempts, se.RetryAfter)
 	log.Warn("send failed; will retry", "err", se, "attempt", p.Attempts, "in", wait)
 	// A chat that asked us to wait gets nothing more until then.

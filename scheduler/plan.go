@@ -15,61 +15,25 @@ import (
 	"github.com/vigil-bot/vigil/store"
 )
 
-// The kinds of scheduled posts, as `vigil upcoming --json` names them.
-const (
-	KindHungerStrikeDay     = "hunger_strike_day"
-	KindArrestAnniversary   = "arrest_anniversary"
-	KindSentenceAnniversary = "sentence_anniversary"
-	KindDetentionMilestone  = "detention_milestone"
-	KindBirthday            = "birthday"
-	KindCustom              = "custom"
-	KindDigest              = "digest"
-	// KindStatusChange and KindAlert are queued when they happen, never
-	// planned, and never held back by the daily limit.
-	KindStatusChange = "status_change"
-	KindAlert        = "alert"
-)
-
-// priority orders a day's reminders for the daily limit: day counts
-// first, then milestones and anniversaries, then the rest.
-func priority(kind string) int {
-	switch kind {
-	case KindHungerStrikeDay:
-		return 0
-	case KindDetentionMilestone, KindArrestAnniversary, KindSentenceAnniversary:
-		return 1
-	}
-	return 2
-}
-
 // Occurrence is one planned post to one channel.
 type Occurrence struct {
 	At       time.Time // in the channel's time zone
 	Platform string
 	Chat     string
 	CaseID   string // empty for a digest
-	Kind     string
+	Kind     store.Kind
 	N        int        // day number, years, or days in detention
 	Date     cases.Date // the channel's local date it belongs to
 	Text     string     // the post's lead, in the channel's language
 	Cases    []string   // a digest's cases
-	Lines    []DigestLine
+	Lines    []store.DigestLine
 	Header   string // a digest's first line, in the channel's language
 	Key      string // unique per (occurrence, channel)
 	idx      int    // custom reminders: which one of the case file
 }
 
-// DigestLine is one reminder of a digest.
-type DigestLine struct {
-	CaseID string `json:"case"`
-	Kind   string `json:"kind"`
-	N      int    `json:"n,omitempty"`
-	Idx    int    `json:"idx,omitempty"`
-	Text   string `json:"text"`
-}
-
 // digestText writes a digest's text from its header and lines.
-func digestText(header string, lines []DigestLine) string {
+func digestText(header string, lines []store.DigestLine) string {
 	parts := []string{header}
 	for _, l := range lines {
 		parts = append(parts, "• "+l.Text+" — /case "+l.CaseID)
@@ -94,7 +58,7 @@ type PlanOptions struct {
 // a channel.
 type reminder struct {
 	c    *cases.Case
-	kind string
+	kind store.Kind
 	n    int
 	at   time.Time // custom reminders only: their own instant
 	text string    // custom reminders only
@@ -138,7 +102,7 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 	}
 	slices.SortFunc(out, func(a, b Occurrence) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
-			cmp.Compare(priority(a.Kind), priority(b.Kind)), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
+			cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
 	})
 	return out
 }
@@ -203,7 +167,7 @@ func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, 
 	occ := func(r reminder) Occurrence {
 		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
 		o.Text = reminderText(lang, r)
-		if r.kind == KindCustom {
+		if r.kind == store.KindCustom {
 			o.At, o.idx = r.at, r.idx
 			o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
 		} else {
@@ -222,12 +186,12 @@ func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, 
 	for _, r := range rems[:limit-1] {
 		out = append(out, occ(r))
 	}
-	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: KindDigest, Date: day,
-		Key: fmt.Sprintf("%s:%s:%s:%s", KindDigest, day, ch.Platform, ch.Chat)}
+	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
+		Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat)}
 	digest.Header = i18n.T(lang, "post.digest")
 	for _, r := range rems[limit-1:] {
 		digest.Cases = append(digest.Cases, r.c.ID)
-		digest.Lines = append(digest.Lines, DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
+		digest.Lines = append(digest.Lines, store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
 	}
 	digest.N = len(digest.Cases)
 	digest.Text = digestText(digest.Header, digest.Lines)
@@ -239,13 +203,13 @@ func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, 
 // the top, not always the same alphabetical few.
 func order(rems []reminder, day cases.Date) {
 	slices.SortFunc(rems, func(a, b reminder) int {
-		return cmp.Or(cmp.Compare(priority(a.kind), priority(b.kind)), cmp.Compare(a.c.ID, b.c.ID),
+		return cmp.Or(cmp.Compare(a.kind.Priority(), b.kind.Priority()), cmp.Compare(a.c.ID, b.c.ID),
 			cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx))
 	})
 	ordinal := dayNumber(day)
 	for start := 0; start < len(rems); {
 		end := start
-		for end < len(rems) && priority(rems[end].kind) == priority(rems[start].kind) {
+		for end < len(rems) && rems[end].kind.Priority() == rems[start].kind.Priority() {
 			end++
 		}
 		group := rems[start:end]
@@ -286,7 +250,7 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	if !c.Status.Free() {
 		for _, h := range c.HungerStrikes {
 			if n, ok := h.DayOn(day); ok {
-				out = append(out, reminder{c: c, kind: KindHungerStrikeDay, n: n})
+				out = append(out, reminder{c: c, kind: store.KindHungerStrikeDay, n: n})
 			}
 		}
 	}
@@ -294,16 +258,16 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 		return out
 	}
 	if y, ok := anniversary(c.Arrested, day); ok {
-		out = append(out, reminder{c: c, kind: KindArrestAnniversary, n: y})
+		out = append(out, reminder{c: c, kind: store.KindArrestAnniversary, n: y})
 	}
 	if y, ok := anniversary(c.Sentenced, day); ok {
-		out = append(out, reminder{c: c, kind: KindSentenceAnniversary, n: y})
+		out = append(out, reminder{c: c, kind: store.KindSentenceAnniversary, n: y})
 	}
 	if n, ok := daysBetween(c.Arrested, day); ok && isMilestone(n) {
-		out = append(out, reminder{c: c, kind: KindDetentionMilestone, n: n})
+		out = append(out, reminder{c: c, kind: store.KindDetentionMilestone, n: n})
 	}
 	if y, ok := anniversary(c.Born, day); ok {
-		out = append(out, reminder{c: c, kind: KindBirthday, n: y})
+		out = append(out, reminder{c: c, kind: store.KindBirthday, n: y})
 	}
 	return out
 }
@@ -381,7 +345,7 @@ func (p *planner) customReminders(country string, day cases.Date, loc *time.Loca
 					continue
 				}
 				seen[at] = true
-				out = append(out, reminder{c: c, kind: KindCustom, at: at, text: r.Text, idx: i})
+				out = append(out, reminder{c: c, kind: store.KindCustom, at: at, text: r.Text, idx: i})
 			}
 		}
 	}
@@ -441,23 +405,23 @@ func PostInstant(day cases.Date, minutes int, loc *time.Location) time.Time {
 func reminderText(lang string, r reminder) string {
 	name := r.c.Name
 	switch r.kind {
-	case KindHungerStrikeDay:
+	case store.KindHungerStrikeDay:
 		return i18n.T(lang, "post.hunger_strike_day", name, r.n)
-	case KindArrestAnniversary:
+	case store.KindArrestAnniversary:
 		if r.n == 1 {
 			return i18n.T(lang, "post.arrest_anniversary.one", name)
 		}
 		return i18n.T(lang, "post.arrest_anniversary", name, r.n)
-	case KindSentenceAnniversary:
+	case store.KindSentenceAnniversary:
 		if r.n == 1 {
 			return i18n.T(lang, "post.sentence_anniversary.one", name)
 		}
 		return i18n.T(lang, "post.sentence_anniversary", name, r.n)
-	case KindDetentionMilestone:
+	case store.KindDetentionMilestone:
 		return i18n.T(lang, "post.detention_milestone", name, r.n)
-	case KindBirthday:
+	case store.KindBirthday:
 		return i18n.T(lang, "post.birthday", name, r.n)
-	case KindCustom:
+	case store.KindCustom:
 		return r.text
 	}
 	return ""

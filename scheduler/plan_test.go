@@ -156,11 +156,11 @@ func TestDailyLimitDigest(t *testing.T) {
 		var strike bool
 		for i, o := range occ {
 			switch o.Kind {
-			case KindDigest:
+			case store.KindDigest:
 				digest = &occ[i]
-			case KindHungerStrikeDay:
+			case store.KindHungerStrikeDay:
 				strike = true
-			case KindCustom:
+			case store.KindCustom:
 				top[o.CaseID]++
 			}
 		}

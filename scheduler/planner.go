@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -38,18 +37,6 @@ type Planner struct {
 	// lastPlan is the fingerprint of the inputs of the last plan: the
 	// cases, the channels and the hour. Planning is skipped while it holds.
 	lastPlan string
-}
-
-// PostPayload is the payload of a scheduled post: its lead, rendered in
-// the channel's language when planned, and what StillDue checks.
-type PostPayload struct {
-	Text   string       `json:"text"`
-	N      int          `json:"n,omitempty"`
-	Day    string       `json:"day,omitempty"`
-	Idx    int          `json:"idx,omitempty"` // custom reminders: which one of the case file
-	Cases  []string     `json:"cases,omitempty"`
-	Header string       `json:"header,omitempty"` // digests
-	Lines  []DigestLine `json:"lines,omitempty"`  // digests
 }
 
 // statusChangeMaxAge is how old a status change (imported while vigil was
@@ -151,8 +138,11 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 		if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
 			continue // planned before: its plan stands
 		}
-		payload, _ := json.Marshal(PostPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx, Cases: o.Cases,
-			Header: o.Header, Lines: o.Lines})
+		payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
+		if o.Kind == store.KindDigest {
+			payload = store.EncodePayload(store.DigestPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Cases: o.Cases,
+				Header: o.Header, Lines: o.Lines})
+		}
 		posts = append(posts, store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
 			CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()})
 	}
@@ -185,14 +175,24 @@ func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occur
 // by a post already queued. It returns why not, or "". A digest loses the
 // lines that no longer hold, and is skipped if none is left.
 func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error) {
-	if post.Kind == KindAlert || post.Kind == KindStatusChange {
+	if post.Kind.Immediate() {
 		return "", nil
 	}
-	var pl PostPayload
-	if err := json.Unmarshal(post.Payload, &pl); err != nil {
+	var rem store.ReminderPayload
+	var pl store.DigestPayload
+	var planned string // the day it was planned for
+	var err error
+	if post.Kind == store.KindDigest {
+		pl, err = store.DecodePayload[store.DigestPayload](*post)
+		planned = pl.Day
+	} else {
+		rem, err = store.DecodePayload[store.ReminderPayload](*post)
+		planned = rem.Day
+	}
+	if err != nil {
 		return "", fmt.Errorf("planner: post %s: %w", post.Key, err)
 	}
-	day, err := cases.ParseDate(pl.Day)
+	day, err := cases.ParseDate(planned)
 	if err != nil || !day.HasDay() {
 		return "", nil // planned by an older vigil: no day to check against
 	}
@@ -200,8 +200,8 @@ func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error
 	if err != nil {
 		return "", err
 	}
-	if post.Kind != KindDigest {
-		return p.holds(ctx, ch, day, post.CaseID, post.Kind, pl.N, pl.Idx)
+	if post.Kind != store.KindDigest {
+		return p.holds(ctx, ch, day, post.CaseID, post.Kind, rem.N, rem.Idx)
 	}
 	kept := pl.Lines[:0:0]
 	for _, l := range pl.Lines {
@@ -224,13 +224,13 @@ func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error
 		for _, l := range kept {
 			pl.Cases = append(pl.Cases, l.CaseID)
 		}
-		post.Payload, _ = json.Marshal(pl)
+		post.Payload = store.EncodePayload(pl)
 	}
 	return "", nil
 }
 
 // holds says why a reminder of a case on a day no longer holds, or "".
-func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, caseID, kind string, n, idx int) (string, error) {
+func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, caseID string, kind store.Kind, n, idx int) (string, error) {
 	c, ok, err := p.Cases.Case(ctx, caseID)
 	if err != nil {
 		return "", err
@@ -244,7 +244,7 @@ func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, c
 	if staleOn(c, day, p.StaleAfter) {
 		return "the case is stale", nil
 	}
-	if kind == KindCustom {
+	if kind == store.KindCustom {
 		if c.Status.Free() || idx >= len(c.Reminders) {
 			return "the reminder no longer applies", nil
 		}
@@ -319,11 +319,11 @@ func (p *Planner) queueStatusChanges(ctx context.Context, now time.Time) (int, e
 		if err != nil {
 			return total, err
 		}
-		payload, _ := json.Marshal(map[string]string{"old": string(sc.Old), "new": string(sc.New)})
+		payload := store.EncodePayload(store.StatusChangePayload{Old: sc.Old, New: sc.New})
 		var posts []store.Post
 		for _, ch := range subs {
 			posts = append(posts, store.Post{Key: fmt.Sprintf("status:%d:%s:%s", sc.ID, ch.Platform, ch.Chat),
-				Platform: ch.Platform, Chat: ch.Chat, Kind: KindStatusChange, CaseID: sc.CaseID, Payload: payload, DueAt: now})
+				Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindStatusChange, CaseID: sc.CaseID, Payload: payload, DueAt: now})
 		}
 		n, err := p.Store.Enqueue(ctx, now, posts...)
 		if err != nil {

@@ -102,7 +102,7 @@ func TestPlannerQueuesOnceAndDelivers(t *testing.T) {
 	if r.fp.count("-1") != before {
 		t.Errorf("a post 2.5 h late was sent")
 	}
-	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindHungerStrikeDay) != 1 {
+	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", string(store.KindHungerStrikeDay)) != 1 {
 		t.Errorf("late post not counted as skipped")
 	}
 }
@@ -186,7 +186,7 @@ func TestStillDueAfterRelease(t *testing.T) {
 			t.Errorf("a custom reminder went out after the release: %q", r.leads())
 		}
 	}
-	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", KindCustom) != 1 {
+	if r.m.Get("vigil_posts_skipped_total", "platform", "fake", "kind", string(store.KindCustom)) != 1 {
 		t.Errorf("the reminder was not skipped as no longer due")
 	}
 }

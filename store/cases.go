@@ -32,16 +32,6 @@ type ImportResult struct {
 	Rejected      error // with SkipBad: the problems of the files left out
 }
 
-// StatusChange is a change of a case's status seen by an import.
-type StatusChange struct {
-	ID      int64
-	CaseID  string
-	Country string
-	Old     cases.Status
-	New     cases.Status
-	At      time.Time
-}
-
 type fileState struct {
 	hash string
 	ids  []string
@@ -307,22 +297,4 @@ func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, e
 		return nil, fmt.Errorf("store: cases: %w", err)
 	}
 	return out, nil
-}
-
-// CasesVersion returns a number that grows whenever an import adds or
-// changes a case, so that a long-running process knows when to rebuild
-// its lookup index.
-func (s *Store) CasesVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0)`).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("store: cases version: %w", err)
-	}
-	return v, nil
-}
-
-// StatusChangesSince returns the status changes recorded at or after t,
-// oldest first.
-func (s *Store) StatusChangesSince(ctx context.Context, t time.Time) ([]StatusChange, error) {
-	return s.statusChanges(ctx, `sc.changed_at >= ?`, ms(t))
 }

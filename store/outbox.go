@@ -29,9 +29,9 @@ type Post struct {
 	Key       string // unique per (occurrence, channel)
 	Platform  string
 	Chat      string
-	Kind      string // "alert", "status_change", "hunger_strike_day", …
+	Kind      Kind
 	CaseID    string
-	Payload   json.RawMessage // kind-specific; rendered at send time
+	Payload   json.RawMessage // the kind's payload (see EncodePayload); rendered at send time
 	Day       string          // scheduled posts: the channel's local date, YYYY-MM-DD
 	DueAt     time.Time
 	NextAt    time.Time // when the next attempt may start
@@ -249,40 +249,6 @@ func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
 	return p, nil
 }
 
-// QueueDepth counts the posts waiting to be sent or being sent.
-func (s *Store) QueueDepth(ctx context.Context) (int, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: queue depth: %w", err)
-	}
-	return n, nil
-}
-
-// PostCounts counts posts by state, for metrics and tests.
-func (s *Store) PostCounts(ctx context.Context) (map[PostState]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
-	if err != nil {
-		return nil, fmt.Errorf("store: post counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[PostState]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("store: post counts: %w", err)
-		}
-		out[PostState(st)] = n
-	}
-	return out, rows.Err()
-}
-
-// AlertPayload is the payload of an alert post.
-type AlertPayload struct {
-	AlertID int64  `json:"alert_id"`
-	Message string `json:"message"`
-}
-
 // QueueAlert records an editor's alert about a case and, in the same
 // transaction, queues one post for every channel subscribed to the case's
 // country that is not paused. It returns the alert's id and the number of
@@ -309,7 +275,7 @@ func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, 
 			return err
 		}
 		var posts []Post
-		payload, _ := json.Marshal(AlertPayload{AlertID: alertID, Message: message})
+		payload := EncodePayload(AlertPayload{AlertID: alertID, Message: message})
 		for rows.Next() {
 			var p Post
 			if err := rows.Scan(&p.Platform, &p.Chat); err != nil {
@@ -317,7 +283,7 @@ func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, 
 				return err
 			}
 			p.Key = fmt.Sprintf("alert:%d:%s:%s", alertID, p.Platform, p.Chat)
-			p.Kind, p.CaseID, p.Payload, p.DueAt = "alert", caseID, payload, now
+			p.Kind, p.CaseID, p.Payload, p.DueAt = KindAlert, caseID, payload, now
 			posts = append(posts, p)
 		}
 		rows.Close()

@@ -100,13 +100,13 @@ func TestPostRoundTrip(t *testing.T) {
 	s := newStore(t)
 	due := t0.Add(30 * time.Minute)
 	withPayload := post("a", "discord", "42", due)
-	withPayload.Kind = "hunger_strike_day"
+	withPayload.Kind = KindHungerStrikeDay
 	withPayload.Payload = json.RawMessage(`{"day":3}`)
 	enqueueT(t, s, withPayload, post("b", "telegram", "-1", due))
 	tests := []struct {
 		key         string
 		wantPayload string
-		wantKind    string
+		wantKind    Kind
 	}{
 		{"a", `{"day":3}`, "hunger_strike_day"},
 		{"b", `{}`, "test"}, // no payload is stored as {}

@@ -13,7 +13,7 @@ func TestEnqueuePlanRefusesStalePlan(t *testing.T) {
 	subscribe(t, s, tgChannel("-1"), "AZ")
 	casesV, _ := s.CasesVersion(ctx)
 	chansV, _ := s.ChannelsVersion(ctx)
-	p := Post{Key: "k1", Platform: "telegram", Chat: "-1", Kind: "hunger_strike_day", DueAt: t0, Day: "2026-11-27"}
+	p := Post{Key: "k1", Platform: "telegram", Chat: "-1", Kind: KindHungerStrikeDay, DueAt: t0, Day: "2026-11-27"}
 	if _, err := s.UpdateSettings(ctx, Channel{Platform: "telegram", Chat: "-1", PostTime: "18:00"}, Channel{}, t0); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 // Package store is vigil's persistence: case records, channels and their
 // subscriptions, the outbox of posts to deliver and the delivery log, in
-// one SQLite database (modernc.org/sqlite, pure Go).
+// one SQLite database (modernc.org/sqlite, pure Go). The kinds of posts
+// and their payloads are defined here too (post.go), next to the outbox
+// (outbox.go) that stores them; the planner's days (plans.go), the
+// counters in meta (meta.go), status changes (statuschanges.go) and the
+// counts of posts (poststats.go) each have their file.
 //
 // Several processes may use one database at once: the daemon, and the CLI
 // importing cases, subscribing channels or queueing alerts while it runs.

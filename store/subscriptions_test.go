@@ -377,10 +377,10 @@ func TestMoveChannelOntoExisting(t *testing.T) {
 	subscribe(t, s, tgChannel("-1"), "DE")
 	subscribe(t, s, tgChannel("-2"), "DE")
 	_, err := s.Enqueue(ctx, t0,
-		Post{Key: "alert:1:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "alert", DueAt: t0},
-		Post{Key: "alert:2:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "alert", DueAt: t0},
-		Post{Key: "alert:2:telegram:-2", Platform: "telegram", Chat: "-2", Kind: "alert", DueAt: t0},                                      // -2 has alert 2 already
-		Post{Key: "hunger_strike_day:x:2026-11-27:3:telegram:-1", Platform: "telegram", Chat: "-1", Kind: "hunger_strike_day", DueAt: t0}) // -2 has its own plan
+		Post{Key: "alert:1:telegram:-1", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0},
+		Post{Key: "alert:2:telegram:-1", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0},
+		Post{Key: "alert:2:telegram:-2", Platform: "telegram", Chat: "-2", Kind: KindAlert, DueAt: t0},                                    // -2 has alert 2 already
+		Post{Key: "hunger_strike_day:x:2026-11-27:3:telegram:-1", Platform: "telegram", Chat: "-1", Kind: KindHungerStrikeDay, DueAt: t0}) // -2 has its own plan
 	if err != nil {
 		t.Fatal(err)
 	}

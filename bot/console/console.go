@@ -111,6 +111,6 @@ func (c *Console) Send(ctx context.Context, chat string, msg bot.Message) (strin
 		return "", &bot.SendError{Failure: bot.Temporary, Err: err}
 	}
 	id := c.sent.Add(1)
-	c.print("=== post " + strconv.FormatInt(id, 10) + " (" + msg.Kind + ") ===\n" + msg.Text())
+	c.print("=== post " + strconv.FormatInt(id, 10) + " (" + string(msg.Kind) + ") ===\n" + msg.Text())
 	return strconv.FormatInt(id, 10), nil
 }

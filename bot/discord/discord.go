@@ -188,7 +188,7 @@ func (c *Client) Run(ctx context.Context) error {
 				return fmt.Errorf("discord: gateway refused the bot: %w", err)
 			}
 			c.log.Warn("gateway connection failed; retrying", "err", redact(err), "in", backoff)
-			if sleep(ctx, backoff) != nil {
+			if bot.Sleep(ctx, backoff) != nil {
 				return nil
 			}
 			backoff = min(2*backoff, 2*time.Minute)
@@ -256,7 +256,7 @@ func (c *Client) checkToken(ctx context.Context) (string, error) {
 			return "", nil
 		}
 		c.log.Warn("discord unreachable; retrying", "err", redact(err), "in", backoff)
-		if sleep(ctx, backoff) != nil {
+		if bot.Sleep(ctx, backoff) != nil {
 			return "", nil
 		}
 		backoff = min(2*backoff, 2*time.Minute)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigil-bot/vigil/bot"
 )
 
 // Discord's global limit: 50 requests a second per bot, interaction
@@ -121,7 +123,7 @@ func (t *transport) waitRoute(ctx context.Context, key string) error {
 		}
 		wait := r.resetAt.Sub(now)
 		t.mu.Unlock()
-		if err := sleep(ctx, wait); err != nil {
+		if err := bot.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -132,7 +134,7 @@ func (t *transport) waitGlobalBan(ctx context.Context) error {
 	until := t.globalUntil
 	t.mu.Unlock()
 	if d := time.Until(until); d > 0 {
-		return sleep(ctx, d)
+		return bot.Sleep(ctx, d)
 	}
 	return nil
 }
@@ -209,7 +211,7 @@ func newSlots(n int) *slots {
 func (s *slots) acquire(ctx context.Context) error {
 	select {
 	case at := <-s.ch:
-		if err := sleep(ctx, time.Until(at)); err != nil {
+		if err := bot.Sleep(ctx, time.Until(at)); err != nil {
 			s.ch <- at
 			return err
 		}
@@ -220,18 +222,3 @@ func (s *slots) acquire(ctx context.Context) error {
 }
 
 func (s *slots) release(at time.Time) { s.ch <- at }
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/vigil-bot/vigil/bot"
 )
 
 // Pace is how fast the client sends. Telegram allows about 30 messages a
@@ -134,24 +136,9 @@ func (p *pacer) wait(ctx context.Context, chat int64, maxWait time.Duration) err
 		p.release(chat, at)
 		return &tooLong{wait: d}
 	}
-	if err := sleep(ctx, d); err != nil {
+	if err := bot.Sleep(ctx, d); err != nil {
 		p.release(chat, at)
 		return err
 	}
 	return nil
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

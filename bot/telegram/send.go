@@ -171,7 +171,7 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 		if se.Failure == bot.Temporary && se.RetryAfter > 0 && waited+se.RetryAfter <= maxReplyWait {
 			c.log.Info("reply throttled; waiting", "chat", chat, "retry_after", se.RetryAfter)
 			waited += se.RetryAfter
-			if sleep(ctx, se.RetryAfter) != nil {
+			if bot.Sleep(ctx, se.RetryAfter) != nil {
 				return
 			}
 			continue

@@ -218,7 +218,7 @@ func (c *Client) Run(ctx context.Context) error {
 			}
 			wait := pollBackoff(failures, err)
 			c.log.Warn("getUpdates failed; retrying", "err", err, "in", wait, "failures", failures)
-			if sleep(ctx, wait) != nil {
+			if bot.Sleep(ctx, wait) != nil {
 				break
 			}
 			continue

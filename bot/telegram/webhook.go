@@ -11,6 +11,8 @@ import (
 	"net/url"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/vigil-bot/vigil/bot"
 )
 
 // webhookSecret derives the secret_token Telegram sends back in the
@@ -108,7 +110,7 @@ func (c *Client) runWebhook(ctx context.Context) error {
 		}
 		wait := pollBackoff(failures, err)
 		c.log.Warn("setWebhook failed; retrying", "err", err, "in", wait)
-		if sleep(ctx, wait) != nil {
+		if bot.Sleep(ctx, wait) != nil {
 			return nil
 		}
 	}

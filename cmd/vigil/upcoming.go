@@ -10,17 +10,18 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/scheduler"
+	"github.com/vigil-bot/vigil/store"
 )
 
 // upcomingJSON is one line of `vigil upcoming --json`.
 type upcomingJSON struct {
-	At       string   `json:"at"`
-	Platform string   `json:"platform"`
-	Channel  string   `json:"channel"`
-	Case     string   `json:"case"`
-	Kind     string   `json:"kind"`
-	Text     string   `json:"text"`
-	Cases    []string `json:"cases,omitempty"`
+	At       string     `json:"at"`
+	Platform string     `json:"platform"`
+	Channel  string     `json:"channel"`
+	Case     string     `json:"case"`
+	Kind     store.Kind `json:"kind"`
+	Text     string     `json:"text"`
+	Cases    []string   `json:"cases,omitempty"`
 }
 
 func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
@@ -81,7 +82,7 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 	fmt.Fprintln(tw, "AT\tCHANNEL\tKIND\tCASE\tTEXT")
 	for _, o := range occ {
 		text := o.Text
-		if o.Kind == scheduler.KindDigest {
+		if o.Kind == store.KindDigest {
 			text = fmt.Sprintf("digest of %d reminders", len(o.Cases))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.At.Format("2006-01-02 15:04 MST"), o.Channel(), o.Kind, o.CaseID, text)
