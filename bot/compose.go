@@ -45,14 +45,14 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		if err := json.Unmarshal(p.Payload, &a); err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.T(lang, "post.alert", a.Message)
+		msg.Lead = i18n.F(lang, "post.alert", i18n.Args{"Message": a.Message})
 	case "status_change":
 		var sc StatusChangePayload
 		if err := json.Unmarshal(p.Payload, &sc); err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.T(lang, "post.status_change", c.Name,
-			i18n.Status(lang, cases.Status(sc.New)), i18n.Status(lang, cases.Status(sc.Old)))
+		msg.Lead = i18n.F(lang, "post.status_change", i18n.Args{"Name": c.Name,
+			"New": i18n.Status(lang, cases.Status(sc.New)), "Old": i18n.Status(lang, cases.Status(sc.Old))})
 	default:
 		// Scheduled reminders carry their lead, written when planned.
 		var sp scheduledPayload
