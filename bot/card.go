@@ -55,8 +55,8 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 	} else {
 		card.Country = c.Country
 	}
-	card.Status = i18n.T(lang, "card.status", i18n.Status(lang, c.Status), i18n.Date(lang, c.StatusAsOf))
-	add := func(key i18n.Key, value string) {
+	card.Status = i18n.F(lang, "card.status", i18n.Args{"Status": i18n.Status(lang, c.Status), "Date": i18n.Date(lang, c.StatusAsOf)})
+	add := func(key, value string) {
 		if value != "" {
 			card.Fields = append(card.Fields, Field{Label: i18n.T(lang, key), Value: value})
 		}
@@ -91,7 +91,7 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: a.Label, URL: a.URL})
 	}
 	if opts.Stale {
-		card.Stale = i18n.T(lang, "card.stale", i18n.Date(lang, c.StatusAsOf))
+		card.Stale = i18n.F(lang, "card.stale", i18n.Args{"Date": i18n.Date(lang, c.StatusAsOf)})
 	}
 	return card
 }
@@ -100,14 +100,14 @@ func strikeLine(lang string, h cases.HungerStrike, today cases.Date, st cases.St
 	start := i18n.Date(lang, h.Started)
 	switch {
 	case h.Days > 0:
-		return i18n.T(lang, "card.strike.days", start, h.Days)
+		return i18n.N(lang, "card.strike.days", h.Days, i18n.Args{"Start": start})
 	case !h.Ended.IsZero():
-		return i18n.T(lang, "card.strike.ended", start, i18n.Date(lang, h.Ended))
+		return i18n.F(lang, "card.strike.ended", i18n.Args{"Start": start, "End": i18n.Date(lang, h.Ended)})
 	}
 	if n, ok := h.DayOn(today); ok && !st.Free() {
-		return i18n.T(lang, "card.strike.ongoing", start, n)
+		return i18n.F(lang, "card.strike.ongoing", i18n.Args{"Start": start, "Day": n})
 	}
-	return i18n.T(lang, "card.strike.since", start)
+	return i18n.F(lang, "card.strike.since", i18n.Args{"Start": start})
 }
 
 // Text renders the card as plain text for the console and the CLI.

@@ -37,14 +37,14 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		if err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.T(lang, "post.alert", a.Message)
+		msg.Lead = i18n.F(lang, "post.alert", i18n.Args{"Message": a.Message})
 	case store.KindStatusChange:
 		sc, err := store.DecodePayload[store.StatusChangePayload](p)
 		if err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.T(lang, "post.status_change", c.Name,
-			i18n.Status(lang, sc.New), i18n.Status(lang, sc.Old))
+		msg.Lead = i18n.F(lang, "post.status_change", i18n.Args{"Name": c.Name,
+			"New": i18n.Status(lang, sc.New), "Old": i18n.Status(lang, sc.Old)})
 	default:
 		// Scheduled reminders carry their lead, written when planned.
 		sp, err := store.DecodePayload[store.ReminderPayload](p)

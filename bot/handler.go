@@ -141,7 +141,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 	case "help", "start":
 		r = Reply{Text: i18n.T(lang, "help")}
 	default:
-		r = Reply{Text: i18n.T(lang, "reply.unknown_command", req.Command), Private: true}
+		r = Reply{Text: i18n.F(lang, "reply.unknown_command", i18n.Args{"Command": req.Command}), Private: true}
 	}
 	if err != nil {
 		return h.fail(req, lang, err)
@@ -231,7 +231,7 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, lang string) (Reply,
 	}
 	switch len(found) {
 	case 0:
-		return Reply{Text: i18n.T(lang, "reply.no_match", clip(q, 100))}, nil
+		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(q, 100)})}, nil
 	case 1:
 		ch, err := h.channel(ctx, req.Platform, req.Chat)
 		if err != nil {
@@ -239,7 +239,7 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, lang string) (Reply,
 		}
 		return Reply{Card: h.CardFor(ctx, found[0], ch)}, nil
 	}
-	r := Reply{Text: i18n.T(lang, "reply.pick", clip(q, 100))}
+	r := Reply{Text: i18n.F(lang, "reply.pick", i18n.Args{"Query": clip(q, 100)})}
 	for _, c := range found {
 		r.Choices = append(r.Choices, Choice{CaseID: c.ID, Label: caseLabel(c, lang)})
 	}
@@ -284,7 +284,7 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 		q := strings.Join(words, " ")
 		co, ok := cases.LookupCountry(q)
 		if !ok {
-			return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+			return Reply{Text: i18n.F(lang, "reply.unknown_country", i18n.Args{"Query": clip(q, 60)}), Private: true}, nil
 		}
 		countries, arg = []string{co.Code}, co.Code
 		header = co.Name(lang)
@@ -305,15 +305,15 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 		if header == "" {
 			return Reply{Text: i18n.T(lang, "reply.cases_none_all")}, nil
 		}
-		return Reply{Text: i18n.T(lang, "reply.cases_none", header)}, nil
+		return Reply{Text: i18n.F(lang, "reply.cases_none", i18n.Args{"Countries": header})}, nil
 	}
 	pages := (len(list) + casesPerPage - 1) / casesPerPage
 	page = min(page, pages)
 	var b strings.Builder
 	if header == "" {
-		b.WriteString(i18n.T(lang, "reply.cases_all", len(list)))
+		b.WriteString(i18n.N(lang, "reply.cases_all", len(list), nil))
 	} else {
-		b.WriteString(i18n.T(lang, "reply.cases_header", header, len(list)))
+		b.WriteString(i18n.N(lang, "reply.cases_header", len(list), i18n.Args{"Countries": header}))
 	}
 	for _, c := range list[(page-1)*casesPerPage : min(page*casesPerPage, len(list))] {
 		b.WriteString("\n• " + c.Name + " — " + i18n.Status(lang, c.Status))
@@ -324,7 +324,7 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 	}
 	if page < pages {
 		next := strings.Join(strings.Fields(fmt.Sprintf("/cases %s %d", arg, page+1)), " ")
-		b.WriteString("\n" + i18n.T(lang, "reply.cases_page", page, pages, next))
+		b.WriteString("\n" + i18n.F(lang, "reply.cases_page", i18n.Args{"Page": page, "Pages": pages, "Next": next}))
 	}
 	return Reply{Text: b.String()}, nil
 }
@@ -339,9 +339,11 @@ func (h *Handler) cmdSubscriptions(ch store.Channel) Reply {
 		co, _ := cases.CountryByCode(c)
 		names[i] = co.Name(lang) + " (" + c + ")"
 	}
-	text := i18n.T(lang, "reply.subs", i18n.List(lang, names), ch.Timezone, ch.PostTime, ch.Language)
+	text := i18n.F(lang, "reply.subs", i18n.Args{"Countries": i18n.List(lang, names), "Timezone": ch.Timezone,
+		"Time": ch.PostTime, "Language": ch.Language})
 	if ch.Paused() {
-		text += "\n" + i18n.T(lang, "reply.subs_paused", ch.PausedReason, ch.PausedAt.Format(time.DateTime+" MST"))
+		text += "\n" + i18n.F(lang, "reply.subs_paused", i18n.Args{"Reason": ch.PausedReason,
+			"Since": ch.PausedAt.Format(time.DateTime + " MST")})
 	}
 	return Reply{Text: text}
 }
@@ -357,17 +359,18 @@ func (h *Handler) cmdSubscribe(ctx context.Context, req Request, ch store.Channe
 	}
 	co, ok := cases.LookupCountry(q)
 	if !ok {
-		return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+		return Reply{Text: i18n.F(lang, "reply.unknown_country", i18n.Args{"Query": clip(q, 60)}), Private: true}, nil
 	}
 	added, err := h.Store.Subscribe(ctx, ch, co.Code, h.Now())
 	if err != nil {
 		return Reply{}, err
 	}
 	if !added {
-		return Reply{Text: i18n.T(lang, "reply.already", co.Name(lang))}, nil
+		return Reply{Text: i18n.F(lang, "reply.already", i18n.Args{"Country": co.Name(lang)})}, nil
 	}
 	h.Log.Info("subscribed", "platform", req.Platform, "chat", req.Chat, "country", co.Code, "user", req.User)
-	return Reply{Text: i18n.T(lang, "reply.subscribed", co.Name(lang), ch.PostTime, ch.Timezone)}, nil
+	return Reply{Text: i18n.F(lang, "reply.subscribed", i18n.Args{"Country": co.Name(lang), "Time": ch.PostTime,
+		"Timezone": ch.Timezone})}, nil
 }
 
 func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
@@ -384,20 +387,20 @@ func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Chan
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: i18n.T(lang, "reply.unsubscribed_all", n)}, nil
+		return Reply{Text: i18n.N(lang, "reply.unsubscribed_all", n, nil)}, nil
 	}
 	co, ok := cases.LookupCountry(q)
 	if !ok {
-		return Reply{Text: i18n.T(lang, "reply.unknown_country", clip(q, 60)), Private: true}, nil
+		return Reply{Text: i18n.F(lang, "reply.unknown_country", i18n.Args{"Query": clip(q, 60)}), Private: true}, nil
 	}
 	n, err := h.Store.Unsubscribe(ctx, req.Platform, req.Chat, co.Code)
 	if err != nil {
 		return Reply{}, err
 	}
 	if n == 0 {
-		return Reply{Text: i18n.T(lang, "reply.not_subscribed", co.Name(lang))}, nil
+		return Reply{Text: i18n.F(lang, "reply.not_subscribed", i18n.Args{"Country": co.Name(lang)})}, nil
 	}
-	return Reply{Text: i18n.T(lang, "reply.unsubscribed", co.Name(lang))}, nil
+	return Reply{Text: i18n.F(lang, "reply.unsubscribed", i18n.Args{"Country": co.Name(lang)})}, nil
 }
 
 // ParseSettings reads /settings words in any order: a time is HH:MM, a
@@ -442,12 +445,13 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 		}
 	}
 	if len(words) == 0 {
-		return Reply{Text: i18n.T(ch.Language, "reply.settings", ch.Timezone, ch.PostTime, ch.Language) + "\n" +
+		return Reply{Text: i18n.F(ch.Language, "reply.settings", i18n.Args{"Timezone": ch.Timezone, "Time": ch.PostTime,
+			"Language": ch.Language}) + "\n" +
 			i18n.T(ch.Language, "reply.settings_usage")}, nil
 	}
 	tz, clock, lang, bad := ParseSettings(words)
 	if bad != "" {
-		return Reply{Text: i18n.T(ch.Language, "reply.settings_bad", clip(bad, 60)), Private: true}, nil
+		return Reply{Text: i18n.F(ch.Language, "reply.settings_bad", i18n.Args{"Word": clip(bad, 60)}), Private: true}, nil
 	}
 	updated, err := h.Store.UpdateSettings(ctx, store.Channel{Platform: req.Platform, Chat: req.Chat,
 		Timezone: tz, PostTime: clock, Language: lang}, ch, h.Now())
@@ -456,7 +460,8 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 	}
 	h.Log.Info("settings changed", "platform", req.Platform, "chat", req.Chat, "timezone", updated.Timezone,
 		"post_time", updated.PostTime, "language", updated.Language, "user", req.User)
-	return Reply{Text: i18n.T(updated.Language, "reply.settings", updated.Timezone, updated.PostTime, updated.Language)}, nil
+	return Reply{Text: i18n.F(updated.Language, "reply.settings", i18n.Args{"Timezone": updated.Timezone,
+		"Time": updated.PostTime, "Language": updated.Language})}, nil
 }
 
 func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply, error) {
@@ -475,7 +480,7 @@ func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply
 		return Reply{Text: i18n.T(lang, "reply.alert_usage"), Private: true}, nil
 	}
 	if utf8.RuneCountInString(message) > MaxAlert {
-		return Reply{Text: i18n.T(lang, "reply.too_long", MaxAlert), Private: true}, nil
+		return Reply{Text: i18n.N(lang, "reply.too_long", MaxAlert, nil), Private: true}, nil
 	}
 	found, err := h.Library.Resolve(ctx, query)
 	if err != nil {
@@ -483,14 +488,15 @@ func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply
 	}
 	switch len(found) {
 	case 0:
-		return Reply{Text: i18n.T(lang, "reply.no_match", clip(query, 100)), Private: true}, nil
+		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(query, 100)}), Private: true}, nil
 	case 1:
 	default:
 		ids := make([]string, len(found))
 		for i, f := range found {
 			ids[i] = f.ID
 		}
-		return Reply{Text: i18n.T(lang, "reply.alert_ambiguous", clip(query, 100), strings.Join(ids, ", ")), Private: true}, nil
+		return Reply{Text: i18n.F(lang, "reply.alert_ambiguous", i18n.Args{"Query": clip(query, 100),
+			"IDs": strings.Join(ids, ", ")}), Private: true}, nil
 	}
 	c := found[0]
 	author := req.Platform + ":" + req.User
@@ -500,7 +506,7 @@ func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply
 	}
 	h.Log.Info("alert queued", "alert", id, "case", c.ID, "channels", n, "author", author)
 	co, _ := cases.CountryByCode(c.Country)
-	return Reply{Text: i18n.T(lang, "reply.alert_queued", c.Name, n, co.Name(lang))}, nil
+	return Reply{Text: i18n.N(lang, "reply.alert_queued", n, i18n.Args{"Name": c.Name, "Country": co.Name(lang)})}, nil
 }
 
 // ParseCommand splits a text message into a command and its arguments:

@@ -406,21 +406,15 @@ func reminderText(lang string, r reminder) string {
 	name := r.c.Name
 	switch r.kind {
 	case store.KindHungerStrikeDay:
-		return i18n.T(lang, "post.hunger_strike_day", name, r.n)
+		return i18n.F(lang, "post.hunger_strike_day", i18n.Args{"Name": name, "Day": r.n})
 	case store.KindArrestAnniversary:
-		if r.n == 1 {
-			return i18n.T(lang, "post.arrest_anniversary.one", name)
-		}
-		return i18n.T(lang, "post.arrest_anniversary", name, r.n)
+		return i18n.N(lang, "post.arrest_anniversary", r.n, i18n.Args{"Name": name})
 	case store.KindSentenceAnniversary:
-		if r.n == 1 {
-			return i18n.T(lang, "post.sentence_anniversary.one", name)
-		}
-		return i18n.T(lang, "post.sentence_anniversary", name, r.n)
+		return i18n.N(lang, "post.sentence_anniversary", r.n, i18n.Args{"Name": name})
 	case store.KindDetentionMilestone:
-		return i18n.T(lang, "post.detention_milestone", name, r.n)
+		return i18n.N(lang, "post.detention_milestone", r.n, i18n.Args{"Name": name})
 	case store.KindBirthday:
-		return i18n.T(lang, "post.birthday", name, r.n)
+		return i18n.N(lang, "post.birthday", r.n, i18n.Args{"Name": name})
 	case store.KindCustom:
 		return r.text
 	}

@@ -226,7 +226,7 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 		log.Error("pick-list card failed", "err", err)
 		resp = renderReply(bot.Reply{Text: i18n.T(lang, "reply.error"), Private: true}).response(discordgo.InteractionResponseChannelMessageWithSource)
 	case card == nil:
-		resp = renderReply(bot.Reply{Text: i18n.T(lang, "reply.no_match", id), Private: true}).response(discordgo.InteractionResponseChannelMessageWithSource)
+		resp = renderReply(bot.Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": id}), Private: true}).response(discordgo.InteractionResponseChannelMessageWithSource)
 	default:
 		r := renderReply(bot.Reply{Card: card})
 		r.content = ""

@@ -271,7 +271,7 @@ func cardButtons(c *bot.Card) []discordgo.MessageComponent {
 		seen[a.URL] = true
 		label := a.Text
 		if strings.TrimSpace(label) == "" {
-			label = i18n.T(c.Lang, i18n.Key("action."+a.Kind))
+			label = i18n.T(c.Lang, "action."+a.Kind)
 		}
 		buttons = append(buttons, discordgo.Button{Style: discordgo.LinkButton, Label: fit(label, maxLabel, false), URL: a.URL})
 	}

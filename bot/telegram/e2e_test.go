@@ -348,7 +348,7 @@ func TestAlertFanOut(t *testing.T) {
 		t.Errorf("non-editor /alert: %q; want a refusal", msg.Text)
 	}
 	msg := hs.say(telegramtest.Private(editor), editor, "/alert amira-testova Free her <now> & today")
-	if !strings.Contains(msg.Text, "queued for 3 channel(s)") {
+	if !strings.Contains(msg.Text, "queued for 3 channels following") {
 		t.Fatalf("editor /alert: %q; want it queued for 3 channels", msg.Text)
 	}
 	for _, g := range groups {

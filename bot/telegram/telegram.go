@@ -436,7 +436,7 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 		if ch, err := c.handler.Store.Channel(ctx, Name, strconv.FormatInt(chat, 10)); err == nil {
 			lang = ch.Language
 		}
-		c.answer(ctx, q.ID, clipText(i18n.T(lang, "reply.no_match", id), 190))
+		c.answer(ctx, q.ID, clipText(i18n.F(lang, "reply.no_match", i18n.Args{"Query": id}), 190))
 		return
 	}
 	c.answer(ctx, q.ID, "")

@@ -108,7 +108,7 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 		return errSilent
 	case 1:
 	default:
-		fmt.Fprintln(e.stderr, i18n.T(lang, "reply.pick", query))
+		fmt.Fprintln(e.stderr, i18n.F(lang, "reply.pick", i18n.Args{"Query": query}))
 		for _, f := range found {
 			fmt.Fprintf(e.stderr, "  %s — vigil case %s\n", f.Name, f.ID)
 		}
