@@ -34,7 +34,7 @@ type Delivery struct {
 	// CatchUp is how late a scheduled post may still be sent; a later one
 	// is skipped and logged. Alerts and status changes are always sent.
 	CatchUp time.Duration
-	// Metrics, if set, counts outcomes.
+	// Metrics, if set, counts outcomes (NewMetrics); nil counts nothing.
 	Metrics *Metrics
 	// Workers is how many sends run at once per platform (default 1),
 	// each chat's posts in order on one of them, so that the round trips
@@ -233,7 +233,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	ch, err := d.Store.Channel(rec, p.Platform, p.Chat)
 	if errors.Is(err, store.ErrNotFound) {
 		log.Warn("skipped: channel unknown")
-		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
+		d.Metrics.count(postSkipped, p)
 		return hold{}, d.Store.Skip(rec, p.ID, "channel unknown", d.Now())
 	}
 	if err != nil {
@@ -249,7 +249,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	// longer than catch_up is skipped.
 	if late := d.Now().Sub(p.NextAt); d.CatchUp > 0 && late > d.CatchUp && !p.Kind.Immediate() {
 		log.Warn("skipped: later than catch_up", "due", p.DueAt, "late", late.Round(time.Second), "catch_up", d.CatchUp)
-		d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
+		d.Metrics.count(postSkipped, p)
 		return hold{}, d.Store.Skip(rec, p.ID, fmt.Sprintf("late by %s (catch_up %s)", late.Round(time.Second), d.CatchUp), d.Now())
 	}
 	if d.Check != nil {
@@ -259,14 +259,14 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		}
 		if reason != "" {
 			log.Info("skipped: no longer due", "reason", reason)
-			d.Metrics.Inc("vigil_posts_skipped_total", "platform", p.Platform, "kind", string(p.Kind))
+			d.Metrics.count(postSkipped, p)
 			return hold{}, d.Store.Skip(rec, p.ID, reason, d.Now())
 		}
 	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {
 		log.Error("post cannot be built", "err", err)
-		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", string(p.Kind))
+		d.Metrics.count(postFailed, p)
 		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
 	timeout := d.SendTimeout
@@ -276,12 +276,12 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 	sendCtx, cancel := context.WithTimeout(rec, timeout)
 	start := time.Now()
 	id, err := d.Platforms[p.Platform].Send(sendCtx, p.Chat, msg)
-	d.Metrics.ObserveSend(p.Platform, time.Since(start))
+	d.Metrics.observeSend(p.Platform, time.Since(start))
 	cancel()
 	now := d.Now()
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
-		d.Metrics.Inc("vigil_posts_sent_total", "platform", p.Platform, "kind", string(p.Kind))
+		d.Metrics.count(postSent, p)
 		// It went out: recording that must not fail lightly, or the post
 		// would be sent again. Try a few times before giving up.
 		for try := 0; ; try++ {
@@ -302,11 +302,11 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		if n < d.PauseAfter {
 			wait := Backoff(n, 0)
 			log.Warn("the platform refuses the bot; will try again before pausing", "err", se, "refusals", n, "in", wait)
-			d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", string(p.Kind))
+			d.Metrics.count(postRetried, p)
 			return hold{stop: true, until: now.Add(wait)}, d.Store.Retry(rec, p.ID, now.Add(wait), se, now)
 		}
 		log.Warn("channel paused: the platform refuses the bot", "err", se, "refusals", n)
-		d.Metrics.Inc("vigil_channels_paused_total", "platform", p.Platform)
+		d.Metrics.count(channelPaused, p)
 		if err := d.Store.PauseChannel(rec, p.Platform, p.Chat, se.Err.Error(), now); err != nil {
 			return hold{stop: true}, err
 		}
@@ -314,7 +314,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		return hold{stop: true}, d.Store.Retry(rec, p.ID, now, se, now)
 	case bot.Rejected:
 		log.Error("post rejected by the platform", "err", se)
-		d.Metrics.Inc("vigil_posts_failed_total", "platform", p.Platform, "kind", string(p.Kind))
+		d.Metrics.count(postFailed, p)
 		return hold{}, d.Store.Fail(rec, p.ID, se, now)
 	case bot.Moved:
 		log.Warn("chat moved", "to", se.NewChat)
@@ -324,9 +324,9 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		return hold{stop: true}, d.Store.Retry(rec, p.ID, now, se, now)
 	}
 	if se.RetryAfter > 0 {
-		d.Metrics.Inc("vigil_rate_limited_total", "platform", p.Platform)
+		d.Metrics.count(sendRateLimited, p)
 	}
-	d.Metrics.Inc("vigil_posts_retried_total", "platform", p.Platform, "kind", string(p.Kind))
+	d.Metrics.count(postRetried, p)
 	wait := Backoff(p.Attempts, se.RetryAfter)
 	log.Warn("send failed; will retry", "err", se, "attempt", p.Attempts, "in", wait)
 	// A chat that asked us to wait gets nothing more until then.

@@ -1,128 +1,153 @@
 package scheduler
 
 import (
-	"fmt"
-	"io"
-	"maps"
-	"slices"
-	"strings"
-	"sync"
+	"context"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vigil-bot/vigil/store"
 )
 
-// Metrics counts what the delivery engine does, for /metrics in the
-// Prometheus text format. It is deliberately small: a few counters and
-// one latency histogram, with no dependency.
+// Metrics holds the delivery engine's counters and its send-latency
+// histogram. NewMetrics builds them on the registry the daemon exposes.
+//
+// A nil *Metrics counts nothing, so a Delivery built without one (as
+// many tests do) needs no registry.
 type Metrics struct {
-	mu       sync.Mutex
-	counters map[string]map[string]float64 // name → rendered labels → value
-	buckets  map[string][]uint64           // platform → counts per latencyBuckets (+Inf last)
-	sums     map[string]float64
+	// PostsSent, PostsRetried, PostsSkipped and PostsFailed count posts
+	// by outcome; their labels are platform and kind.
+	PostsSent, PostsRetried, PostsSkipped, PostsFailed *prometheus.CounterVec
+	// RateLimited counts sends answered with 429; its label is platform.
+	RateLimited *prometheus.CounterVec
+	// ChannelsPaused counts channels paused because the platform refused
+	// the bot; its label is platform.
+	ChannelsPaused *prometheus.CounterVec
+	// SendDuration is the time one send took, pacing included; its label
+	// is platform.
+	SendDuration *prometheus.HistogramVec
 }
 
 // latencyBuckets are the send-latency histogram's upper bounds, seconds.
 var latencyBuckets = []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
-// counterHelp documents each counter; only these names may be counted.
-var counterHelp = map[string]string{
-	"vigil_posts_sent_total":      "Posts delivered, by platform and kind.",
-	"vigil_posts_retried_total":   "Send attempts that failed temporarily and were requeued, by platform and kind.",
-	"vigil_posts_skipped_total":   "Posts not sent on purpose (too late, channel gone), by platform and kind.",
-	"vigil_posts_failed_total":    "Posts the platform refused for good, by platform and kind.",
-	"vigil_rate_limited_total":    "Sends answered with 429 (rate limited), by platform.",
-	"vigil_channels_paused_total": "Channels paused because the platform refused the bot, by platform.",
-}
-
-// NewMetrics returns empty metrics.
-func NewMetrics() *Metrics {
-	return &Metrics{counters: map[string]map[string]float64{}, buckets: map[string][]uint64{}, sums: map[string]float64{}}
-}
-
-func labels(kv ...string) string {
-	var parts []string
-	for i := 0; i+1 < len(kv); i += 2 {
-		v := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(kv[i+1])
-		parts = append(parts, fmt.Sprintf(`%s="%s"`, kv[i], v))
+// NewMetrics returns the delivery engine's metrics, registered on reg.
+// A nil reg registers nothing (the metrics still count, for tests).
+// The by-platform series of each platform named start at zero, so that
+// a rate over them is defined before their first event; the by-kind
+// counters appear with their first post.
+func NewMetrics(reg prometheus.Registerer, platforms ...string) *Metrics {
+	post := func(name, help string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"platform", "kind"})
 	}
-	return strings.Join(parts, ",")
+	platform := func(name, help string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"platform"})
+	}
+	m := &Metrics{
+		PostsSent:      post("vigil_posts_sent_total", "Posts delivered, by platform and kind."),
+		PostsRetried:   post("vigil_posts_retried_total", "Send attempts that failed temporarily and were requeued, by platform and kind."),
+		PostsSkipped:   post("vigil_posts_skipped_total", "Posts not sent on purpose (too late, channel gone), by platform and kind."),
+		PostsFailed:    post("vigil_posts_failed_total", "Posts the platform refused for good, by platform and kind."),
+		RateLimited:    platform("vigil_rate_limited_total", "Sends answered with 429 (rate limited), by platform."),
+		ChannelsPaused: platform("vigil_channels_paused_total", "Channels paused because the platform refused the bot, by platform."),
+		SendDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "vigil_send_duration_seconds",
+			Help: "Time one send to a platform took, pacing included.", Buckets: latencyBuckets}, []string{"platform"}),
+	}
+	for _, p := range platforms {
+		m.RateLimited.WithLabelValues(p)
+		m.ChannelsPaused.WithLabelValues(p)
+		m.SendDuration.WithLabelValues(p)
+	}
+	if reg != nil {
+		reg.MustRegister(m.PostsSent, m.PostsRetried, m.PostsSkipped, m.PostsFailed, m.RateLimited, m.ChannelsPaused, m.SendDuration)
+	}
+	return m
 }
 
-// Inc adds one to counter name with the given label pairs.
-func (m *Metrics) Inc(name string, kv ...string) {
-	if m == nil {
+// outcome is what the delivery engine counts: one of the counters in
+// Metrics.
+type outcome int
+
+const (
+	postSent        outcome = iota // vigil_posts_sent_total
+	postRetried                    // vigil_posts_retried_total
+	postSkipped                    // vigil_posts_skipped_total
+	postFailed                     // vigil_posts_failed_total
+	sendRateLimited                // vigil_rate_limited_total, by platform only
+	channelPaused                  // vigil_channels_paused_total, by platform only
+)
+
+// count adds one to o's counter for post p, unless m is nil.
+func (m *Metrics) count(o outcome, p store.Post) {
+	switch {
+	case m == nil:
+	case o == sendRateLimited:
+		m.RateLimited.WithLabelValues(p.Platform).Inc()
+	case o == channelPaused:
+		m.ChannelsPaused.WithLabelValues(p.Platform).Inc()
+	default:
+		c := [...]*prometheus.CounterVec{postSent: m.PostsSent, postRetried: m.PostsRetried, postSkipped: m.PostsSkipped, postFailed: m.PostsFailed}[o]
+		c.WithLabelValues(p.Platform, string(p.Kind)).Inc()
+	}
+}
+
+// observeSend records one send's latency on platform, unless m is nil.
+func (m *Metrics) observeSend(platform string, d time.Duration) {
+	if m != nil {
+		m.SendDuration.WithLabelValues(platform).Observe(d.Seconds())
+	}
+}
+
+// PostStatser counts the outbox's posts; *store.Store is one.
+type PostStatser interface {
+	PostStats(ctx context.Context) ([]store.PostStat, error)
+}
+
+// OutboxCollector is a prometheus.Collector that reads the outbox at
+// scrape time: vigil_outbox_posts by platform, kind and state, and
+// vigil_queue_depth, the posts queued or being sent. Nothing of it is
+// kept in memory, so posts queued by another process (the CLI) count.
+type OutboxCollector struct {
+	store   PostStatser
+	timeout time.Duration
+	posts   *prometheus.Desc
+	depth   *prometheus.Desc
+}
+
+// NewOutboxCollector returns a collector reading st's outbox, each
+// scrape waiting at most 5 seconds for the store.
+func NewOutboxCollector(st PostStatser) *OutboxCollector {
+	return &OutboxCollector{
+		store:   st,
+		timeout: 5 * time.Second,
+		posts: prometheus.NewDesc("vigil_outbox_posts",
+			"Posts in the outbox (queued, sending, sent, skipped, failed), by platform, kind and state.",
+			[]string{"platform", "kind", "state"}, nil),
+		depth: prometheus.NewDesc("vigil_queue_depth", "Posts waiting to be sent or being sent.", nil, nil),
+	}
+}
+
+// Describe sends the collector's two metric descriptions.
+func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.posts
+	ch <- c.depth
+}
+
+// Collect reads the outbox's counts. When the store does not answer it
+// sends an invalid metric, which fails the scrape with the store's error.
+func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	stats, err := c.store.PostStats(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.depth, err)
 		return
 	}
-	if _, ok := counterHelp[name]; !ok {
-		panic("metrics: unknown counter " + name)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.counters[name] == nil {
-		m.counters[name] = map[string]float64{}
-	}
-	m.counters[name][labels(kv...)]++
-}
-
-// Get returns a counter's value, for tests.
-func (m *Metrics) Get(name string, kv ...string) float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.counters[name][labels(kv...)]
-}
-
-// ObserveSend records one send's latency on a platform.
-func (m *Metrics) ObserveSend(platform string, d time.Duration) {
-	if m == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b := m.buckets[platform]
-	if b == nil {
-		b = make([]uint64, len(latencyBuckets)+1)
-		m.buckets[platform] = b
-	}
-	s := d.Seconds()
-	i, _ := slices.BinarySearch(latencyBuckets, s)
-	b[i]++
-	m.sums[platform] += s
-}
-
-// Write writes every metric in the Prometheus text exposition format,
-// followed by the gauges given (name → rendered labels → value).
-func (m *Metrics) Write(w io.Writer, gauges map[string]map[string]float64, gaugeHelp map[string]string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, name := range slices.Sorted(maps.Keys(counterHelp)) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, counterHelp[name], name)
-		series := m.counters[name]
-		for _, l := range slices.Sorted(maps.Keys(series)) {
-			fmt.Fprintf(w, "%s{%s} %g\n", name, l, series[l])
+	var depth float64
+	for _, s := range stats {
+		ch <- prometheus.MustNewConstMetric(c.posts, prometheus.GaugeValue, float64(s.N), s.Platform, string(s.Kind), string(s.State))
+		if s.State == store.Queued || s.State == store.Sending {
+			depth += float64(s.N)
 		}
 	}
-	const h = "vigil_send_duration_seconds"
-	fmt.Fprintf(w, "# HELP %s Time one send to a platform took, pacing included.\n# TYPE %s histogram\n", h, h)
-	for _, p := range slices.Sorted(maps.Keys(m.buckets)) {
-		var cum uint64
-		for i, b := range m.buckets[p] {
-			cum += b
-			le := "+Inf"
-			if i < len(latencyBuckets) {
-				le = fmt.Sprintf("%g", latencyBuckets[i])
-			}
-			fmt.Fprintf(w, "%s_bucket{%s} %d\n", h, labels("platform", p, "le", le), cum)
-		}
-		fmt.Fprintf(w, "%s_sum{%s} %g\n%s_count{%s} %d\n", h, labels("platform", p), m.sums[p], h, labels("platform", p), cum)
-	}
-	for _, name := range slices.Sorted(maps.Keys(gauges)) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", name, gaugeHelp[name], name)
-		series := gauges[name]
-		for _, l := range slices.Sorted(maps.Keys(series)) {
-			if l == "" {
-				fmt.Fprintf(w, "%s %g\n", name, series[l])
-			} else {
-				fmt.Fprintf(w, "%s{%s} %g\n", name, l, series[l])
-			}
-		}
-	}
+	ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, depth)
 }

@@ -61,6 +61,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// DB returns the store's database handle, for its connection-pool
+// statistics (the database/sql metrics). Queries go through the Store.
+func (s *Store) DB() *sql.DB { return s.db }
+
 // Ping reports whether the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int

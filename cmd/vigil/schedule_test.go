@@ -51,7 +51,7 @@ func TestServePostsDayN(t *testing.T) {
 	waitFor(t, &stdout, "Day 12 of Amira Testova's hunger strike.")
 	waitFor(t, &stderr, "http listening")
 	addr := regexp.MustCompile(`"http listening" addr=(\S+)`).FindStringSubmatch(stderr.String())[1]
-	for path, want := range map[string]string{"/healthz": "ok", "/metrics": `vigil_posts_sent_total{platform="console",kind="hunger_strike_day"} 1`} {
+	for path, want := range map[string]string{"/healthz": "ok", "/metrics": `vigil_posts_sent_total{kind="hunger_strike_day",platform="console"} 1`} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)

@@ -89,7 +89,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		}
 		platforms[dc.Name()] = dc
 	}
-	metrics := scheduler.NewMetrics()
+	reg, metrics := newRegistry(st, platforms)
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
 		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
@@ -117,7 +117,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	start("planner", planner.Run)
 	if cfg.HTTP.Listen != "" {
 		mux := http.NewServeMux()
-		mux.Handle("/", scheduler.HTTPHandler(st, platforms, metrics))
+		mux.Handle("/", httpHandler(st, platforms, reg, log))
 		if webhook != nil {
 			mux.Handle("POST "+webhookPath, webhook)
 		}
