@@ -22,9 +22,11 @@ type Request struct {
 	Platform string
 	Chat     string
 	User     string
-	Command  string            // lower case, without the slash: "case", "subscribe", …
-	Args     string            // the words after the command (text platforms)
-	Options  map[string]string // named options (Discord); when set, used instead of Args
+	Command  string // lower case, without the slash: "case", "subscribe", …
+	// Options are the command's named options, as the command table names
+	// them: from ParseOptions on text platforms, from the platform's own
+	// named options on Discord.
+	Options map[string]string
 	// Private is true in a one-to-one chat, where the user is its admin.
 	Private bool
 	// Operator is true for the console's local user: admin and editor.
@@ -35,10 +37,7 @@ type Request struct {
 }
 
 func (r Request) option(name string) string {
-	if r.Options != nil {
-		return strings.TrimSpace(r.Options[name])
-	}
-	return ""
+	return strings.TrimSpace(r.Options[name])
 }
 
 // Reply is the answer to a Request, for the adapter to render.
@@ -57,9 +56,6 @@ type Choice struct {
 	CaseID string
 	Label  string // "Name (Country)"
 }
-
-// Commands lists the chat commands, in help order; platforms register them.
-var Commands = []string{"case", "cases", "subscriptions", "subscribe", "unsubscribe", "settings", "alert", "help"}
 
 // MaxAlert bounds an alert's message so that it fits every platform's
 // message with the card's lead.
@@ -104,9 +100,11 @@ func (h *Handler) channel(ctx context.Context, platform, chat string) (store.Cha
 	return ch, err
 }
 
-// Handle carries out one command and returns the reply. It never panics
-// on user input; internal errors are logged and answered with a generic
-// message, never with their text (which could hold internals).
+// Handle carries out one command and returns the reply: it finds the
+// command in the command table, checks that the requester may use it, and
+// runs it. It never panics on user input; internal errors are logged and
+// answered with a generic message, never with their text (which could
+// hold internals).
 func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -119,29 +117,12 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 	}
 	lang := ch.Language
 	var r Reply
-	switch req.Command {
-	case "case":
-		r, err = h.cmdCase(ctx, req, lang)
-	case "cases":
-		r, err = h.cmdCases(ctx, req, ch)
-	case "subscriptions":
-		r = h.cmdSubscriptions(ch)
-	case "subscribe", "unsubscribe", "settings":
-		r, err = h.adminOnly(ctx, req, lang, func() (Reply, error) {
-			switch req.Command {
-			case "subscribe":
-				return h.cmdSubscribe(ctx, req, ch)
-			case "unsubscribe":
-				return h.cmdUnsubscribe(ctx, req, ch)
-			}
-			return h.cmdSettings(ctx, req, ch)
-		})
-	case "alert":
-		r, err = h.cmdAlert(ctx, req, lang)
-	case "help", "start":
-		r = Reply{Text: i18n.T(lang, "help")}
-	default:
+	if c, ok := LookupCommand(req.Command); !ok {
 		r = Reply{Text: i18n.F(lang, "reply.unknown_command", i18n.Args{"Command": req.Command}), Private: true}
+	} else if refusal, ok := h.allowed(ctx, c, req, lang); !ok {
+		r = refusal
+	} else {
+		r, err = c.run(h, ctx, req, ch)
 	}
 	if err != nil {
 		return h.fail(req, lang, err)
@@ -153,25 +134,6 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 func (h *Handler) fail(req Request, lang string, err error) Reply {
 	h.Log.Error("command failed", "platform", req.Platform, "chat", req.Chat, "command", req.Command, "err", err)
 	return Reply{Text: i18n.T(lang, "reply.error"), Private: true, Lang: lang}
-}
-
-// adminOnly runs fn only if the requester administers the channel; a
-// refusal changes nothing and says why.
-func (h *Handler) adminOnly(ctx context.Context, req Request, lang string, fn func() (Reply, error)) (Reply, error) {
-	ok := req.Operator || req.Private
-	if !ok && req.IsAdmin != nil {
-		var err error
-		ok, err = req.IsAdmin(ctx)
-		if err != nil {
-			h.Log.Warn("admin check failed", "platform", req.Platform, "chat", req.Chat, "user", req.User, "err", err)
-			return Reply{Text: i18n.T(lang, "reply.admin_check_failed"), Private: true}, nil
-		}
-	}
-	if !ok {
-		h.Log.Info("refused: not an admin", "platform", req.Platform, "chat", req.Chat, "user", req.User, "command", req.Command)
-		return Reply{Text: i18n.T(lang, "reply.admins_only"), Private: true}, nil
-	}
-	return fn()
 }
 
 // isEditor reports whether the requester may send alerts.
@@ -217,11 +179,9 @@ func (h *Handler) CaseCard(ctx context.Context, platform, chat, caseID string) (
 	return h.CardFor(ctx, c, ch), nil
 }
 
-func (h *Handler) cmdCase(ctx context.Context, req Request, lang string) (Reply, error) {
+func (h *Handler) cmdCase(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
 	q := req.option("query")
-	if req.Options == nil {
-		q = strings.TrimSpace(req.Args)
-	}
 	if q == "" {
 		return Reply{Text: i18n.T(lang, "reply.case_usage"), Private: true}, nil
 	}
@@ -233,10 +193,6 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, lang string) (Reply,
 	case 0:
 		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(q, 100)})}, nil
 	case 1:
-		ch, err := h.channel(ctx, req.Platform, req.Chat)
-		if err != nil {
-			return Reply{}, err
-		}
 		return Reply{Card: h.CardFor(ctx, found[0], ch)}, nil
 	}
 	r := Reply{Text: i18n.F(lang, "reply.pick", i18n.Args{"Query": clip(q, 100)})}
@@ -265,10 +221,8 @@ func clip(s string, n int) string {
 
 func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
 	lang := ch.Language
-	words := strings.Fields(req.Args)
-	if req.Options != nil {
-		words = strings.Fields(req.option("country"))
-	}
+	// The option is "[country] [page]": a trailing number is the page.
+	words := strings.Fields(req.option("country"))
 	page := 1
 	if n := len(words); n > 0 {
 		if p, err := strconv.Atoi(words[n-1]); err == nil {
@@ -329,10 +283,10 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 	return Reply{Text: b.String()}, nil
 }
 
-func (h *Handler) cmdSubscriptions(ch store.Channel) Reply {
+func (h *Handler) cmdSubscriptions(_ context.Context, _ Request, ch store.Channel) (Reply, error) {
 	lang := ch.Language
 	if len(ch.Countries) == 0 {
-		return Reply{Text: i18n.T(lang, "reply.subs_none")}
+		return Reply{Text: i18n.T(lang, "reply.subs_none")}, nil
 	}
 	names := make([]string, len(ch.Countries))
 	for i, c := range ch.Countries {
@@ -345,15 +299,12 @@ func (h *Handler) cmdSubscriptions(ch store.Channel) Reply {
 		text += "\n" + i18n.F(lang, "reply.subs_paused", i18n.Args{"Reason": ch.PausedReason,
 			"Since": ch.PausedAt.Format(time.DateTime + " MST")})
 	}
-	return Reply{Text: text}
+	return Reply{Text: text}, nil
 }
 
 func (h *Handler) cmdSubscribe(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
 	lang := ch.Language
-	q := strings.TrimSpace(req.Args)
-	if req.Options != nil {
-		q = req.option("country")
-	}
+	q := req.option("country")
 	if q == "" {
 		return Reply{Text: i18n.T(lang, "reply.subscribe_usage"), Private: true}, nil
 	}
@@ -375,10 +326,7 @@ func (h *Handler) cmdSubscribe(ctx context.Context, req Request, ch store.Channe
 
 func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
 	lang := ch.Language
-	q := strings.TrimSpace(req.Args)
-	if req.Options != nil {
-		q = req.option("country")
-	}
+	q := req.option("country")
 	if q == "" {
 		return Reply{Text: i18n.T(lang, "reply.unsubscribe_usage"), Private: true}, nil
 	}
@@ -435,14 +383,10 @@ func ParseSettings(words []string) (tz, clock, lang, bad string) {
 }
 
 func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
-	words := strings.Fields(req.Args)
-	if req.Options != nil {
-		words = nil
-		for _, k := range []string{"timezone", "time", "language"} {
-			if v := req.option(k); v != "" {
-				words = append(words, v)
-			}
-		}
+	// Settings words come in any order, in any of the three options.
+	var words []string
+	for _, k := range []string{"timezone", "time", "language"} {
+		words = append(words, strings.Fields(req.option(k))...)
 	}
 	if len(words) == 0 {
 		return Reply{Text: i18n.F(ch.Language, "reply.settings", i18n.Args{"Timezone": ch.Timezone, "Time": ch.PostTime,
@@ -464,18 +408,9 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 		"Time": updated.PostTime, "Language": updated.Language})}, nil
 }
 
-func (h *Handler) cmdAlert(ctx context.Context, req Request, lang string) (Reply, error) {
-	if !h.isEditor(req) {
-		h.Log.Info("refused: not an editor", "platform", req.Platform, "chat", req.Chat, "user", req.User)
-		return Reply{Text: i18n.T(lang, "reply.editors_only"), Private: true}, nil
-	}
-	var query, message string
-	if req.Options != nil {
-		query, message = req.option("case"), req.option("message")
-	} else {
-		query, message, _ = strings.Cut(strings.TrimSpace(req.Args), " ")
-		message = strings.TrimSpace(message)
-	}
+func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
+	query, message := req.option("case"), req.option("message")
 	if query == "" || message == "" {
 		return Reply{Text: i18n.T(lang, "reply.alert_usage"), Private: true}, nil
 	}
@@ -533,22 +468,4 @@ func ParseCommand(text, botName string, requireSlash bool) (cmd, args string, ok
 		return "", "", false
 	}
 	return strings.ToLower(head), strings.TrimSpace(args), true
-}
-
-// Describe returns a one-line description of each command in lang, for
-// platforms' command menus.
-func Describe(lang string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(i18n.T(lang, "help"), "\n") {
-		if !strings.HasPrefix(line, "/") {
-			continue
-		}
-		name, _, _ := strings.Cut(line[1:], " ")
-		_, desc, ok := strings.Cut(line, " — ")
-		if !ok {
-			_, desc, _ = strings.Cut(line, " – ")
-		}
-		out[name] = strings.TrimSpace(desc)
-	}
-	return out
 }

@@ -65,7 +65,7 @@ func TestCaseLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: "case", Args: tt.query})
+			r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: "case", Options: ParseOptions("case", tt.query)})
 			if tt.wantCard != "" && (r.Card == nil || r.Card.CaseID != tt.wantCard) {
 				t.Fatalf("card = %+v; want %s", r.Card, tt.wantCard)
 			}
@@ -106,7 +106,7 @@ func TestNonAdminChangesNothing(t *testing.T) {
 		{"unsubscribe", "all", nil, "Only the admins"},
 		{"subscribe", "AZ", failing, "could not check your permissions"},
 	} {
-		r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: tt.cmd, Args: tt.args, IsAdmin: tt.isAdmin})
+		r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: tt.cmd, Options: ParseOptions(tt.cmd, tt.args), IsAdmin: tt.isAdmin})
 		if !strings.Contains(r.Text, tt.want) || !r.Private {
 			t.Errorf("/%s %s: reply %q (private %v); want %q, private", tt.cmd, tt.args, r.Text, r.Private, tt.want)
 		}
@@ -114,7 +114,7 @@ func TestNonAdminChangesNothing(t *testing.T) {
 	if chans, err := st.Channels(ctx); err != nil || len(chans) != 0 {
 		t.Errorf("channels after refusals = %+v, %v; want none", chans, err)
 	}
-	r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: "alert", Args: "amira-testova Help now"})
+	r := h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: "7", Command: "alert", Options: ParseOptions("alert", "amira-testova Help now")})
 	if !strings.Contains(r.Text, "Only editors") {
 		t.Errorf("non-editor alert: %q; want refusal", r.Text)
 	}
@@ -127,7 +127,7 @@ func TestSubscribeSettingsAlert(t *testing.T) {
 	h, st := newTestHandler(t)
 	ctx := context.Background()
 	req := func(user, cmd, args string, isAdmin bool) Reply {
-		return h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: user, Command: cmd, Args: args, IsAdmin: admin(isAdmin)})
+		return h.Handle(ctx, Request{Platform: "telegram", Chat: "-100", User: user, Command: cmd, Options: ParseOptions(cmd, args), IsAdmin: admin(isAdmin)})
 	}
 	if r := req("7", "subscribe", "Aserbaidschan", true); !strings.Contains(r.Text, "now gets posts and alerts about Azerbaijan") {
 		t.Fatalf("subscribe: %q", r.Text)
@@ -155,8 +155,8 @@ func TestSubscribeSettingsAlert(t *testing.T) {
 		t.Errorf("subscriptions: %q", r.Text)
 	}
 	// Another group, subscribed too, and one following another country.
-	h.Handle(ctx, Request{Platform: "telegram", Chat: "-200", User: "7", Command: "subscribe", Args: "AZ", Private: true})
-	h.Handle(ctx, Request{Platform: "telegram", Chat: "-300", User: "7", Command: "subscribe", Args: "DE", Private: true})
+	h.Handle(ctx, Request{Platform: "telegram", Chat: "-200", User: "7", Command: "subscribe", Options: ParseOptions("subscribe", "AZ"), Private: true})
+	h.Handle(ctx, Request{Platform: "telegram", Chat: "-300", User: "7", Command: "subscribe", Options: ParseOptions("subscribe", "DE"), Private: true})
 	r = req("42", "alert", "testova Hunger strike day 30", false)
 	if !strings.Contains(r.Text, "(amira-testova, leyla-testova)") {
 		t.Errorf("ambiguous alert: %q", r.Text)
@@ -177,7 +177,7 @@ func TestSubscribeSettingsAlert(t *testing.T) {
 func TestCasesPaged(t *testing.T) {
 	h, _ := newTestHandler(t)
 	ctx := context.Background()
-	r := h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Args: "Azerbaijan"})
+	r := h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Options: ParseOptions("cases", "Azerbaijan")})
 	if !strings.Contains(r.Text, "Cases in Azerbaijan (2)") || !strings.Contains(r.Text, "/case amira-testova") || strings.Contains(r.Text, "Fiktiv") {
 		t.Errorf("cases AZ: %q", r.Text)
 	}
@@ -185,11 +185,11 @@ func TestCasesPaged(t *testing.T) {
 	if !strings.Contains(r.Text, "All cases (5)") {
 		t.Errorf("cases: %q", r.Text)
 	}
-	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Args: "AZ 0"})
+	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Options: ParseOptions("cases", "AZ 0")})
 	if !strings.Contains(r.Text, "Cases in Azerbaijan (2)") {
 		t.Errorf("cases AZ 0: %q", r.Text)
 	}
-	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Args: "Narnia"})
+	r = h.Handle(ctx, Request{Platform: "console", Chat: "console", Command: "cases", Options: ParseOptions("cases", "Narnia")})
 	if !strings.Contains(r.Text, "not a country") {
 		t.Errorf("cases Narnia: %q", r.Text)
 	}
@@ -215,17 +215,6 @@ func TestParseCommand(t *testing.T) {
 		cmd, args, ok := ParseCommand(tt.text, tt.bot, tt.slash)
 		if cmd != tt.cmd || args != tt.args || ok != tt.ok {
 			t.Errorf("ParseCommand(%q) = %q, %q, %v; want %q, %q, %v", tt.text, cmd, args, ok, tt.cmd, tt.args, tt.ok)
-		}
-	}
-}
-
-func TestDescribeCoversCommands(t *testing.T) {
-	for _, lang := range []string{"en", "de"} {
-		d := Describe(lang)
-		for _, c := range Commands {
-			if d[c] == "" {
-				t.Errorf("%s: no description for /%s", lang, c)
-			}
 		}
 	}
 }

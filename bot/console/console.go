@@ -79,7 +79,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 		return
 	}
 	r := c.handler.Handle(ctx, bot.Request{Platform: Name, Chat: Name, User: Name,
-		Command: cmd, Args: args, Operator: true})
+		Command: cmd, Options: bot.ParseOptions(cmd, args), Operator: true})
 	c.print(Render(r))
 }
 

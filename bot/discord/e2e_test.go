@@ -228,13 +228,13 @@ func TestCommandsRegistered(t *testing.T) {
 		names = append(names, c.Name)
 		byName[c.Name] = c
 	}
-	if !slices.Equal(names, bot.Commands) {
-		t.Errorf("commands = %v; want %v", names, bot.Commands)
+	if !slices.Equal(names, bot.CommandNames()) {
+		t.Errorf("commands = %v; want %v", names, bot.CommandNames())
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
 		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"}}
 	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true}
-	for _, name := range bot.Commands {
+	for _, name := range bot.CommandNames() {
 		c := byName[name]
 		var got []string
 		for _, o := range c.Options {
@@ -257,11 +257,32 @@ func TestCommandsRegistered(t *testing.T) {
 			perm = *c.DefaultMemberPermissions
 		}
 		want := ""
-		if adminCommands[name] {
+		if bc, _ := bot.LookupCommand(name); bc.Access == bot.Admins {
 			want = "16"
 		}
 		if perm != want {
 			t.Errorf("/%s default_member_permissions = %q; want %q", name, perm, want)
+		}
+	}
+	// Every option as the table gives it, with its descriptions.
+	for _, bc := range bot.Commands() {
+		c := byName[bc.Name]
+		if c.Description != bc.Summary("en") || c.DescriptionLocalizations["de"] != bc.Summary("de") {
+			t.Errorf("/%s descriptions %q, %v; want the table's summaries", bc.Name, c.Description, c.DescriptionLocalizations)
+		}
+		if len(c.Options) != len(bc.Options) {
+			t.Errorf("/%s: %d options; want %d", bc.Name, len(c.Options), len(bc.Options))
+			continue
+		}
+		for i, o := range bc.Options {
+			got := c.Options[i]
+			if got.Name != o.Name || got.Type != 3 || got.Required != o.Required || got.Autocomplete != o.Autocomplete || got.MaxLength != o.MaxLength {
+				t.Errorf("/%s option %d = %+v; want %+v as a string option", bc.Name, i, got, o)
+			}
+			if got.Description != bc.OptionDescription("en", o.Name) || got.DescriptionLocalizations["de"] != bc.OptionDescription("de", o.Name) ||
+				got.NameLocalizations["de"] != o.Name {
+				t.Errorf("/%s %s: description %q, localizations %v %v; want the table's", bc.Name, o.Name, got.Description, got.NameLocalizations, got.DescriptionLocalizations)
+			}
 		}
 	}
 	if got := e.srv.Intents(); len(got) != 1 || got[0] != 1 {
@@ -425,8 +446,8 @@ func TestSubscribePermissions(t *testing.T) {
 // a DM, where the user administers the conversation.
 func TestGlobalCommands(t *testing.T) {
 	e := startIn(t, "", discordtest.Options{})
-	if n := len(e.srv.Commands("")); n != len(bot.Commands) {
-		t.Errorf("%d global commands; want %d", n, len(bot.Commands))
+	if n := len(e.srv.Commands("")); n != len(bot.CommandNames()) {
+		t.Errorf("%d global commands; want %d", n, len(bot.CommandNames()))
 	}
 	dm := discordtest.Invoke{ChannelID: "810000000000000004", UserID: memberID}
 	m := e.command(dm, "subscribe", map[string]string{"country": "AZ"})

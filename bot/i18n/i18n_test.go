@@ -417,13 +417,3 @@ func TestTFallsBack(t *testing.T) {
 		t.Errorf("de card.arrested = %q; want %q", got, want)
 	}
 }
-
-// TestHelpUnchanged keeps the help text's shape, which Describe splits.
-func TestHelpUnchanged(t *testing.T) {
-	for _, lang := range Languages {
-		h := T(lang, "help")
-		if strings.HasSuffix(h, "\n") || strings.Count(h, "\n/") != 8 {
-			t.Errorf("%s help: %q", lang, h)
-		}
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/bot/telegram/telegramtest"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/config"
@@ -211,8 +213,23 @@ func TestPrivateCaseLookup(t *testing.T) {
 	if hs.tg.WebhookDeletions() == 0 {
 		t.Errorf("deleteWebhook was not called")
 	}
-	if en, de := hs.tg.Commands(""), hs.tg.Commands("de"); en["case"] == "" || de["case"] == "" || en["case"] == de["case"] || len(en) != len(bot.Commands) {
+	if en, de := hs.tg.Commands(""), hs.tg.Commands("de"); en["case"] == "" || de["case"] == "" || en["case"] == de["case"] || len(en) != len(bot.CommandNames()) {
 		t.Errorf("command menus: en %v, de %v; want every command, in both languages", en, de)
+	}
+	// Exactly the table's commands, with their summaries, in every
+	// language of the catalogue (English is the default menu).
+	for _, lang := range i18n.Languages {
+		code := lang
+		if lang == "en" {
+			code = ""
+		}
+		want := map[string]string{}
+		for _, c := range bot.Commands() {
+			want[c.Name] = c.Summary(lang)
+		}
+		if got := hs.tg.Commands(code); !maps.Equal(got, want) {
+			t.Errorf("%s command menu = %v; want %v", lang, got, want)
+		}
 	}
 }
 

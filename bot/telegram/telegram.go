@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -262,17 +261,11 @@ func (c *Client) getUpdates(ctx context.Context, offset int, timeout time.Durati
 	return updates, nil
 }
 
-// setCommands sets the command menu in English (the default) and German.
+// setCommands sets the command menu from the command table, in every
+// language of the catalogue; English is the default for the others.
 func (c *Client) setCommands(ctx context.Context) {
-	for _, lang := range []string{"en", "de"} {
-		desc := bot.Describe(lang)
-		var cmds []tgbotapi.BotCommand
-		for _, name := range bot.Commands {
-			if d := desc[name]; d != "" {
-				cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: clipText(d, 256)})
-			}
-		}
-		cfg := tgbotapi.NewSetMyCommands(cmds...)
+	for _, lang := range i18n.Languages {
+		cfg := tgbotapi.NewSetMyCommands(menu(lang)...)
 		if lang != "en" {
 			cfg.LanguageCode = lang
 		}
@@ -280,6 +273,16 @@ func (c *Client) setCommands(ctx context.Context) {
 			c.log.Warn("setMyCommands failed", "lang", lang, "err", err)
 		}
 	}
+}
+
+// menu returns the command menu in lang: every command of the table with
+// its summary.
+func menu(lang string) []tgbotapi.BotCommand {
+	var cmds []tgbotapi.BotCommand
+	for _, cmd := range bot.Commands() {
+		cmds = append(cmds, tgbotapi.BotCommand{Command: cmd.Name, Description: clipText(cmd.Summary(lang), 256)})
+	}
+	return cmds
 }
 
 // dispatch queues an update for its chat: each chat's updates are handled
@@ -367,11 +370,12 @@ func (c *Client) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		return
 	}
 	private := m.Chat.Type == "private"
-	if !private && cmd != "start" && !slices.Contains(bot.Commands, cmd) {
+	if _, ours := bot.LookupCommand(cmd); !private && !ours {
 		return // perhaps another bot's command
 	}
 	chat := m.Chat.ID
-	req := bot.Request{Platform: Name, Chat: strconv.FormatInt(chat, 10), Command: cmd, Args: args, Private: private}
+	req := bot.Request{Platform: Name, Chat: strconv.FormatInt(chat, 10), Command: cmd,
+		Options: bot.ParseOptions(cmd, args), Private: private}
 	switch {
 	case m.Chat.Type == "channel":
 		// Only a channel's admins can post in it.
