@@ -8,6 +8,9 @@
 // run, and only against a wide margin: the machines are shared and noisy,
 // so a benchmark fails when a figure is clearly wrong, not when a
 // neighbour was busy.
+//
+// Report metrics after the benchmark loop: b.Loop and b.ResetTimer drop
+// the metrics reported before them.
 package benchutil
 
 import (
