@@ -29,7 +29,10 @@ func benchFiles(n int) []cases.SourceFile {
 }
 
 // BenchmarkImport compares a first import of 1,000 files (10,000 cases)
-// with importing the same, unchanged files again, as every start does:
+// with importing the same, unchanged files again, as every start does.
+// Issue 2 asked only that an unchanged import be fast, with no figure, so
+// it reports ns/op and checks that the first import adds every case and
+// the second skips every file:
 //
 //	go test ./store -run '^$' -bench Import -benchtime 5x
 func BenchmarkImport(b *testing.B) {
@@ -43,8 +46,9 @@ func BenchmarkImport(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			if _, err := st.Import(ctx, files, time.Now(), ImportOptions{}); err != nil {
-				b.Fatal(err)
+			res, err := st.Import(ctx, files, time.Now(), ImportOptions{})
+			if err != nil || res.Added != 10*len(files) {
+				b.Fatalf("first import: %+v, %v; want %d cases added", res, err, 10*len(files))
 			}
 			b.StopTimer()
 			st.Close()

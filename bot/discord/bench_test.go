@@ -3,9 +3,8 @@ package discord
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
-	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,123 +12,142 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/internal/benchutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
-// The figures of issue part 6 come from these tests; they run only with
-// VIGIL_BENCH=1 and only log (the machine is shared and noisy):
+// Issue 4's benchmarks. The fan-out takes about 20 s an iteration, so run
+// them once:
 //
-//	VIGIL_BENCH=1 go test ./bot/discord/ -run 'TestBench' -v -timeout 20m
+//	go test ./bot/discord -run '^$' -bench . -benchtime 1x
 
-func benchOnly(t *testing.T) {
-	if os.Getenv("VIGIL_BENCH") != "1" {
-		t.Skip("set VIGIL_BENCH=1 to measure")
-	}
-}
+const (
+	// discordCeiling is Discord's global limit for a bot, requests per
+	// second.
+	discordCeiling = 50
+	// autocompleteTarget is how soon an autocomplete must be answered:
+	// "well within" Discord's 3 s window, taken as half of it, so the
+	// benchmark fails (at twice the target) only when the window itself is
+	// missed.
+	autocompleteTarget = 1500 * time.Millisecond
+)
 
-// TestBenchFanOut sends one alert to 1,000 subscribed channels through the
-// delivery engine against the fake with Discord's real limits (50/s
-// globally, 5 per 5 s per channel).
-func TestBenchFanOut(t *testing.T) {
-	benchOnly(t)
+// BenchmarkFanOut sends one alert per iteration to 1,000 subscribed
+// channels through the delivery engine against the fake with Discord's
+// real limits (50/s globally, 5 per 5 s per channel). It reports the
+// slowest iteration's rate (req/s, first post to last) and its fraction
+// of the 50/s ceiling (frac-of-ceiling; the aim is 0.9, and below 0.8 the
+// benchmark fails), the busiest second of requests (busiest-1s) and the
+// 429s (429s), which must be none; every channel must get each alert
+// exactly once.
+func BenchmarkFanOut(b *testing.B) {
 	const channels = 1000
-	e := start(t, discordtest.Options{})
+	e := start(b, discordtest.Options{})
 	ctx := context.Background()
 	for i := range channels {
 		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))
 		if _, err := e.st.Subscribe(ctx, ch, "AZ", time.Now()); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 	}
-	m := e.command(in("9"+strings.Repeat("0", 17), editorID, 0), "alert", map[string]string{"case": "amira-testova", "message": "Act now"})
-	t.Logf("alert: %s", m.Content)
-	deadline := time.Now().Add(5 * time.Minute)
-	for e.srv.Stats().Posts < channels && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
+	slowest := math.Inf(1)
+	alerts := 0
+	for b.Loop() {
+		alerts++
+		before := len(e.srv.PostTimes())
+		m := e.command(in("9"+strings.Repeat("0", 17), editorID, 0), "alert", map[string]string{"case": "amira-testova", "message": "Act now"})
+		deadline := time.Now().Add(5 * time.Minute)
+		for e.srv.Stats().Posts < alerts*channels && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		times := e.srv.PostTimes()[before:]
+		if len(times) != channels {
+			b.Fatalf("alert %d: %d posts; want %d", alerts, len(times), channels)
+		}
+		span := times[len(times)-1].Sub(times[0])
+		rate := benchutil.Rate(len(times)-1, span)
+		slowest = min(slowest, rate)
+		b.Logf("alert %d (%s) to %d channels: %d posts in %v = %.1f requests/s = %.3f of %d/s",
+			alerts, m.Content, channels, len(times), span.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
 	}
-	times := e.srv.PostTimes()
-	if len(times) != channels {
-		t.Fatalf("%d posts; want %d", len(times), channels)
-	}
-	span := times[len(times)-1].Sub(times[0])
-	rate := float64(len(times)-1) / span.Seconds()
 	st := e.srv.Stats()
-	counts, _ := e.st.PostCounts(ctx)
-	dup := 0
+	counts, err := e.st.PostCounts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	wrong := 0
 	for i := range channels {
-		if n := len(e.srv.Messages(fmt.Sprintf("9%017d", i))); n != 1 {
-			dup++
+		if n := len(e.srv.Messages(fmt.Sprintf("9%017d", i))); n != alerts {
+			wrong++
 		}
 	}
-	t.Logf("fan-out to %d channels: %d posts in %v = %.1f requests/s = %.3f of 50/s; 429s: %d (global %d); busiest second: %d requests; channels without exactly one post: %d; outbox %v",
-		channels, len(times), span.Round(time.Millisecond), rate, rate/50, st.TooManyRequests, st.GlobalLimited,
-		e.srv.MaxPerWindow(time.Second), dup, counts)
-}
-
-// genName makes a fictional name from random syllables.
-func genName(r *rand.Rand) string {
-	onsets := []string{"b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "kh", "ch", ""}
-	vowels := []string{"a", "e", "i", "o", "u", "a", "e"}
-	suffixes := []string{"ov", "ova", "ev", "eva", "li", "zade", "yan", "enko", "ski", "in", "ina"}
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteString(onsets[r.IntN(len(onsets))] + vowels[r.IntN(len(vowels))])
-		}
-		s := b.String()
-		return strings.ToUpper(s[:1]) + s[1:]
+	busiest := e.srv.MaxPerWindow(time.Second)
+	b.Logf("429s: %d (global %d); busiest second: %d requests; outbox %v", st.TooManyRequests, st.GlobalLimited, busiest, counts)
+	if wrong > 0 {
+		b.Errorf("%d of %d channels did not get each of the %d alerts exactly once", wrong, channels, alerts)
 	}
-	return word(2+r.IntN(2)) + " " + word(2+r.IntN(2)) + suffixes[r.IntN(len(suffixes))]
+	if counts[store.Sent] != alerts*channels {
+		b.Errorf("sent posts = %d; want %d", counts[store.Sent], alerts*channels)
+	}
+	b.ReportMetric(float64(busiest), "busiest-1s")
+	b.ReportMetric(float64(st.TooManyRequests), "429s")
+	if st.TooManyRequests != 0 {
+		b.Errorf("the fake returned %d 429s; want 0", st.TooManyRequests)
+	}
+	benchutil.ReportPacing(b, "req/s", slowest, discordCeiling)
 }
 
-// TestBenchAutocomplete measures how long the bot takes, from the
-// dispatch of an autocomplete interaction to its callback at the fake,
-// with 100,000 cases in the store.
-func TestBenchAutocomplete(t *testing.T) {
-	benchOnly(t)
+// BenchmarkAutocomplete measures how long the bot takes, from the dispatch
+// of an autocomplete interaction to its callback at the fake, with 100,000
+// generated cases in the store. Each iteration answers 300 queries
+// (prefixes, and a third with a typo). It reports the index rebuild after
+// the import (rebuild-s) and p50-ms, p99-ms and max-ms over all
+// iterations, and fails when the p99 misses Discord's 3 s window.
+func BenchmarkAutocomplete(b *testing.B) {
 	const n = 100_000
-	r := rand.New(rand.NewPCG(4, 2))
-	var b strings.Builder
-	names := make([]string, n)
-	for i := range n {
-		names[i] = genName(r)
-		fmt.Fprintf(&b, "- {id: gen-%06d, name: %q, country: AZ, status: detained, status_as_of: 2026-01}\n", i, names[i])
+	people := benchutil.People(n, 42)
+	var yaml strings.Builder
+	for i, p := range people {
+		fmt.Fprintf(&yaml, "- {id: gen-%06d, name: %q, country: AZ, status: detained, status_as_of: 2026-01}\n", i, p.Name)
 	}
-	e := start(t, discordtest.Options{})
+	e := start(b, discordtest.Options{})
 	begin := time.Now()
-	if _, err := e.st.Import(context.Background(), []cases.SourceFile{{Path: "gen.yaml", Data: []byte(b.String()), Hash: "gen"}},
+	if _, err := e.st.Import(context.Background(), []cases.SourceFile{{Path: "gen.yaml", Data: []byte(yaml.String()), Hash: "gen"}},
 		time.Now(), store.ImportOptions{}); err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	t.Logf("imported %d cases in %v", n, time.Since(begin).Round(time.Millisecond))
+	b.Logf("imported %d cases in %v", n, time.Since(begin).Round(time.Millisecond))
 	// The import changed the cases: the first lookup rebuilds the index.
-	// Run warms it at start; after an import it is rebuilt on first use.
 	begin = time.Now()
 	if _, err := e.h.Library.Complete(context.Background(), "", 1); err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	t.Logf("index rebuilt in %v", time.Since(begin).Round(time.Millisecond))
-	var took []time.Duration
-	for i := range 300 {
-		name := names[r.IntN(n)]
-		q := name[:3+i%6]
-		if i%3 == 0 {
-			q = strings.ToLower(name[:6]) + "x" // a typo
+	rebuild := time.Since(begin)
+	r := rand.New(rand.NewPCG(4, 2))
+	var took benchutil.Latencies
+	for b.Loop() {
+		for i := range 300 {
+			name := []rune(people[r.IntN(n)].Name)
+			q := string(name[:min(len(name), 3+i%6)])
+			if i%3 == 0 {
+				q = strings.ToLower(string(name[:min(len(name), 6)])) + "x" // a typo
+			}
+			it, err := e.srv.Autocomplete(in("910000000000000001", memberID, 0), "case", map[string]string{"query": q}, "query")
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := it.Response(wait)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(resp.Choices) > 25 || i%3 != 0 && len(resp.Choices) == 0 {
+				b.Fatalf("%q: %d choices; want 1 to 25 for a prefix of a name, at most 25 for a typo", q, len(resp.Choices))
+			}
+			took = append(took, resp.Elapsed)
 		}
-		it, err := e.srv.Autocomplete(in("910000000000000001", memberID, 0), "case", map[string]string{"query": q}, "query")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := it.Response(wait)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(resp.Choices) > 25 {
-			t.Fatalf("%d choices", len(resp.Choices))
-		}
-		took = append(took, resp.Elapsed)
 	}
-	slices.Sort(took)
-	t.Logf("autocomplete at %d cases, %d queries, dispatch to callback: median %v, p90 %v, p99 %v, max %v",
-		n, len(took), took[len(took)/2], took[len(took)*9/10], took[len(took)*99/100], took[len(took)-1])
+	b.Logf("autocomplete at %d cases, dispatch to callback: %v; index rebuilt in %v", n, took, rebuild.Round(time.Millisecond))
+	took.Report(b)
+	b.ReportMetric(rebuild.Seconds(), "rebuild-s") // after the loop, which resets the metrics
+	benchutil.MaxLatency(b, "autocomplete p99", took.Percentile(0.99), autocompleteTarget)
 }

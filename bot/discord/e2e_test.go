@@ -95,7 +95,7 @@ actions:
 // env is the real wiring against the fake Discord: store, handler,
 // delivery engine and the Discord client on the real discordgo.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *discordtest.Server
 	st     *store.Store
 	h      *bot.Handler
@@ -105,13 +105,13 @@ type env struct {
 	done   chan error
 }
 
-func start(t *testing.T, sopts discordtest.Options, opts ...Option) *env {
+func start(t testing.TB, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
 	return startIn(t, guildID, sopts, opts...)
 }
 
 // startIn starts with commands registered in guild, or globally if empty.
-func startIn(t *testing.T, guild string, sopts discordtest.Options, opts ...Option) *env {
+func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	srv := discordtest.New(t, sopts)

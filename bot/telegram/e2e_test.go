@@ -74,7 +74,7 @@ func (b *logBuffer) String() string {
 // harness is the daemon's wiring around a fake Bot API: a real store, the
 // real handler, the real delivery engine and a real Client.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	tg     *telegramtest.Server
 	st     *store.Store
 	h      *bot.Handler
@@ -93,7 +93,7 @@ type harnessOpts struct {
 	webhook string // telegram.webhook_url
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
 	tg := telegramtest.NewServer(t, telegramtest.Options{Limits: o.limits})

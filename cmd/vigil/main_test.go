@@ -57,7 +57,7 @@ func vigil(t *testing.T, dir string, args ...string) (code int, stdout, stderr s
 	return code, out.String(), errOut.String()
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
