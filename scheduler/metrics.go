@@ -32,9 +32,9 @@ var latencyBuckets = []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
 // NewMetrics returns the delivery engine's metrics, registered on reg.
 // A nil reg registers nothing (the metrics still count, for tests).
-// The by-platform series of each platform named start at zero, so that
-// a rate over them is defined before their first event; the by-kind
-// counters appear with their first post.
+// Every series of each platform named (by kind, for the post counters)
+// starts at zero, so that a rate over it is defined before its first
+// event.
 func NewMetrics(reg prometheus.Registerer, platforms ...string) *Metrics {
 	post := func(name, help string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"platform", "kind"})
@@ -56,6 +56,11 @@ func NewMetrics(reg prometheus.Registerer, platforms ...string) *Metrics {
 		m.RateLimited.WithLabelValues(p)
 		m.ChannelsPaused.WithLabelValues(p)
 		m.SendDuration.WithLabelValues(p)
+		for _, k := range store.Kinds {
+			for _, c := range []*prometheus.CounterVec{m.PostsSent, m.PostsRetried, m.PostsSkipped, m.PostsFailed} {
+				c.WithLabelValues(p, string(k))
+			}
+		}
 	}
 	if reg != nil {
 		reg.MustRegister(m.PostsSent, m.PostsRetried, m.PostsSkipped, m.PostsFailed, m.RateLimited, m.ChannelsPaused, m.SendDuration)

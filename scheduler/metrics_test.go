@@ -126,3 +126,22 @@ func TestOutboxCollectorStoreDown(t *testing.T) {
 		t.Errorf("empty outbox: %s; want vigil_queue_depth 0", text)
 	}
 }
+
+// TestMetricsStartAtZero: every post counter of a named platform exists
+// for every kind before its first event, so rate() is defined at once.
+func TestMetricsStartAtZero(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	NewMetrics(reg, "telegram")
+	text := exposition(t, reg)
+	for _, k := range store.Kinds {
+		for _, name := range []string{"vigil_posts_sent_total", "vigil_posts_retried_total", "vigil_posts_skipped_total", "vigil_posts_failed_total"} {
+			want := name + `{kind="` + string(k) + `",platform="telegram"} 0` + "\n"
+			if !strings.Contains(text, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+	}
+	if strings.Contains(text, `platform="discord"`) {
+		t.Errorf("a platform not named has series:\n%s", text)
+	}
+}
