@@ -352,8 +352,9 @@ func (h *Handler) cmdUnsubscribe(ctx context.Context, req Request, ch store.Chan
 }
 
 // ParseSettings reads /settings words in any order: a time is HH:MM, a
-// time zone an IANA name or UTC, a language a two-letter code. It returns
-// the first word it cannot read as bad.
+// language a two-letter code, and any other word a time zone as
+// config.ParseTimezone reads it (an IANA name, or UTC in any case). It
+// returns the first word it cannot read as bad.
 func ParseSettings(words []string) (tz, clock, lang, bad string) {
 	for _, w := range words {
 		switch {
@@ -367,16 +368,14 @@ func ParseSettings(words []string) (tz, clock, lang, bad string) {
 				return "", "", "", w
 			}
 			lang = strings.ToLower(w)
-		case strings.Contains(w, "/") || strings.EqualFold(w, "UTC"):
-			if strings.EqualFold(w, "UTC") {
-				w = "UTC"
-			}
-			if _, err := time.LoadLocation(w); err != nil || w == "Local" || tz != "" {
+		default:
+			// The config file's reading of a time zone, so that a zone
+			// means the same in both ("utc" is UTC, "Local" is none).
+			z, err := config.ParseTimezone(w)
+			if err != nil || tz != "" {
 				return "", "", "", w
 			}
-			tz = w
-		default:
-			return "", "", "", w
+			tz = z
 		}
 	}
 	return tz, clock, lang, ""

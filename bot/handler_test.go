@@ -218,3 +218,24 @@ func TestParseCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSettingsTimezoneAsConfig checks that /settings reads a time
+// zone as the config file does: the same words are taken and refused.
+func TestParseSettingsTimezoneAsConfig(t *testing.T) {
+	for _, w := range []string{"utc", "UTC", "Utc", "Europe/Berlin", "GMT", "Local", "Mars/Base", "europe/nowhere", "Asia/Baku"} {
+		want, cfgErr := config.ParseTimezone(w)
+		tz, _, _, bad := ParseSettings([]string{w})
+		switch {
+		case cfgErr == nil && (bad != "" || tz != want):
+			t.Errorf("ParseSettings(%q) = %q, bad %q; want %q as in the config", w, tz, bad, want)
+		case cfgErr != nil && bad != w:
+			t.Errorf("ParseSettings(%q) = %q; want it refused as in the config (%v)", w, tz, cfgErr)
+		}
+	}
+	if tz, clock, lang, bad := ParseSettings([]string{"de", "utc", "09:30"}); tz != "UTC" || clock != "09:30" || lang != "de" || bad != "" {
+		t.Errorf("ParseSettings(de utc 09:30) = %q %q %q bad %q", tz, clock, lang, bad)
+	}
+	if _, _, _, bad := ParseSettings([]string{"UTC", "Europe/Berlin"}); bad != "Europe/Berlin" {
+		t.Errorf("two time zones: bad %q; want the second", bad)
+	}
+}

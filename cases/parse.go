@@ -460,6 +460,13 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 							r.Cron = ""
 							return
 						}
+						// Next gives up (the zero time) when nothing matches
+						// within five years: 30 February, 31 April.
+						if sched.Next(cronSample).IsZero() {
+							p.errorf(v, pre+"cron", "%q never fires: no date matches it", r.Cron)
+							r.Cron = ""
+							return
+						}
 						if firesOnADay(sched) > maxRemindersPerDay {
 							p.errorf(v, pre+"cron", "%q fires more than %d times a day", r.Cron, maxRemindersPerDay)
 							r.Cron = ""
@@ -488,15 +495,17 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 // a reminder to people, not a ticker ("@every 1s" would flood channels).
 const maxRemindersPerDay = 4
 
+// cronSample is where the cron checks start: a Monday.
+var cronSample = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
 // firesOnADay counts how often sched fires on its busiest day of a
 // sample week, up to one more than maxRemindersPerDay.
 func firesOnADay(sched cron.Schedule) int {
 	most := 0
-	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
 	for d := range 7 {
-		day := start.AddDate(0, 0, d)
+		day := cronSample.AddDate(0, 0, d)
 		n := 0
-		for t := sched.Next(day.Add(-time.Second)); t.Before(day.AddDate(0, 0, 1)) && n <= maxRemindersPerDay; t = sched.Next(t) {
+		for t := sched.Next(day.Add(-time.Second)); !t.IsZero() && t.Before(day.AddDate(0, 0, 1)) && n <= maxRemindersPerDay; t = sched.Next(t) {
 			n++
 		}
 		most = max(most, n)

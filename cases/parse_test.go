@@ -140,6 +140,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown summary language", base + "summary: {xx: hi}\n", "x.yaml:6: summary.xx: not a language code"},
 		{"cron every second", base + "reminders:\n  - {cron: \"@every 1s\", text: hi}\n", `reminders[0].cron: "@every 1s" fires more than 4 times a day`},
 		{"cron every minute", base + "reminders:\n  - {cron: \"* * * * *\", text: hi}\n", `fires more than 4 times a day`},
+		{"cron on 30 February", base + "reminders:\n  - {cron: \"0 0 30 2 *\", text: hi}\n", `x.yaml:7: reminders[0].cron: "0 0 30 2 *" never fires: no date matches it`},
+		{"cron on 31 April", base + "reminders:\n  - {cron: \"0 9 31 4 *\", text: hi}\n", `reminders[0].cron: "0 9 31 4 *" never fires`},
 		{"hashtag without #", base + "hashtags: [Free]\n", `hashtags[0]: "Free" is not a hashtag`},
 		{"control character", base + "affiliation: \"a\\x07b\"\n", "x.yaml:6: affiliation: contains a control character"},
 		{"list item not a mapping", base + "sources: [just text]\n", "x.yaml:6: sources[0]: want a mapping"},

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,6 +95,9 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 	}
+	if tz, err := ParseTimezone(c.Timezone); err == nil {
+		c.Timezone = tz // "utc" is "UTC", as /settings has it
+	}
 	if v := getenv("VIGIL_TELEGRAM_TOKEN"); v != "" {
 		c.Telegram.Token = v
 	}
@@ -107,6 +111,16 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 }
 
 func (c *Config) decode(path string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) > 0 {
+		// Unknown keys and values of the wrong kind, named by their key
+		// path and line before the decoder below would name Go types.
+		var errs []error
+		checkNode(path, "", doc.Content[0], reflect.TypeFor[Config](), &errs)
+		if len(errs) > 0 {
+			return errors.Join(errs...)
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
@@ -120,6 +134,95 @@ func (c *Config) decode(path string, data []byte) error {
 		c.Cases[i] = relTo(dir, p)
 	}
 	return nil
+}
+
+// checkNode checks the YAML node n, the value of key (a dotted path, empty
+// for the whole file), against the type t it decodes into, and adds an
+// error naming file:line and the key for every key t does not have and
+// every value that does not fit.
+func checkNode(file, key string, n *yaml.Node, t reflect.Type, errs *[]error) {
+	bad := func(n *yaml.Node, key, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if key != "" {
+			msg = key + ": " + msg
+		}
+		*errs = append(*errs, fmt.Errorf("config: %s:%d: %s", file, n.Line, msg))
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if t.Kind() != reflect.Struct {
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			bad(n, key, "%s", valueError(n, t, err))
+		}
+		return
+	}
+	known := yamlKeys(t)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // "telegram:" with nothing under it: the defaults
+	}
+	if n.Kind != yaml.MappingNode {
+		bad(n, key, "want keys (known: %s)", strings.Join(fieldOrder(t), ", "))
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := k.Value
+		if key != "" {
+			path = key + "." + k.Value
+		}
+		f, ok := known[k.Value]
+		if !ok {
+			bad(k, path, "unknown key (known: %s)", strings.Join(fieldOrder(t), ", "))
+			continue
+		}
+		checkNode(file, path, v, f.Type, errs)
+	}
+}
+
+// yamlKeys returns t's fields by their YAML key.
+func yamlKeys(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			out[name] = f
+		}
+	}
+	return out
+}
+
+// fieldOrder returns t's YAML keys in the order of its fields, which is
+// the order of config.example.yaml.
+func fieldOrder(t reflect.Type) []string {
+	var out []string
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && name != "-" && f.IsExported() {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// valueError says why n does not decode into a value of type t, in the
+// words of the config file rather than of Go's types.
+func valueError(n *yaml.Node, t reflect.Type, err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err.Error() // from the type's own UnmarshalYAML: Duration
+	}
+	switch {
+	case t.Kind() == reflect.Slice && n.Kind != yaml.SequenceNode:
+		return "want a list, e.g. [a, b]"
+	case t.Kind() == reflect.Slice:
+		return "want a list of single values, e.g. [a, b]"
+	case n.Kind != yaml.ScalarNode:
+		return "want a single value, not a list or keys"
+	case t.Kind() == reflect.Int:
+		return fmt.Sprintf("%q is not a whole number", n.Value)
+	}
+	return fmt.Sprintf("%q does not fit here", n.Value)
 }
 
 func relTo(dir, p string) string {
@@ -142,8 +245,8 @@ func (c *Config) Validate() error {
 	if c.Database == "" {
 		bad("database", "required")
 	}
-	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
-		bad("timezone", "%q is not an IANA time zone (e.g. Europe/Berlin or UTC)", c.Timezone)
+	if _, err := ParseTimezone(c.Timezone); err != nil {
+		bad("timezone", "%v", err)
 	}
 	if _, err := ParseClock(c.PostTime); err != nil {
 		bad("post_time", "%v", err)
@@ -218,6 +321,20 @@ func isDigits(s string) bool {
 	return true
 }
 
+// ParseTimezone reads a time zone as the config file and the /settings
+// command both take it: an IANA name ("Europe/Berlin") as the system's
+// time zone database knows it, or UTC in any case ("utc"), and returns
+// its one spelling. "Local" (whatever zone the server is in) is refused.
+func ParseTimezone(s string) (string, error) {
+	if strings.EqualFold(s, "UTC") {
+		return "UTC", nil
+	}
+	if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
+		return "", fmt.Errorf("%q is not an IANA time zone (e.g. Europe/Berlin or UTC)", s)
+	}
+	return s, nil
+}
+
 // ParseClock parses a local time of day "HH:MM" into minutes after midnight.
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
@@ -241,29 +358,35 @@ func CheckLanguage(s string) error {
 // Duration is a time.Duration that also reads days: "365d", "36h", "1h30m".
 type Duration time.Duration
 
-// UnmarshalYAML reads "365d" as well as Go duration syntax.
+// UnmarshalYAML reads "365d" as well as Go duration syntax; its error
+// says what is expected (the caller names the key and line).
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New("want a duration such as 365d, 12h or 90m")
+	}
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return err
 	}
 	*d = Duration(v)
 	return nil
 }
 
-// ParseDuration parses "Nd" (days) or Go duration syntax.
+// ParseDuration parses "Nd" (days) or Go duration syntax ("12h", "1h30m",
+// "90m"); a negative duration is refused.
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("%q is not a duration (a number of days, hours or minutes, not negative, such as 365d, 12h or 90m)", s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%q is not a duration (e.g. 365d, 12h, 30m)", s)
+		if err != nil || n < 0 || days[0] == '+' || n > 100_000 {
+			return 0, bad
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	v, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (e.g. 365d, 12h, 30m)", s)
+	if err != nil || v < 0 {
+		return 0, bad
 	}
 	return v, nil
 }

@@ -89,8 +89,8 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{`discord: {api_base: "http://127.0.0.1:8082/api/v9"}`, `config: discord.api_base: must be a base URL`},
 		{`editors: {discord: ["me"]}`, `config: editors.discord[0]: "me" is not a Discord user id`},
 		{`editors: {telegram: ["@me"]}`, `config: editors.telegram[0]: "@me" is not a Telegram user id`},
-		{`stale_after: a year`, `line 1: "a year" is not a duration`},
-		{`databse: x.db`, `line 1: field databse not found`},
+		{`stale_after: a year`, `vigil.yaml:1: stale_after: "a year" is not a duration`},
+		{`databse: x.db`, `vigil.yaml:1: databse: unknown key (known: database, cases, timezone,`},
 		{`telegram: {webhook_url: "https://bot.example.org/"}`, `config: telegram.webhook_url: needs a path of its own`},
 		{`telegram: {webhook_url: "https://bot.example.org/{x}"}`, `config: telegram.webhook_url: needs a path of its own`},
 		{"http: {listen: \"\"}\ntelegram: {webhook_url: \"https://bot.example.org/tg\"}", `config: telegram.webhook_url: needs http.listen`},
@@ -118,9 +118,70 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "d", "-1d", "1y", "soon"} {
+	for _, in := range []string{"", "d", "-1d", "1y", "soon", "-5h", "+1d", "999999999d"} {
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q) succeeded; want error", in)
 		}
+	}
+}
+
+// TestLoadErrorsInTheUsersWords checks that every error of a config file
+// names the file, the line and the full key, says what is expected, and
+// never shows a Go type.
+func TestLoadErrorsInTheUsersWords(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"database: v.db\ntelegram:\n  tokn: abc\n",
+			`vigil.yaml:3: telegram.tokn: unknown key (known: token, api_endpoint, webhook_url)`},
+		{"discord: {token: x, guild: 1}\n",
+			`vigil.yaml:1: discord.guild: unknown key (known: token, api_base, guild_id)`},
+		{"http:\n  listen: 127.0.0.1:1\n  port: 80\n",
+			`vigil.yaml:3: http.port: unknown key (known: listen)`},
+		{"editors:\n  telegram: [1]\n  slack: [2]\n",
+			`vigil.yaml:3: editors.slack: unknown key (known: telegram, discord)`},
+		{"stale_after: -5d\n",
+			`vigil.yaml:1: stale_after: "-5d" is not a duration (a number of days, hours or minutes, not negative, such as 365d, 12h or 90m)`},
+		{"post_time: \"10:00\"\ncatch_up: -2h\n",
+			`vigil.yaml:2: catch_up: "-2h" is not a duration (a number of days, hours or minutes, not negative, such as 365d, 12h or 90m)`},
+		{"catch_up: [1h]\n", `vigil.yaml:1: catch_up: want a duration such as 365d, 12h or 90m`},
+		{"daily_limit: many\n", `vigil.yaml:1: daily_limit: "many" is not a whole number`},
+		{"cases: a.yaml\n", `vigil.yaml:1: cases: want a list, e.g. [a, b]`},
+		{"telegram: abc\n", `vigil.yaml:1: telegram: want keys (known: token, api_endpoint, webhook_url)`},
+		{"timezone: [UTC]\n", `vigil.yaml:1: timezone: want a single value, not a list or keys`},
+		{"timezone: Local\n", `config: timezone: "Local" is not an IANA time zone (e.g. Europe/Berlin or UTC)`},
+	}
+	for _, tt := range tests {
+		_, err := Load(write(t, tt.yaml), env(nil))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v;\nwant %q", tt.yaml, err, tt.want)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "struct") || strings.Contains(msg, "!!") || strings.Contains(msg, "int64") ||
+			strings.Count(msg, "\n") != 0 {
+			t.Errorf("%q: error %q shows Go types or more than one line", tt.yaml, msg)
+		}
+	}
+	// Two unknown keys: both named, each on its line.
+	_, err := Load(write(t, "telegram:\n  tokn: a\ndiscord:\n  tokn: b\n"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "vigil.yaml:2: telegram.tokn: unknown key") || !strings.Contains(err.Error(), "vigil.yaml:4: discord.tokn: unknown key") {
+		t.Errorf("two unknown keys: %v", err)
+	}
+}
+
+// TestParseTimezone is the one reading of a time zone, shared by the
+// config file and /settings.
+func TestParseTimezone(t *testing.T) {
+	for in, want := range map[string]string{"UTC": "UTC", "utc": "UTC", "Utc": "UTC", "Europe/Berlin": "Europe/Berlin", "Asia/Baku": "Asia/Baku"} {
+		if got, err := ParseTimezone(in); err != nil || got != want {
+			t.Errorf("ParseTimezone(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "Local", "Mars/Base", "../../etc/passwd", "/etc/localtime"} {
+		if got, err := ParseTimezone(in); err == nil {
+			t.Errorf("ParseTimezone(%q) = %q; want an error", in, got)
+		}
+	}
+	c, err := Load(write(t, "timezone: utc\n"), env(nil))
+	if err != nil || c.Timezone != "UTC" {
+		t.Errorf("timezone: utc loads as %v, %v; want UTC", c, err)
 	}
 }

@@ -441,9 +441,9 @@ func TestQueueAlert(t *testing.T) {
 	subscribe(t, s, tgChannel("-1"), "AZ")
 	subscribe(t, s, tgChannel("-2"), "AZ", "DE")
 	subscribe(t, s, Channel{Platform: "discord", Chat: "42", Timezone: "UTC", PostTime: "09:00", Language: "en"}, "AZ")
-	subscribe(t, s, tgChannel("-paused"), "AZ")
-	subscribe(t, s, tgChannel("-de"), "DE")
-	if err := s.PauseChannel(ctx, "telegram", "-paused", "kicked", t0); err != nil {
+	subscribe(t, s, tgChannel("-3"), "AZ")
+	subscribe(t, s, tgChannel("-4"), "DE")
+	if err := s.PauseChannel(ctx, "telegram", "-3", "kicked", t0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -508,7 +508,7 @@ func TestQueueAlert(t *testing.T) {
 		t.Errorf("second QueueAlert = id %d, %d posts, %v; want a new id, 3 posts, nil", id2, n2, err)
 	}
 	// A country nobody follows: the alert is recorded, no post is queued.
-	if _, err := s.Unsubscribe(ctx, "telegram", "-de", ""); err != nil {
+	if _, err := s.Unsubscribe(ctx, "telegram", "-4", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Unsubscribe(ctx, "telegram", "-2", "DE"); err != nil {

@@ -121,7 +121,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}
-		return nil
+		return canonicalizeChats(ctx, tx)
 	})
 }
 

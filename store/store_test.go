@@ -420,7 +420,7 @@ func checkUsable(t *testing.T, s *Store, round string) {
 				if _, err := s.Case(ctx, "amira-testova"); err != nil {
 					errs <- fmt.Errorf("Case: %w", err)
 				}
-				ch := Channel{Platform: "console", Chat: fmt.Sprintf("%s-%d-%d", round, g, i), Timezone: "UTC", PostTime: "09:00", Language: "en"}
+				ch := Channel{Platform: "test", Chat: fmt.Sprintf("%s-%d-%d", round, g, i), Timezone: "UTC", PostTime: "09:00", Language: "en"}
 				if _, err := s.Subscribe(ctx, ch, "AZ", t0); err != nil {
 					errs <- fmt.Errorf("Subscribe: %w", err)
 				}
@@ -527,7 +527,7 @@ func TestCancelledContextMidTransaction(t *testing.T) {
 	other := openAt(t, path)
 	wctx, wcancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer wcancel()
-	if _, err := other.Subscribe(wctx, Channel{Platform: "console", Chat: "other", Timezone: "UTC", PostTime: "09:00", Language: "en"}, "DE", t0); err != nil {
+	if _, err := other.Subscribe(wctx, Channel{Platform: "console", Chat: "console", Timezone: "UTC", PostTime: "09:00", Language: "en"}, "DE", t0); err != nil {
 		t.Errorf("write from a second store after the cancelled transaction: %v", err)
 	}
 	for i := range 3 {
@@ -587,7 +587,7 @@ func TestTwoStoresConcurrentWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	// Two fixed subscribers of DE receive every alert about Erika.
-	for _, chat := range []string{"de-1", "de-2"} {
+	for _, chat := range []string{"-201", "-202"} {
 		if _, err := cli.Subscribe(ctx, Channel{Platform: "telegram", Chat: chat, Timezone: "Europe/Berlin", PostTime: "09:00", Language: "de"}, "DE", t0); err != nil {
 			t.Fatal(err)
 		}
@@ -605,7 +605,7 @@ func TestTwoStoresConcurrentWrites(t *testing.T) {
 		}
 		wg.Go(func() {
 			for i := range perG {
-				ch := Channel{Platform: "telegram", Chat: fmt.Sprintf("g%d-%d", g, i), Timezone: "Asia/Baku", PostTime: "10:00", Language: "az"}
+				ch := Channel{Platform: "telegram", Chat: fmt.Sprint(-1000*(g+1) - i), Timezone: "Asia/Baku", PostTime: "10:00", Language: "az"}
 				if added, err := s.Subscribe(ctx, ch, "AZ", t0); err != nil || !added {
 					errs <- fmt.Errorf("Subscribe %s: added=%v, %w", ch, added, err)
 				}

@@ -52,8 +52,10 @@ func scanChannel(sc interface{ Scan(...any) error }) (Channel, error) {
 }
 
 // Channel returns the channel with its settings and subscriptions, or
-// ErrNotFound if it was never configured.
+// ErrNotFound if it was never configured. chat may be spelled in any way
+// CanonicalChat accepts.
 func (s *Store) Channel(ctx context.Context, platform, chat string) (Channel, error) {
+	chat = lookupChat(platform, chat)
 	row := s.db.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM channels c WHERE c.platform = ? AND c.chat = ?`, platform, chat)
 	ch, err := scanChannel(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -113,6 +115,11 @@ func ensureChannel(ctx context.Context, tx *sql.Tx, defaults Channel, now time.T
 // already. Subscribing a paused channel resumes it: an admin acting on it
 // shows the bot is welcome again.
 func (s *Store) Subscribe(ctx context.Context, ch Channel, country string, now time.Time) (added bool, err error) {
+	chat, err := guardChat(ch.Platform, ch.Chat)
+	if err != nil {
+		return false, fmt.Errorf("store: subscribe %s to %s: %w", ch, country, err)
+	}
+	ch.Chat = chat
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := ensureChannel(ctx, tx, ch, now); err != nil {
 			return err
@@ -141,6 +148,7 @@ func (s *Store) Subscribe(ctx context.Context, ch Channel, country string, now t
 // queued posts about that country are dropped, whatever their day, and
 // the days not begun are planned again.
 func (s *Store) Unsubscribe(ctx context.Context, platform, chat, country string) (int, error) {
+	chat = lookupChat(platform, chat)
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		q := `DELETE FROM subscriptions WHERE platform = ? AND chat = ?`
@@ -169,7 +177,12 @@ func (s *Store) Unsubscribe(ctx context.Context, platform, chat, country string)
 // creating the channel from ch's platform and chat if it is new. Empty
 // fields of ch keep their value.
 func (s *Store) UpdateSettings(ctx context.Context, ch Channel, defaults Channel, now time.Time) (Channel, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	chat, err := guardChat(ch.Platform, ch.Chat)
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: settings of %s: %w", ch, err)
+	}
+	ch.Chat = chat
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		defaults.Platform, defaults.Chat = ch.Platform, ch.Chat
 		if err := ensureChannel(ctx, tx, defaults, now); err != nil {
 			return err
@@ -193,6 +206,7 @@ func (s *Store) UpdateSettings(ctx context.Context, ch Channel, defaults Channel
 // PauseChannel stops deliveries to the channel and records why; queued
 // posts stay queued and go out if the channel is resumed.
 func (s *Store) PauseChannel(ctx context.Context, platform, chat, reason string, now time.Time) error {
+	chat = lookupChat(platform, chat)
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = ?, paused_at = ? WHERE platform = ? AND chat = ?`,
 		reason, ms(now), platform, chat)
 	if err == nil {
@@ -209,6 +223,7 @@ func (s *Store) PauseChannel(ctx context.Context, platform, chat, reason string,
 // the bot post in the channel and returns the count; a successful send
 // resets it.
 func (s *Store) RecordRefusal(ctx context.Context, platform, chat string) (int, error) {
+	chat = lookupChat(platform, chat)
 	var n int
 	err := s.db.QueryRowContext(ctx, `UPDATE channels SET refusals = refusals + 1 WHERE platform = ? AND chat = ? RETURNING refusals`,
 		platform, chat).Scan(&n)
@@ -220,6 +235,7 @@ func (s *Store) RecordRefusal(ctx context.Context, platform, chat string) (int, 
 
 // ResumeChannel lets deliveries to the channel go on.
 func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error {
+	chat = lookupChat(platform, chat)
 	_, err := s.db.ExecContext(ctx, `UPDATE channels SET paused_reason = '', paused_at = 0, refusals = 0 WHERE platform = ? AND chat = ?`,
 		platform, chat)
 	if err == nil {
@@ -238,49 +254,61 @@ func (s *Store) ResumeChannel(ctx context.Context, platform, chat string) error 
 // new chat is a channel already (the bot was added to the supergroup too),
 // the two merge: the new chat keeps its settings and its own plan, gains
 // the old one's subscriptions, and gets the old one's queued alerts and
-// status posts unless it has them already.
+// status posts unless it has them already. The new chat id must be one
+// CanonicalChat accepts.
 func (s *Store) MoveChannel(ctx context.Context, platform, from, to string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM channels WHERE platform = ? AND chat = ?`, platform, to).Scan(&exists); err != nil {
-			return err
-		}
-		if exists == 0 {
-			// ON UPDATE CASCADE carries the subscriptions along.
-			if _, err := tx.ExecContext(ctx, `UPDATE channels SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
-				return err
-			}
-		} else {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (platform, chat, country, created_at)
-				SELECT platform, ?, country, created_at FROM subscriptions WHERE platform = ? AND chat = ?
-				ON CONFLICT DO NOTHING`, to, platform, from); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE platform = ? AND chat = ?`, platform, from); err != nil {
-				return err
-			}
-			// The new chat has its own plan: the old one's would double it.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?
-				AND kind NOT IN `+immediateKinds, platform, from); err != nil {
-				return err
-			}
-			// Alert and status keys end in the chat: rename them, and drop
-			// those the new chat has already.
-			if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE outbox SET chat = ?, key = substr(key, 1, length(key) - length(?)) || ?
-				WHERE state = 'queued' AND platform = ? AND chat = ? AND kind IN `+immediateKinds, to, from, to, platform, from); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?`, platform, from); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
-			return err
-		}
-		return channelChanged(ctx, tx, platform, to)
-	})
+	to, err := guardChat(platform, to)
+	if err != nil {
+		return fmt.Errorf("store: move %s:%s: %w", platform, from, err)
+	}
+	from = lookupChat(platform, from)
+	if from == to {
+		return nil
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error { return moveChannel(ctx, tx, platform, from, to) })
 	if err != nil {
 		return fmt.Errorf("store: move %s:%s to %s: %w", platform, from, to, err)
 	}
 	return nil
+}
+
+// moveChannel is MoveChannel in the transaction tx.
+func moveChannel(ctx context.Context, tx *sql.Tx, platform, from, to string) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM channels WHERE platform = ? AND chat = ?`, platform, to).Scan(&exists); err != nil {
+		return err
+	}
+	if exists == 0 {
+		// ON UPDATE CASCADE carries the subscriptions along.
+		if _, err := tx.ExecContext(ctx, `UPDATE channels SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
+			return err
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (platform, chat, country, created_at)
+			SELECT platform, ?, country, created_at FROM subscriptions WHERE platform = ? AND chat = ?
+			ON CONFLICT DO NOTHING`, to, platform, from); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE platform = ? AND chat = ?`, platform, from); err != nil {
+			return err
+		}
+		// The new chat has its own plan: the old one's would double it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?
+			AND kind NOT IN `+immediateKinds, platform, from); err != nil {
+			return err
+		}
+		// Alert and status keys end in the chat: rename them, and drop
+		// those the new chat has already.
+		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE outbox SET chat = ?, key = substr(key, 1, length(key) - length(?)) || ?
+			WHERE state = 'queued' AND platform = ? AND chat = ? AND kind IN `+immediateKinds, to, from, to, platform, from); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?`, platform, from); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ? WHERE platform = ? AND chat = ?`, to, platform, from); err != nil {
+		return err
+	}
+	return channelChanged(ctx, tx, platform, to)
 }

@@ -9,6 +9,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -43,32 +44,93 @@ func New(in io.Reader, out io.Writer, h *bot.Handler) *Console {
 // Name returns "console".
 func (c *Console) Name() string { return Name }
 
-// Run answers commands line by line until ctx is done. The end of input
-// does not stop it: the daemon goes on delivering posts.
+// MaxLine is the longest input line the console reads, in bytes without
+// its line end; a longer one is refused with a message and skipped.
+const MaxLine = 1 << 20
+
+// Messages of the console itself, printed among the replies.
+const (
+	lineTooLong = "line too long (over 1 MiB); ignored"
+	endOfInput  = "end of input: no more commands are read; vigil keeps running and printing posts until Ctrl-C"
+)
+
+// line is one input line, or the news that one was too long.
+type line struct {
+	text    string
+	tooLong bool
+}
+
+// Run answers commands line by line until ctx is done. A line over
+// MaxLine is refused and the next one read. The end of input does not
+// stop it: the daemon goes on delivering posts, until Ctrl-C.
 func (c *Console) Run(ctx context.Context) error {
-	lines := make(chan string)
+	lines := make(chan line)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(c.in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
+		c.read(ctx, lines)
 	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case line, ok := <-lines:
+		case l, ok := <-lines:
 			if !ok {
+				c.print(endOfInput)
 				<-ctx.Done()
 				return nil
 			}
-			c.handle(ctx, line)
+			if l.tooLong {
+				c.print(lineTooLong)
+				continue
+			}
+			c.handle(ctx, l.text)
+		}
+	}
+}
+
+// read sends the lines of c.in to lines until the end of input (or a
+// read error, which is said and ends it too). It holds at most MaxLine
+// bytes of a line: the rest of a longer one is read and dropped.
+func (c *Console) read(ctx context.Context, lines chan<- line) {
+	br := bufio.NewReaderSize(c.in, 64*1024)
+	var buf []byte
+	tooLong := false
+	send := func(l line) bool {
+		select {
+		case lines <- l:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, chunk...)
+			// Room for the line end, which is not counted.
+			if len(buf) > MaxLine+len("\r\n") {
+				tooLong, buf = true, buf[:0]
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue // the line goes on
+		}
+		if len(chunk) > 0 || len(buf) > 0 || tooLong {
+			text := strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+			l := line{text: text, tooLong: tooLong || len(text) > MaxLine}
+			if l.tooLong {
+				l.text = ""
+			}
+			if !send(l) {
+				return
+			}
+		}
+		buf, tooLong = buf[:0], false
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				c.print("reading standard input: " + err.Error())
+			}
+			return
 		}
 	}
 }

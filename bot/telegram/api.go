@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/store"
 )
 
 // ctxDoer is the library's HTTPClient bound to one call's context: the
@@ -149,7 +149,13 @@ func classify(err error) *bot.SendError {
 		}
 		return &bot.SendError{Failure: bot.Temporary, RetryAfter: ra, Err: reason}
 	case te.MigrateToChatID != 0:
-		return &bot.SendError{Failure: bot.Moved, NewChat: strconv.FormatInt(te.MigrateToChatID, 10), Err: reason}
+		// The new id goes into the store: an id Telegram cannot have
+		// leaves the post rejected rather than the channel moved there.
+		to, err := store.TelegramChatID(te.MigrateToChatID)
+		if err != nil {
+			return &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("%w: migrate_to_chat_id: %w", reason, err)}
+		}
+		return &bot.SendError{Failure: bot.Moved, NewChat: to, Err: reason}
 	case te.Code == 403:
 		return &bot.SendError{Failure: bot.ChannelGone, Err: reason}
 	case te.Code == 400 && containsAny(te.Message, goneMessages):

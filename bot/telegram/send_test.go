@@ -31,6 +31,8 @@ func TestClassify(t *testing.T) {
 		{"chat not found", &tgbotapi.Error{Code: 400, Message: "Bad Request: chat not found"}, bot.ChannelGone, 0, ""},
 		{"no rights", &tgbotapi.Error{Code: 400, Message: "Bad Request: not enough rights to send text messages to the chat"}, bot.ChannelGone, 0, ""},
 		{"migrated", &tgbotapi.Error{Code: 400, Message: "Bad Request: group chat was upgraded to a supergroup chat", ResponseParameters: tgbotapi.ResponseParameters{MigrateToChatID: -1001234}}, bot.Moved, 0, "-1001234"},
+		// The new id is checked as every chat id is: Telegram has no chat 5e15.
+		{"migrated to an impossible id", &tgbotapi.Error{Code: 400, Message: "Bad Request: group chat was upgraded to a supergroup chat", ResponseParameters: tgbotapi.ResponseParameters{MigrateToChatID: 5_000_000_000_000_000}}, bot.Rejected, 0, ""},
 		{"too long", &tgbotapi.Error{Code: 400, Message: "Bad Request: message is too long"}, bot.Rejected, 0, ""},
 		{"5xx", &tgbotapi.Error{Code: 502, Message: "Bad Gateway"}, bot.Temporary, 0, ""},
 		{"401", &tgbotapi.Error{Code: 401, Message: "Unauthorized"}, bot.Temporary, 0, ""},

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/store"
 )
 
 // Name is the platform's name in channel references ("telegram:-100123").
@@ -399,7 +400,10 @@ func (c *Client) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 // as soon as Telegram says so; a post sent in between is moved by the
 // delivery engine on the migrate_to_chat_id refusal.
 func (c *Client) migrated(ctx context.Context, from, to int64) {
-	err := c.handler.Store.MoveChannel(ctx, Name, strconv.FormatInt(from, 10), strconv.FormatInt(to, 10))
+	newChat, err := store.TelegramChatID(to)
+	if err == nil {
+		err = c.handler.Store.MoveChannel(ctx, Name, strconv.FormatInt(from, 10), newChat)
+	}
 	if err != nil {
 		c.log.Error("moving a migrated group's subscriptions failed", "chat", from, "to", to, "err", err)
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -171,25 +170,16 @@ func cmdCases(ctx context.Context, e *env, c *cli) error {
 	return tw.Flush()
 }
 
-// parseChannel reads a CLI channel reference: "telegram:-1001234",
-// "discord:112233445566" or "console".
+// parseChannel reads a CLI channel reference, "telegram:-1001234",
+// "discord:112233445566" or "console", in the canonical spelling of its
+// chat id (store.ParseChannelRef), so that "telegram:-0100123" and
+// "telegram:-100123" are one channel and "telegram:0" none.
 func parseChannel(cmd, s string) (platform, chat string, err error) {
-	if s == "console" {
-		return "console", "console", nil
+	platform, chat, err = store.ParseChannelRef(s)
+	if err != nil {
+		return "", "", &usageError{cmd: cmd, msg: fmt.Sprintf("%q is not a channel: %v", s, err)}
 	}
-	platform, chat, ok := strings.Cut(s, ":")
-	switch {
-	case !ok:
-	case platform == "telegram":
-		if _, err := strconv.ParseInt(chat, 10, 64); err == nil {
-			return platform, chat, nil
-		}
-	case platform == "discord":
-		if _, err := strconv.ParseUint(chat, 10, 64); err == nil {
-			return platform, chat, nil
-		}
-	}
-	return "", "", &usageError{cmd: cmd, msg: fmt.Sprintf("%q is not a channel: want telegram:CHAT_ID, discord:CHANNEL_ID or console", s)}
+	return platform, chat, nil
 }
 
 func cmdSubscribe(ctx context.Context, e *env, c *cli) error {

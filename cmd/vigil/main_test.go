@@ -211,7 +211,7 @@ func TestConfigFile(t *testing.T) {
 	}
 	writeFile(t, cfg, "post_time: \"25:00\"\ntelegram:\n  tokn: x\n")
 	code, _, stderr = vigil(t, "", "cases", "--config", cfg)
-	if code != 1 || !strings.Contains(stderr, "line 3: field tokn not found") {
+	if code != 1 || !strings.Contains(stderr, "vigil.yaml:3: telegram.tokn: unknown key (known: token, api_endpoint, webhook_url)") {
 		t.Errorf("unknown key: exit %d, %q", code, stderr)
 	}
 	writeFile(t, cfg, "post_time: \"25:00\"\n")
