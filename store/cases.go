@@ -72,7 +72,7 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 			}
 			continue
 		}
-		cs, err := cases.Parse(f.Path, f.Data)
+		cs, err := cases.Parse(f.Path, f.Data, cases.ParseOptions{Now: now})
 		if err != nil {
 			errs = append(errs, err)
 			bad[f.Path] = true
