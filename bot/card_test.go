@@ -3,6 +3,7 @@ package bot
 import (
 	"flag"
 	"testing"
+	"time"
 
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/internal/testutil"
@@ -42,7 +43,7 @@ hashtags: ["#FreeJonas", "#PressFreedom"]
 
 func parseOne(t *testing.T, yaml string) *cases.Case {
 	t.Helper()
-	cs, err := cases.Parse("test.yaml", []byte(yaml))
+	cs, err := cases.Parse("test.yaml", []byte(yaml), cases.ParseOptions{Now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

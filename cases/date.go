@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,16 +30,34 @@ type Date struct {
 	Day   int        // 0 when only the year or month is known
 }
 
+// MinYear and MaxYear bound the years ParseDate accepts. Case files bound
+// most dates further, to today (see ParseOptions).
+const (
+	MinYear = 1800
+	MaxYear = 2200
+)
+
+// YearRangeError is ParseDate's error for a year outside [Min, Max].
+type YearRangeError struct {
+	Year     int
+	Min, Max int
+}
+
+// Error says the year and the allowed range, e.g. "year 10000 out of
+// range (1800–2026)".
+func (e *YearRangeError) Error() string {
+	return fmt.Sprintf("year %d out of range (%d–%d)", e.Year, e.Min, e.Max)
+}
+
 // ParseDate parses "", "YYYY", "YYYY-MM" or "YYYY-MM-DD". Its errors say
-// what is wrong without naming the field; callers add that.
+// what is wrong without naming the field; callers add that. A year outside
+// MinYear–MaxYear (even one of more than four digits) gives a
+// *YearRangeError.
 func ParseDate(s string) (Date, error) {
 	if s == "" {
 		return Date{}, nil
 	}
 	bad := fmt.Errorf("%q is not a date: want YYYY, YYYY-MM or YYYY-MM-DD", s)
-	if len(s) != 4 && len(s) != 7 && len(s) != 10 {
-		return Date{}, bad
-	}
 	num := func(part string) (int, bool) {
 		for _, c := range part {
 			if c < '0' || c > '9' {
@@ -48,13 +67,21 @@ func ParseDate(s string) (Date, error) {
 		n, err := strconv.Atoi(part)
 		return n, err == nil
 	}
+	if y, _, _ := strings.Cut(s, "-"); len(y) > 4 {
+		if n, ok := num(y); ok {
+			return Date{}, &YearRangeError{Year: n, Min: MinYear, Max: MaxYear}
+		}
+	}
+	if len(s) != 4 && len(s) != 7 && len(s) != 10 {
+		return Date{}, bad
+	}
 	var d Date
 	var ok bool
 	if d.Year, ok = num(s[:4]); !ok {
 		return Date{}, bad
 	}
-	if d.Year < 1800 || d.Year > 2200 {
-		return Date{}, fmt.Errorf("year %d out of range", d.Year)
+	if d.Year < MinYear || d.Year > MaxYear {
+		return Date{}, &YearRangeError{Year: d.Year, Min: MinYear, Max: MaxYear}
 	}
 	if len(s) >= 7 {
 		m, ok := num(s[5:7])
@@ -171,6 +198,19 @@ func (d Date) Last() Date {
 		return Date{Year: d.Year, Month: time.December, Day: 31}
 	case PrecisionMonth:
 		return Date{Year: d.Year, Month: d.Month, Day: daysIn(d.Year, d.Month)}
+	}
+	return d
+}
+
+// First returns the first day d may denote: 2022-05 gives 2022-05-01 and
+// 2022 gives 2022-01-01. A check against the future uses it, so that a
+// partial date is refused only if it cannot mean a day up to today.
+func (d Date) First() Date {
+	switch d.Precision() {
+	case PrecisionYear:
+		return Date{Year: d.Year, Month: time.January, Day: 1}
+	case PrecisionMonth:
+		return Date{Year: d.Year, Month: d.Month, Day: 1}
 	}
 	return d
 }

@@ -24,7 +24,11 @@ func TestParseDate(t *testing.T) {
 		{"2021/02", 0, "not a date"},
 		{"2021-2-3", 0, "not a date"},
 		{"+021", 0, "not a date"},
-		{"1700", 0, "year 1700 out of range"},
+		{"1700", 0, "year 1700 out of range (1800–2200)"},
+		{"10000", 0, "year 10000 out of range (1800–2200)"},
+		{"10000-01-01", 0, "year 10000 out of range (1800–2200)"},
+		{"2201-01", 0, "year 2201 out of range (1800–2200)"},
+		{"1x000", 0, "not a date"},
 	}
 	for _, tt := range tests {
 		d, err := ParseDate(tt.in)
@@ -52,6 +56,12 @@ func TestDateNeverInventsADay(t *testing.T) {
 	}
 	if got, ok := MustParseDate("2021-02-14").Time(time.UTC); !ok || got.Day() != 14 {
 		t.Errorf("Time(2021-02-14) = %v, %v", got, ok)
+	}
+	if got := MustParseDate("2024-02").First().String(); got != "2024-02-01" {
+		t.Errorf("First(2024-02) = %s; want 2024-02-01", got)
+	}
+	if got := MustParseDate("2024").First().String(); got != "2024-01-01" {
+		t.Errorf("First(2024) = %s; want 2024-01-01", got)
 	}
 	if got := MustParseDate("2024-02").Last().String(); got != "2024-02-29" {
 		t.Errorf("Last(2024-02) = %s; want 2024-02-29", got)

@@ -29,12 +29,18 @@ var special = map[rune]string{
 // Fold reduces s to a comparison key: lower case, accents and
 // script-specific letters mapped to plain Latin, every run of other
 // characters collapsed to one space, no leading or trailing space.
+// Invisible formatting characters (Unicode Cf: zero-width spaces and
+// joiners, direction marks and overrides, soft hyphens) are dropped, so
+// that "r\u200bustamov" and "\u202erustamov" fold like "rustamov".
 // "Rüstəmov", "rustamov" and "Рустамов" all fold to "rustamov".
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // suppress leading space
 	for _, r := range s {
+		if r >= 0x80 && unicode.Is(unicode.Cf, r) {
+			continue
+		}
 		r = unicode.ToLower(r)
 		if r < 0x80 {
 			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {

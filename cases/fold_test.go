@@ -17,6 +17,12 @@ func TestFold(t *testing.T) {
 		{"Straße", "strasse"},
 		{"", ""},
 		{"!!!", ""},
+		// Invisible formatting characters are dropped, not turned into spaces.
+		{"r\u200bustamov", "rustamov"},
+		{"\u202erustamov", "rustamov"},
+		{"Saleh\u2066 Rusta\u00admov\u2069", "saleh rustamov"},
+		{"\ufeffRustamov\u200d", "rustamov"},
+		{"می\u200cخواهد", "میخواهد"},
 	}
 	for _, tt := range tests {
 		if got := Fold(tt.in); got != tt.want {

@@ -21,10 +21,17 @@ type SourceFile struct {
 
 // ReadFiles reads the case files named by paths: a file is taken as is, a
 // folder contributes every *.yaml and *.yml below it (hidden entries
-// skipped), in lexical order. Each file is read once even if named twice.
+// skipped), in lexical order. Paths are made absolute and clean, because
+// a file's path is its identity (a case id belongs to the file that
+// defines it): "cases/a.yaml" and "/srv/vigil/cases/a.yaml" are one file,
+// read once even if named twice.
 func ReadFiles(paths []string) ([]SourceFile, error) {
 	var names []string
 	for _, p := range paths {
+		p, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("cases: %w", err)

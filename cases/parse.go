@@ -62,12 +62,21 @@ var (
 	cronParser      = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 )
 
+// ParseOptions gives Parse what it must not take from the environment.
+type ParseOptions struct {
+	// Now is the current time; required. A case date after its day in its
+	// location, plus one day's grace for other time zones, is refused
+	// (except an action's until, a deadline). A partial date counts from
+	// the first day it may denote.
+	Now time.Time
+}
+
 // Parse reads the cases of one YAML file: a single case, a list of cases,
 // or several YAML documents of either. name is used in errors only. All
 // problems found are returned joined (errors.Join of *FieldError); on any
 // error no case is returned, so a bad file imports nothing of itself.
-func Parse(name string, data []byte) ([]Case, error) {
-	p := &parser{file: name, data: data}
+func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
+	p := &parser{file: name, data: data, today: DateOf(opts.Now), latest: DateOf(opts.Now.AddDate(0, 0, 1))}
 	var out []Case
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
@@ -125,9 +134,11 @@ func Parse(name string, data []byte) ([]Case, error) {
 }
 
 type parser struct {
-	file string
-	data []byte
-	errs []error
+	file   string
+	data   []byte
+	errs   []error
+	today  Date // for messages
+	latest Date // the last day a past date may name: today plus a day's grace
 }
 
 func (p *parser) err() error {
@@ -208,7 +219,21 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
+// str reads a text field. It refuses the invisible characters that can
+// reverse or hide text (see invisible); names, aliases and hashtags are
+// read with name, which is stricter.
 func (p *parser) str(n *yaml.Node, field string, limit int) string {
+	return p.text(n, field, limit, false)
+}
+
+// name reads a text that identifies: an id, a name, an alias or a
+// hashtag. Such a text must look like what it matches, so every invisible
+// formatting character but the zero-width non-joiner is refused.
+func (p *parser) name(n *yaml.Node, field string, limit int) string {
+	return p.text(n, field, limit, true)
+}
+
+func (p *parser) text(n *yaml.Node, field string, limit int, strict bool) string {
 	if isNull(n) {
 		return ""
 	}
@@ -230,11 +255,53 @@ func (p *parser) str(n *yaml.Node, field string, limit int) string {
 			p.errorf(n, field, "contains a control character (%U)", r)
 			return ""
 		}
+		if what := invisible(r, strict); what != "" {
+			p.errorf(n, field, "contains %s %U", what, r)
+			return ""
+		}
 	}
 	return s
 }
 
+// invisible says what r is if a case text must not contain it, or "".
+// Direction embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069) can show a text reversed, and zero-width characters
+// (U+200B, U+2060, U+FEFF) can hide a word or split a name so that
+// lookups miss it. The zero-width non-joiner U+200C is a normal part of
+// Persian spelling and always allowed; the zero-width joiner U+200D
+// (emoji sequences) and the direction marks LRM, RLM and ALM (U+200E,
+// U+200F, U+061C, which right-to-left writers use) are allowed in
+// running text. In identifying texts (strict) every Unicode format
+// character but U+200C is refused.
+func invisible(r rune, strict bool) string {
+	switch {
+	case r == 0x202D || r == 0x202E:
+		return "an invisible direction override"
+	case 0x202A <= r && r <= 0x202C:
+		return "an invisible direction embedding"
+	case 0x2066 <= r && r <= 0x2069:
+		return "an invisible direction isolate"
+	case r == 0x200B || r == 0x2060 || r == 0xFEFF:
+		return "a zero-width character"
+	case !strict || r == 0x200C || !unicode.Is(unicode.Cf, r):
+		return ""
+	case r == 0x200D:
+		return "a zero-width character"
+	case r == 0x200E || r == 0x200F || r == 0x061C:
+		return "an invisible direction mark"
+	}
+	return "an invisible formatting character"
+}
+
 func (p *parser) strs(n *yaml.Node, field string, limit int) []string {
+	return p.list1(n, field, limit, false)
+}
+
+func (p *parser) names(n *yaml.Node, field string, limit int) []string {
+	return p.list1(n, field, limit, true)
+}
+
+func (p *parser) list1(n *yaml.Node, field string, limit int, strict bool) []string {
 	if isNull(n) {
 		return nil
 	}
@@ -244,26 +311,49 @@ func (p *parser) strs(n *yaml.Node, field string, limit int) []string {
 	}
 	var out []string
 	for i, c := range n.Content {
-		if s := p.str(c, fmt.Sprintf("%s[%d]", field, i), limit); s != "" {
+		if s := p.text(c, fmt.Sprintf("%s[%d]", field, i), limit, strict); s != "" {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
+// date reads a date that has happened: it may not lie after today (with
+// a day's grace for time zones), and a year error names the years
+// allowed.
 func (p *parser) date(n *yaml.Node, field string) Date {
-	if isNull(n) {
+	d, ok := p.anyDate(n, field, p.latest.Year)
+	if ok && p.latest.Before(d.First()) {
+		p.errorf(n, field, "%s is in the future (today is %s)", d, p.today)
 		return Date{}
+	}
+	return d
+}
+
+// deadline reads a date that may lie in the future, such as an action's
+// until.
+func (p *parser) deadline(n *yaml.Node, field string) Date {
+	d, _ := p.anyDate(n, field, MaxYear)
+	return d
+}
+
+func (p *parser) anyDate(n *yaml.Node, field string, maxYear int) (Date, bool) {
+	if isNull(n) {
+		return Date{}, false
 	}
 	if n.Kind != yaml.ScalarNode {
 		p.errorf(n, field, "want a date (YYYY, YYYY-MM or YYYY-MM-DD), not a %s", kindName(n))
-		return Date{}
+		return Date{}, false
 	}
 	d, err := ParseDate(strings.TrimSpace(n.Value))
+	if ye := (*YearRangeError)(nil); errors.As(err, &ye) {
+		ye.Max = min(ye.Max, maxYear)
+	}
 	if err != nil {
 		p.errorf(n, field, "%v", err)
+		return Date{}, false
 	}
-	return d
+	return d, !d.IsZero()
 }
 
 func (p *parser) url(n *yaml.Node, field string) string {
@@ -331,13 +421,13 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 	f := func(name string) string { return prefix + name }
 	p.fields(m, prefix, map[string]func(*yaml.Node){
 		"id": mark("id", func(n *yaml.Node) {
-			c.ID = p.str(n, f("id"), 64)
+			c.ID = p.name(n, f("id"), 64)
 			if c.ID != "" && !idPattern.MatchString(c.ID) {
 				p.errorf(n, f("id"), "%q is not a slug: use a-z, 0-9 and single hyphens", c.ID)
 			}
 		}),
-		"name":    mark("name", func(n *yaml.Node) { c.Name = p.str(n, f("name"), maxName) }),
-		"aliases": func(n *yaml.Node) { c.Aliases = p.strs(n, f("aliases"), maxName) },
+		"name":    mark("name", func(n *yaml.Node) { c.Name = p.name(n, f("name"), maxName) }),
+		"aliases": func(n *yaml.Node) { c.Aliases = p.names(n, f("aliases"), maxName) },
 		"country": mark("country", func(n *yaml.Node) {
 			s := p.str(n, f("country"), 8)
 			if s == "" {
@@ -403,7 +493,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 					"date":      func(v *yaml.Node) { s.Date = p.date(v, pre+"date") },
 					"url":       func(v *yaml.Node) { s.URL = p.url(v, pre+"url") },
 				})
-				if s.Title == "" {
+				if s.Title == "" && !p.reported(pre+"title") {
 					p.errorf(item, pre+"title", "required")
 				}
 				c.Sources = append(c.Sources, s)
@@ -421,7 +511,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 					},
 					"label": func(v *yaml.Node) { a.Label = p.str(v, pre+"label", 80) },
 					"url":   func(v *yaml.Node) { a.URL = p.url(v, pre+"url") },
-					"until": func(v *yaml.Node) { a.Until = p.date(v, pre+"until") },
+					"until": func(v *yaml.Node) { a.Until = p.deadline(v, pre+"until") },
 				})
 				given := map[string]bool{"kind": a.Kind != "", "label": a.Label != "", "url": a.URL != ""}
 				for _, k := range []string{"kind", "label", "url"} {
@@ -433,7 +523,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 			})
 		},
 		"hashtags": func(n *yaml.Node) {
-			c.Hashtags = p.strs(n, f("hashtags"), 100)
+			c.Hashtags = p.names(n, f("hashtags"), 100)
 			for i, h := range c.Hashtags {
 				if !strings.HasPrefix(h, "#") || len(h) < 2 || strings.ContainsFunc(h, unicode.IsSpace) {
 					p.errorf(n, fmt.Sprintf("%s[%d]", f("hashtags"), i), "%q is not a hashtag: want # and no spaces", h)
@@ -477,7 +567,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 				if r.Cron == "" && !p.reported(pre+"cron") {
 					p.errorf(item, pre+"cron", "required")
 				}
-				if r.Text == "" {
+				if r.Text == "" && !p.reported(pre+"text") {
 					p.errorf(item, pre+"text", "required")
 				}
 				c.Reminders = append(c.Reminders, r)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 const fictional = `# A fictional person, for tests only.
@@ -39,8 +40,11 @@ reminders:
   - {cron: "0 10 * * 1", text: "Write to Amira"}
 `
 
+// at is the fixed "now" of the parser tests: 1 November 2026, midday UTC.
+var at = ParseOptions{Now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+
 func TestParseFullCase(t *testing.T) {
-	cs, err := Parse("amira.yaml", []byte(fictional))
+	cs, err := Parse("amira.yaml", []byte(fictional), at)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -95,7 +99,7 @@ func TestParseListAndDocuments(t *testing.T) {
 	list := `- {id: a-one, name: A One, country: DE, status: detained, status_as_of: 2026}
 - {id: b-two, name: B Two, country: DE, status: exiled, status_as_of: 2026-01}
 `
-	cs, err := Parse("list.yaml", []byte(list))
+	cs, err := Parse("list.yaml", []byte(list), at)
 	if err != nil || len(cs) != 2 {
 		t.Fatalf("list: got %d cases, %v; want 2, nil", len(cs), err)
 	}
@@ -103,7 +107,7 @@ func TestParseListAndDocuments(t *testing.T) {
 		t.Errorf("second case line = %d; want 2", cs[1].Line)
 	}
 	docs := "id: a-one\nname: A One\ncountry: DE\nstatus: detained\nstatus_as_of: 2026\n---\nid: b-two\nname: B Two\ncountry: FR\nstatus: released\nstatus_as_of: 2026\n"
-	cs, err = Parse("docs.yaml", []byte(docs))
+	cs, err = Parse("docs.yaml", []byte(docs), at)
 	if err != nil || len(cs) != 2 || cs[1].Country != "FR" {
 		t.Fatalf("documents: got %+v, %v; want 2 cases", cs, err)
 	}
@@ -158,7 +162,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cs, err := Parse("x.yaml", []byte(tt.yaml))
+			cs, err := Parse("x.yaml", []byte(tt.yaml), at)
 			if err == nil {
 				t.Fatalf("Parse succeeded with %d cases; want error containing %q", len(cs), tt.want)
 			}
@@ -173,7 +177,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseReportsEveryProblem(t *testing.T) {
-	_, err := Parse("x.yaml", []byte("id: Bad Id\nname: A\ncountry: ZZ\nstatus: nope\nstatus_as_of: 2026-00\n"))
+	_, err := Parse("x.yaml", []byte("id: Bad Id\nname: A\ncountry: ZZ\nstatus: nope\nstatus_as_of: 2026-00\n"), at)
 	if err == nil {
 		t.Fatal("Parse succeeded; want errors")
 	}
@@ -189,7 +193,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("- {id: a, name: b}\n"))
 	f.Add([]byte("id: [\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cs, err := Parse("f.yaml", data)
+		cs, err := Parse("f.yaml", data, at)
 		if err != nil && cs != nil {
 			t.Fatalf("cases returned with an error")
 		}

@@ -14,7 +14,7 @@ var planNow = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 func mustCase(t testing.TB, yaml string) *cases.Case {
 	t.Helper()
-	cs, err := cases.Parse("t.yaml", []byte(yaml))
+	cs, err := cases.Parse("t.yaml", []byte(yaml), cases.ParseOptions{Now: planNow})
 	if err != nil {
 		t.Fatal(err)
 	}

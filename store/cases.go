@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -19,6 +20,10 @@ type ImportOptions struct {
 	// daemon uses it at start-up so one broken file does not silence the
 	// rest; `vigil import` does not.
 	SkipBad bool
+	// Move lets the files imported take ids that belong to files not in
+	// this import (`vigil import --move`). Without it such a file is
+	// refused: a case id belongs to the file that defines it.
+	Move bool
 }
 
 // ImportResult says what an import did.
@@ -41,7 +46,13 @@ type fileState struct {
 // transaction: either every file is imported or, on any error, nothing is
 // (unless opts.SkipBad). Files whose content is unchanged since their last
 // import are not parsed again. A changed status is recorded as a
-// StatusChange.
+// StatusChange. now is also the parser's today: case dates after it are
+// refused.
+//
+// A case id belongs to the file it was imported from, identified by its
+// path as given in SourceFile.Path (cases.ReadFiles makes it absolute). A
+// file that defines an id another file owns is refused, unless that file
+// is part of the same import and no longer defines the id, or opts.Move.
 func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.Time, opts ImportOptions) (ImportResult, error) {
 	res := ImportResult{Files: len(files)}
 	known, err := s.fileStates(ctx)
@@ -52,6 +63,7 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
 	}
+	renamed := adoptRelativePaths(known, owners, files)
 	type parsed struct {
 		file  cases.SourceFile
 		cases []cases.Case
@@ -72,7 +84,7 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 			}
 			continue
 		}
-		cs, err := cases.Parse(f.Path, f.Data)
+		cs, err := cases.Parse(f.Path, f.Data, cases.ParseOptions{Now: now})
 		if err != nil {
 			errs = append(errs, err)
 			bad[f.Path] = true
@@ -80,6 +92,17 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		}
 		todo = append(todo, parsed{f, cs})
 		all = append(all, cs...)
+	}
+	if !opts.Move {
+		if err := checkOwners(known, owners, files, all); err != nil {
+			errs = append(errs, err)
+			for _, e := range unjoin(err) {
+				var fe *cases.FieldError
+				if errors.As(e, &fe) {
+					bad[fe.File] = true
+				}
+			}
+		}
 	}
 	// CheckUnique blames the later of two definitions. Put the stored one
 	// first, so that a duplicate is blamed on the file that newly defines
@@ -111,6 +134,11 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		res.Rejected = errors.Join(errs...)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for rel, abs := range renamed {
+			if err := renameFile(ctx, tx, rel, abs); err != nil {
+				return err
+			}
+		}
 		for _, p := range todo {
 			if bad[p.file.Path] {
 				continue
@@ -212,6 +240,82 @@ func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
 		out[path] = st
 	}
 	return out, rows.Err()
+}
+
+// checkOwners refuses cases that would take an id from a file outside
+// this import: the id's owner is the file it was last imported from, as
+// long as that file still lists it. An owner inside this import is left
+// to cases.CheckUnique, which sees whether it still defines the id.
+func checkOwners(known map[string]fileState, owners map[string]caseOwner, files []cases.SourceFile, newCases []cases.Case) error {
+	inImport := make(map[string]bool, len(files))
+	for _, f := range files {
+		inImport[f.Path] = true
+	}
+	var errs []error
+	for _, c := range newCases {
+		o, ok := owners[c.ID]
+		if !ok || o.file == c.File || inImport[o.file] {
+			continue
+		}
+		if st, ok := known[o.file]; ok && !slices.Contains(st.ids, c.ID) {
+			continue // its file dropped it: free to take
+		}
+		errs = append(errs, &cases.FieldError{File: c.File, Line: c.Line, Field: "id",
+			Msg: fmt.Sprintf("%s already belongs to %s; to move it, delete it there and import both files together, or import with --move", c.ID, o.file)})
+	}
+	return errors.Join(errs...)
+}
+
+// adoptRelativePaths treats a stored relative path (written before
+// cases.ReadFiles made paths absolute) as the same file as an imported
+// absolute path it resolves to from the working directory, so that an
+// older database does not count its own files as strangers. It rewrites
+// known and owners in place and returns the renames, old path to new,
+// for the transaction to store.
+func adoptRelativePaths(known map[string]fileState, owners map[string]caseOwner, files []cases.SourceFile) map[string]string {
+	incoming := map[string]bool{}
+	for _, f := range files {
+		if filepath.IsAbs(f.Path) {
+			incoming[f.Path] = true
+		}
+	}
+	renamed := map[string]string{}
+	for p, st := range known {
+		if filepath.IsAbs(p) {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil || !incoming[abs] {
+			continue
+		}
+		renamed[p] = abs
+		delete(known, p)
+		if _, ok := known[abs]; !ok {
+			known[abs] = st
+		}
+	}
+	for id, o := range owners {
+		if abs, ok := renamed[o.file]; ok {
+			o.file = abs
+			owners[id] = o
+		}
+	}
+	return renamed
+}
+
+// renameFile stores a file's new path, for adoptRelativePaths.
+func renameFile(ctx context.Context, tx *sql.Tx, from, to string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE OR IGNORE case_files SET path = ? WHERE path = ?`, to, from)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM case_files WHERE path = ?`, from)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET file = ? WHERE file = ?`, to, from)
+	}
+	if err != nil {
+		return fmt.Errorf("rename case file %s: %w", from, err)
+	}
+	return nil
 }
 
 // caseOwner is where a stored case was read from.

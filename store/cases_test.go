@@ -131,7 +131,7 @@ func TestImportDatePrecision(t *testing.T) {
 		t.Errorf("hunger strike days = %d; want 41", c.HungerStrikes[0].Days)
 	}
 	// What comes back equals what was parsed.
-	parsed, err := cases.Parse("cases/amira.yaml", []byte(y))
+	parsed, err := cases.Parse("cases/amira.yaml", []byte(y), cases.ParseOptions{Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,10 +459,12 @@ func TestImportRedefinedIDReimports(t *testing.T) {
 	ctx := context.Background()
 	a := src("cases/a.yaml", amiraYAML)
 	importOK(t, s, a)
-	// The case moves to b.yaml, imported on its own (say, by a CLI call
-	// naming only that file): b.yaml now owns the id.
+	// The case moves to b.yaml, imported on its own with Move (vigil
+	// import --move b.yaml): b.yaml now owns the id.
 	b := src("cases/b.yaml", strings.Replace(amiraYAML, "Amira Testova", "Amira T. Testova", 1))
-	importOK(t, s, b)
+	if _, err := s.Import(ctx, []cases.SourceFile{b}, t0, ImportOptions{Move: true}); err != nil {
+		t.Fatalf("Import with Move: %v", err)
+	}
 	c, err := s.Case(ctx, "amira-testova")
 	if err != nil || c.File != "cases/b.yaml" {
 		t.Fatalf("Case = from %q, %v; want from cases/b.yaml", c.File, err)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/cases"
@@ -21,7 +22,8 @@ func TestGoldenCards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rustamov, err := cases.Parse(files[0].Path, files[0].Data)
+	parseAt := cases.ParseOptions{Now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	rustamov, err := cases.Parse(files[0].Path, files[0].Data, parseAt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ summary: {en: "An invented teacher, for tests & <checks>.", de: "Eine erfundene 
 photo: {url: "https://example.org/nora.jpg?size=large&v=2", credit: "© Example <Photo>"}
 actions:
   - {kind: petition, label: "Sign for Nora", url: "https://example.org/nora?ref=tg&lang=en"}
-`))
+`), parseAt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
-	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{})
+	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{Move: c.move})
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintln(e.stderr, line)

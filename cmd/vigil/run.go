@@ -76,6 +76,7 @@ type cli struct {
 	lang    string
 	country string
 	stale   bool
+	move    bool
 	message string
 	from    string
 	days    int
@@ -87,7 +88,10 @@ func init() {
 	commands = []*command{
 		{name: "serve", summary: "run the daemon", run: cmdServe},
 		{name: "import", args: "FILE|DIR...", summary: "validate and upsert case files; exit 1 naming file:line on error",
-			run: cmdImport, minArgs: 1, maxArgs: -1},
+			run: cmdImport, minArgs: 1, maxArgs: -1,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.BoolVar(&c.move, "move", false, "let these files take case ids that belong to other files")
+			}},
 		{name: "case", args: "QUERY", summary: "print a case card (as text, or JSON)", run: cmdCase, minArgs: 1, maxArgs: -1,
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.json, "json", false, "print the case as JSON")

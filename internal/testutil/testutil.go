@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/data"
@@ -63,7 +64,7 @@ func BundledCase(t testing.TB, id string) *cases.Case {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		cs, err := cases.Parse(f.Path, f.Data)
+		cs, err := cases.Parse(f.Path, f.Data, cases.ParseOptions{Now: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
