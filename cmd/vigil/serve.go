@@ -213,6 +213,7 @@ func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lo
 		if lock != nil {
 			lock.Release()
 		}
+		log.Info("stopped while standing by")
 		return nil, nil
 	}
 	if err != nil {
