@@ -27,7 +27,7 @@ import (
 // config.example.yaml and PRODUCT.md.
 type Config struct {
 	Database   string   `yaml:"database"`
-	Cases      []string `yaml:"cases"` // nil: the bundled cases built into the binary
+	Cases      []string `yaml:"cases"` // nil (no cases key): the bundled cases; empty (cases: []): none
 	Timezone   string   `yaml:"timezone"`
 	PostTime   string   `yaml:"post_time"`
 	Language   string   `yaml:"language"`

@@ -20,7 +20,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -40,22 +43,121 @@ type Store struct {
 
 // Open opens (creating if need be) the database at path and brings its
 // schema up to date. It refuses a database written by a newer vigil.
+//
+// path is a file name, never a URI: "we?ird.db" is that file. A new
+// database is created private (0600), since it holds channel ids and
+// alert texts; SQLite gives its -wal and -shm files the same mode. A
+// missing or read-only folder is said in those words.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := create(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", fileURI(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if ferr := checkFolder(path, true); ferr != nil {
+			return nil, ferr
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// inMemory reports whether path names no file but a memory database
+// (":memory:", as SQLite spells it) or a temporary one ("").
+func inMemory(path string) bool { return path == "" || path == ":memory:" }
+
+// create creates the database file at path, 0600 whatever the umask, if
+// it does not exist, so that SQLite never creates it with its default
+// 0644; an existing file keeps the mode its owner gave it.
+func create(path string) error {
+	if inMemory(path) {
+		return nil
+	}
+	if err := checkFolder(path, false); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		if ferr := checkFolder(path, true); ferr != nil {
+			return ferr
+		}
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	err = f.Chmod(0o600) // the umask may have taken more than group and other bits
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkFolder returns why the database at path cannot be used because of
+// its folder: missing, not a folder, or, if write, not writable (SQLite
+// must create the -wal and -shm files there). It returns nil when the
+// folder is fine.
+func checkFolder(path string, write bool) error {
+	if inMemory(path) {
+		return nil
+	}
+	dir := folder(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store: open %s: folder %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("store: open %s: folder %s: %w", path, dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("store: open %s: %s is not a folder", path, dir)
+	case !write:
+		return nil
+	}
+	f, err := os.CreateTemp(dir, ".vigil-write-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // "permission denied", "read-only file system"
+		}
+		return fmt.Errorf("store: open %s: cannot write in folder %s: %w", path, dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// folder is the folder of the database at path, absolute when it can be,
+// for messages.
+func folder(path string) string {
+	dir := filepath.Dir(path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// fileURI is the SQLite URI of the file at path: the driver reads its
+// options from the query, so a '?' or '#' in the name (or a '%') must be
+// escaped, or "we?ird.db" would open "we".
+func fileURI(path string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	if strings.HasPrefix(esc, "/") {
+		return "file://" + esc // an empty authority: "//x" is never a host
+	}
+	return "file:" + esc
 }
 
 // Close closes the database.

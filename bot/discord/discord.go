@@ -66,10 +66,11 @@ var (
 	_ bot.HealthReporter = (*Client)(nil)
 )
 
-// Healthy returns nil while the gateway session is up.
+// Healthy returns nil while the gateway session is up, else why not,
+// naming the api_base it connects through.
 func (c *Client) Healthy() error {
 	if !c.connected.Load() {
-		return errors.New("gateway not connected")
+		return fmt.Errorf("gateway not connected (connecting through %s)", c.tr.target.Host)
 	}
 	return nil
 }
@@ -332,11 +333,22 @@ func redact(err error) error {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
+		u := ue.URL
+		var sent *sentToError
+		if errors.As(ue.Err, &sent) {
+			u = sent.url // where it went: api_base, not discord.com
+		}
+		return &url.Error{Op: ue.Op, URL: redactURL(u), Err: ue.Err}
 	}
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
-		return fmt.Errorf("rate limited on %s, retry after %s", redactURL(rl.URL), rl.RetryAfter)
+		// Only the route: the URL discordgo quotes is on discord.com
+		// whatever api_base the request went to.
+		route := rl.URL
+		if u, err := url.Parse(rl.URL); err == nil && u.Path != "" {
+			route = u.Path
+		}
+		return fmt.Errorf("rate limited on %s, retry after %s", redactURL(route), rl.RetryAfter)
 	}
 	return err
 }

@@ -84,6 +84,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.global.release(time.Now().Add(globalWindow + windowMargin))
 	}
 	if err != nil {
+		if out != req {
+			err = &sentToError{url: out.URL.String(), err: err}
+		}
 		return nil, err
 	}
 	t.record(key, resp)
@@ -222,3 +225,14 @@ func (s *slots) acquire(ctx context.Context) error {
 }
 
 func (s *slots) release(at time.Time) { s.ch <- at }
+
+// sentToError is a failed request that the transport sent to api_base:
+// the http.Client's error names the URL discordgo asked for, on
+// discord.com, and redact puts this one in its place.
+type sentToError struct {
+	url string
+	err error
+}
+
+func (e *sentToError) Error() string { return e.err.Error() }
+func (e *sentToError) Unwrap() error { return e.err }

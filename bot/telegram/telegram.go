@@ -114,6 +114,7 @@ type options struct {
 	http *http.Client
 	pace Pace
 	poll time.Duration
+	ctx  context.Context
 }
 
 // WithHTTPClient makes the client use hc for every request. Its Timeout,
@@ -122,6 +123,10 @@ func WithHTTPClient(hc *http.Client) Option { return func(o *options) { o.http =
 
 // WithPace sets how fast the client sends (DefaultPace by default).
 func WithPace(p Pace) Option { return func(o *options) { o.pace = p } }
+
+// WithContext makes New give up its check of the token when ctx ends,
+// so that a daemon stopping while the Bot API hangs stops at once.
+func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx = ctx } }
 
 // WithPollTimeout sets the long poll's timeout (50 s by default).
 func WithPollTimeout(d time.Duration) Option { return func(o *options) { o.poll = d } }
@@ -163,7 +168,10 @@ func New(cfg *config.Config, h *bot.Handler, log *slog.Logger, opts ...Option) (
 	if endpoint == "" {
 		endpoint = tgbotapi.APIEndpoint
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	if o.ctx == nil {
+		o.ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(o.ctx, requestTimeout)
 	defer cancel()
 	api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, ctxDoer{ctx: ctx, client: o.http, token: token})
 	if err != nil {
@@ -173,6 +181,24 @@ func New(cfg *config.Config, h *bot.Handler, log *slog.Logger, opts ...Option) (
 		pacer: newPacer(o.pace), poll: o.poll, queues: map[int64][]tgbotapi.Update{}, recent: map[int]bool{},
 		webhookURL: cfg.Telegram.WebhookURL, secret: webhookSecret(token)}
 	return c, nil
+}
+
+// EndpointHost returns the host (with its port, if any) of the Bot API
+// endpoint cfg names, Telegram's by default, for messages about
+// reaching it: the rest of the endpoint holds the token's place.
+func EndpointHost(cfg *config.Config) string {
+	endpoint := cfg.Telegram.APIEndpoint
+	if endpoint == "" {
+		endpoint = tgbotapi.APIEndpoint
+	}
+	if _, rest, ok := strings.Cut(endpoint, "://"); ok {
+		endpoint = rest
+	}
+	host, _, _ := strings.Cut(endpoint, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = host[i+1:] // never userinfo
+	}
+	return host
 }
 
 // Name returns "telegram".
@@ -198,11 +224,12 @@ func (c *Client) Run(ctx context.Context) error {
 	c.setCommands(ctx)
 	defer c.wg.Wait()
 	offset, failures := 0, 0
-	for ctx.Err() == nil {
-		// After a failure, a short poll first: it shows at once whether
-		// polling works again (for Healthy) without waiting out a long one.
+	for first := true; ctx.Err() == nil; first = false {
+		// At the start and after a failure, a short poll first: it shows
+		// at once whether polling works (for Healthy) without waiting out
+		// a long one.
 		timeout := c.poll
-		if failures > 0 {
+		if first || failures > 0 {
 			timeout = 0
 		}
 		updates, err := c.getUpdates(ctx, offset, timeout)

@@ -18,9 +18,10 @@ import (
 )
 
 // caseFiles reads the case files to import: the named paths, or the
-// bundled cases when none are named.
+// bundled cases when paths is nil (config without a cases key). An empty
+// list ("cases: []") means no case files at all.
 func caseFiles(paths []string) ([]cases.SourceFile, error) {
-	if len(paths) == 0 {
+	if paths == nil {
 		return data.Cases()
 	}
 	return cases.ReadFiles(paths)

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,8 +22,8 @@ import (
 // newRegistry returns the registry that /metrics serves, holding the Go
 // runtime's, the process's and st's database/sql pool metrics, the
 // outbox read at scrape time, and the delivery engine's metrics for the
-// platforms, which it returns for the engine to count on.
-func newRegistry(st *store.Store, platforms map[string]bot.Platform) (*prometheus.Registry, *scheduler.Metrics) {
+// named platforms, which it returns for the engine to count on.
+func newRegistry(st *store.Store, platforms ...string) (*prometheus.Registry, *scheduler.Metrics) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -29,16 +31,70 @@ func newRegistry(st *store.Store, platforms map[string]bot.Platform) (*prometheu
 		collectors.NewDBStatsCollector(st.DB(), "vigil"),
 		scheduler.NewOutboxCollector(st),
 	)
-	return reg, scheduler.NewMetrics(reg, slices.Sorted(maps.Keys(platforms))...)
+	return reg, scheduler.NewMetrics(reg, slices.Sorted(slices.Values(platforms))...)
+}
+
+// platformHealth is what /healthz knows of the platforms: those started,
+// which report their own health, and those still connecting, with why.
+// serve listens before the platforms are connected, so both change.
+type platformHealth struct {
+	mu         sync.Mutex
+	started    map[string]bot.Platform
+	connecting map[string]string // platform name → why it is not started yet
+}
+
+// newPlatformHealth returns the health of the given started platforms.
+func newPlatformHealth(started map[string]bot.Platform) *platformHealth {
+	ph := &platformHealth{started: map[string]bot.Platform{}, connecting: map[string]string{}}
+	for name, p := range started {
+		ph.started[name] = p
+	}
+	return ph
+}
+
+// setConnecting records that the platform name is not started yet, and why.
+func (ph *platformHealth) setConnecting(name, reason string) {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	delete(ph.started, name)
+	ph.connecting[name] = reason
+}
+
+// setStarted records that p is started; from now on it reports its health.
+func (ph *platformHealth) setStarted(p bot.Platform) {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	delete(ph.connecting, p.Name())
+	ph.started[p.Name()] = p
+}
+
+// problems lists, by platform name, why a platform is not healthy.
+func (ph *platformHealth) problems() []string {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(ph.connecting)) {
+		problems = append(problems, name+": "+ph.connecting[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(ph.started)) {
+		if hr, ok := ph.started[name].(bot.HealthReporter); ok {
+			if err := hr.Healthy(); err != nil {
+				// Platforms' errors may begin with their name already.
+				problems = append(problems, name+": "+strings.TrimPrefix(err.Error(), name+": "))
+			}
+		}
+	}
+	return problems
 }
 
 // httpHandler serves /healthz and /metrics.
 //
 // /healthz answers 200 "ok" when the store answers and every configured
-// platform that reports its health is connected, else 503 with the
-// reason. /metrics is reg in the Prometheus exposition format; a scrape
-// fails with 500 when the store cannot count the outbox.
-func httpHandler(st *store.Store, platforms map[string]bot.Platform, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+// platform is started and, if it reports its health, connected, else
+// 503 with the reasons, one a line. /metrics is reg in the Prometheus
+// exposition format; a scrape fails with 500 when the store cannot count
+// the outbox.
+func httpHandler(st *store.Store, platforms *platformHealth, reg *prometheus.Registry, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -61,18 +117,11 @@ func httpHandler(st *store.Store, platforms map[string]bot.Platform, reg *promet
 }
 
 // healthProblems lists what keeps the daemon from being healthy: the
-// store not answering, a platform that reports itself disconnected.
-func healthProblems(ctx context.Context, st *store.Store, platforms map[string]bot.Platform) []string {
+// store not answering, a platform still connecting or disconnected.
+func healthProblems(ctx context.Context, st *store.Store, platforms *platformHealth) []string {
 	var problems []string
 	if err := st.Ping(ctx); err != nil {
 		problems = append(problems, "store: "+err.Error())
 	}
-	for _, name := range slices.Sorted(maps.Keys(platforms)) {
-		if hr, ok := platforms[name].(bot.HealthReporter); ok {
-			if err := hr.Healthy(); err != nil {
-				problems = append(problems, name+": "+err.Error())
-			}
-		}
-	}
-	return problems
+	return append(problems, platforms.problems()...)
 }

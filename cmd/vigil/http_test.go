@@ -63,14 +63,24 @@ func TestHealthz(t *testing.T) {
 	st := openTestStore(t)
 	log := slog.New(slog.DiscardHandler)
 	healthy := map[string]bot.Platform{"fake": &testPlatform{}}
-	reg, _ := newRegistry(st, healthy)
-	h := httpHandler(st, healthy, reg, log)
+	reg, _ := newRegistry(st, "fake")
+	h := httpHandler(st, newPlatformHealth(healthy), reg, log)
 	if code, body := get(h, "/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("healthy: %d %q", code, body)
 	}
 	sick := map[string]bot.Platform{"fake": &testPlatform{}, "discord": &testPlatform{sick: errors.New("gateway disconnected")}}
-	if code, body := get(httpHandler(st, sick, reg, log), "/healthz"); code != 503 || !strings.Contains(body, "discord: gateway disconnected") {
+	if code, body := get(httpHandler(st, newPlatformHealth(sick), reg, log), "/healthz"); code != 503 || !strings.Contains(body, "discord: gateway disconnected") {
 		t.Errorf("sick platform: %d %q", code, body)
+	}
+	connecting := newPlatformHealth(healthy)
+	connecting.setConnecting("fake", "connecting to 127.0.0.1:9…")
+	hc := httpHandler(st, connecting, reg, log)
+	if code, body := get(hc, "/healthz"); code != 503 || body != "fake: connecting to 127.0.0.1:9…\n" {
+		t.Errorf("platform connecting: %d %q", code, body)
+	}
+	connecting.setStarted(&testPlatform{sick: errors.New("fake: not receiving updates")})
+	if code, body := get(hc, "/healthz"); code != 503 || body != "fake: not receiving updates\n" {
+		t.Errorf("platform started, not yet receiving: %d %q; want its own reason once, prefixed once", code, body)
 	}
 	st.Close()
 	if code, body := get(h, "/healthz"); code != 503 || !strings.Contains(body, "store:") {
@@ -104,7 +114,7 @@ func TestMetrics(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	fp := &testPlatform{}
 	platforms := map[string]bot.Platform{"fake": fp}
-	reg, metrics := newRegistry(st, platforms)
+	reg, metrics := newRegistry(st, "fake")
 	h := bot.NewHandler(st, cfg, log)
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now, Metrics: metrics}
 	if _, n, err := st.QueueAlert(ctx, "amira-testova", "Act now", "test", now); err != nil || n != 2 {
@@ -112,7 +122,7 @@ func TestMetrics(t *testing.T) {
 	}
 	scrape := func() map[string]*dto.MetricFamily {
 		t.Helper()
-		code, body := get(httpHandler(st, platforms, reg, log), "/metrics")
+		code, body := get(httpHandler(st, newPlatformHealth(platforms), reg, log), "/metrics")
 		if code != 200 {
 			t.Fatalf("GET /metrics = %d %q", code, body)
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +35,9 @@ const sendWorkers = 4
 // a signal: a send in flight, then the platforms' own goodbyes.
 const shutdownGrace = sendTimeout + 5*time.Second
 
+// lockPoll is how often a standby serve tries to take over the database.
+const lockPoll = time.Second
+
 func cmdServe(ctx context.Context, e *env, c *cli) error {
 	cfg, err := c.load(e)
 	if err != nil {
@@ -54,6 +59,14 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	defer st.Close()
 
+	// One serve per database: the outbox's sends in flight are this
+	// process's alone, so only now may the delivery requeue them.
+	lock, err := holdDatabase(ctx, cfg.Database, log)
+	if err != nil || lock == nil {
+		return err // nil, nil: stopped while standing by
+	}
+	defer lock.Release()
+
 	res, err := loadConfiguredCases(ctx, cfg, st)
 	if err != nil {
 		return err
@@ -68,19 +81,9 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 
 	h := bot.NewHandler(st, cfg, log)
 	platforms := map[string]bot.Platform{}
-	var webhook http.Handler
-	var webhookPath string
+	health := newPlatformHealth(nil)
 	if console {
 		platforms[botconsole.Name] = botconsole.New(e.stdin, e.stdout, h)
-	}
-	if cfg.Telegram.Token != "" {
-		tg, err := connectTelegram(ctx, cfg, h, log)
-		if err != nil || tg == nil {
-			return err // nil, nil: stopped while waiting for Telegram
-		}
-		platforms[tg.Name()] = tg
-		// Empty unless telegram.webhook_url is set (config checks its path).
-		webhookPath, webhook = tg.WebhookHandler()
 	}
 	if cfg.Discord.Token != "" {
 		dc, err := discord.New(cfg, h, log)
@@ -89,17 +92,20 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		}
 		platforms[dc.Name()] = dc
 	}
-	reg, metrics := newRegistry(st, platforms)
-	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
-		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
-	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
-		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
-	delivery.Check = planner.StillDue
+	for _, p := range platforms {
+		health.setStarted(p)
+	}
+	names := slices.Collect(maps.Keys(platforms))
+	if cfg.Telegram.Token != "" {
+		names = append(names, telegram.Name)
+		health.setConnecting(telegram.Name, "connecting to "+telegram.EndpointHost(cfg)+"…")
+	}
+	reg, metrics := newRegistry(st, names...)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(platforms)+3) // platforms, delivery, planner, http
+	errs := make(chan error, len(names)+3) // platforms, delivery, planner, http
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -110,22 +116,15 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 			}
 		}()
 	}
-	for name, p := range platforms {
-		start(name, p.Run)
-	}
-	start("delivery", delivery.Run)
-	start("planner", planner.Run)
+	stop := func() { cancel(); wg.Wait() }
+
+	// Health checks and metrics answer while the platforms connect.
+	mux := http.NewServeMux()
 	if cfg.HTTP.Listen != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/", httpHandler(st, platforms, reg, log))
-		if webhook != nil {
-			mux.Handle("POST "+webhookPath, webhook)
-		}
+		mux.Handle("/", httpHandler(st, health, reg, log))
 		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {
-			cancel()
-			wg.Wait()
 			return fmt.Errorf("serve: http.listen: %w", err)
 		}
 		log.Info("http listening", "addr", ln.Addr().String())
@@ -141,6 +140,35 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 			}
 			return nil
 		})
+	}
+
+	if cfg.Telegram.Token != "" {
+		tg, err := connectTelegram(runCtx, cfg, h, log, health)
+		if err != nil || tg == nil {
+			stop()
+			if err == nil {
+				err = firstError(errs) // the http server failed, or nil: stopped while waiting
+			}
+			return err
+		}
+		platforms[tg.Name()] = tg
+		health.setStarted(tg)
+		// Empty unless telegram.webhook_url is set (config checks its path).
+		if path, webhook := tg.WebhookHandler(); webhook != nil {
+			mux.Handle("POST "+path, webhook)
+		}
+	}
+	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
+		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
+	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
+		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
+	delivery.Check = planner.StillDue
+	if runCtx.Err() == nil {
+		for name, p := range platforms {
+			start(name, p.Run)
+		}
+		start("delivery", delivery.Run)
+		start("planner", planner.Run)
 	}
 
 	<-runCtx.Done()
@@ -163,15 +191,54 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	return errors.Join(all...)
 }
 
+// firstError returns the first error sent on errs so far, or nil.
+func firstError(errs chan error) error {
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// holdDatabase takes the serve lock on the database at path. While
+// another serve holds it, it says so and waits as a standby, taking over
+// when that one stops; it returns nil, nil when ctx ends first.
+func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lock, error) {
+	lock, err := store.WaitLock(ctx, path, lockPoll, func(held *store.LockedError) {
+		log.Warn("another vigil serve holds the database; standing by until it stops", "pid", held.PID,
+			"database", path, "lock", store.LockPath(path))
+	})
+	if ctx.Err() != nil {
+		if lock != nil {
+			lock.Release()
+		}
+		log.Info("stopped while standing by")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	log.Info("holding the database", "database", path, "lock", store.LockPath(path))
+	return lock, nil
+}
+
 // connectTelegram creates the Telegram client, waiting with backoff while
-// the Bot API cannot be reached; a refused token ends it at once.
-func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, log *slog.Logger) (*telegram.Client, error) {
+// the Bot API cannot be reached, and saying why in health; a refused
+// token ends it at once. It returns nil, nil when ctx ends first.
+func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, log *slog.Logger, health *platformHealth) (*telegram.Client, error) {
+	host := telegram.EndpointHost(cfg)
 	for backoff := time.Second; ; backoff = min(2*backoff, time.Minute) {
-		tg, err := telegram.New(cfg, h, log)
+		tg, err := telegram.New(cfg, h, log, telegram.WithContext(ctx))
 		if err == nil || telegram.TokenRefused(err) {
 			return tg, err
 		}
-		log.Warn("telegram unreachable; retrying", "err", err, "in", backoff)
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		log.Warn("telegram unreachable; retrying", "endpoint", host, "err", err, "in", backoff)
+		health.setConnecting(telegram.Name, fmt.Sprintf("connecting to %s… (the last attempt: %s)", host,
+			strings.TrimPrefix(err.Error(), telegram.Name+": ")))
 		select {
 		case <-ctx.Done():
 			return nil, nil
