@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -98,7 +99,7 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	}
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
 	query := strings.Join(c.args, " ")
-	found, err := h.Library.Resolve(ctx, query)
+	found, err := resolveCase(ctx, st, query)
 	if err != nil {
 		return err
 	}
@@ -121,6 +122,33 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	ch.Language = lang
 	fmt.Fprintln(e.stdout, h.CardFor(ctx, found[0], ch).Text())
 	return nil
+}
+
+// resolveCase answers as bot.Library.Resolve does, without loading every
+// case: the case with exactly that id, else the Lookup matches of the
+// saved lookup index (store.CaseIndex), read one by one.
+func resolveCase(ctx context.Context, st *store.Store, query string) ([]*cases.Case, error) {
+	if c, err := st.Case(ctx, query); err == nil {
+		return []*cases.Case{&c}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	ix, err := st.CaseIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*cases.Case
+	for _, m := range ix.Lookup(query) {
+		c, err := st.Case(ctx, m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &c)
+	}
+	return out, nil
 }
 
 func writeJSON(e *env, v any) error {
