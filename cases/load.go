@@ -74,13 +74,30 @@ func ReadFiles(paths []string) ([]SourceFile, error) {
 	return out, nil
 }
 
+// Ref says where a case is defined: enough to check ids across files
+// without keeping the cases.
+type Ref struct {
+	ID, File string
+	Line     int
+}
+
 // CheckUnique reports ids defined in more than one of the given cases,
 // naming both places.
 func CheckUnique(cs []Case) error {
-	first := map[string]*Case{}
+	refs := make([]Ref, len(cs))
+	for i, c := range cs {
+		refs[i] = Ref{ID: c.ID, File: c.File, Line: c.Line}
+	}
+	return CheckUniqueRefs(refs)
+}
+
+// CheckUniqueRefs reports ids defined in more than one file, naming both
+// places; the later of two definitions is the one blamed.
+func CheckUniqueRefs(refs []Ref) error {
+	first := map[string]*Ref{}
 	var errs []error
-	for i := range cs {
-		c := &cs[i]
+	for i := range refs {
+		c := &refs[i]
 		if f, ok := first[c.ID]; ok && f.File != c.File {
 			errs = append(errs, &FieldError{File: c.File, Line: c.Line, Field: "id",
 				Msg: fmt.Sprintf("%q is already defined at %s:%d", c.ID, f.File, f.Line)})

@@ -150,15 +150,21 @@ func NewIndex(entries []Entry) *Index {
 	}
 
 	ix.buildDeletions()
+	ix.setPool()
+	ix.buildCache()
+	return ix
+}
+
+// setPool sizes the per-query scratch space to the index.
+func (ix *Index) setPool() {
+	nv, n, nw := len(ix.varEntry), len(ix.names), len(ix.words)
 	ix.pool.New = func() any {
 		return &matchScratch{
 			slot:  make([]uint32, nv),
 			eslot: make([]uint32, n),
-			seen:  make([]bool, len(ix.words)),
+			seen:  make([]bool, nw),
 		}
 	}
-	ix.buildCache()
-	return ix
 }
 
 // delHash hashes w without the bytes at i and j (pass -1 to keep all).

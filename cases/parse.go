@@ -76,9 +76,111 @@ type ParseOptions struct {
 // problems found are returned joined (errors.Join of *FieldError); on any
 // error no case is returned, so a bad file imports nothing of itself.
 func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
-	p := &parser{file: name, data: data, today: DateOf(opts.Now), latest: DateOf(opts.Now.AddDate(0, 0, 1))}
 	var out []Case
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := ParseEach(name, data, opts, func(c *Case) { out = append(out, *c) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ParseEach reads the cases of one YAML file as Parse does, with the same
+// errors, but hands each case to fn as soon as it is read instead of
+// keeping them all: a file of 100,000 cases never has all of them, nor
+// all of its YAML, in memory at once. fn is called in file order and only
+// while the file has shown no error yet; when ParseEach returns an error,
+// the cases already handed over must be discarded, as the file is bad.
+//
+// A file that is one block list at column 0 ("- id: …" items) is decoded
+// item by item; any other shape, or an item that does not decode on its
+// own (an alias to another item's anchor, a syntax error), is decoded as
+// whole documents, so that errors and line numbers are exactly Parse's.
+func ParseEach(name string, data []byte, opts ParseOptions, fn func(*Case)) error {
+	p := &parser{file: name, data: data, fn: fn, seen: map[string]int{},
+		today: DateOf(opts.Now), latest: DateOf(opts.Now.AddDate(0, 0, 1))}
+	if items, ok := topLevelItems(data); ok {
+		p.parseItems(items)
+	} else {
+		p.parseDocuments(0)
+	}
+	if p.count == 0 && len(p.errs) == 0 {
+		p.errs = append(p.errs, &FieldError{File: name, Msg: "no cases in file"})
+	}
+	p.errs = append(p.errs, p.dups...)
+	if len(p.errs) > 0 {
+		return p.err()
+	}
+	return nil
+}
+
+// item is one "- " entry of a top-level block list: its bytes and the
+// line it starts on.
+type item struct {
+	start, end, line int
+}
+
+// topLevelItems splits data at its column-0 "- " lines if the file is a
+// single block list with nothing else at column 0 but comments and blank
+// lines; ok is false for every other shape.
+func topLevelItems(data []byte) (items []item, ok bool) {
+	line := 0
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := off + end + 1
+		if end < 0 {
+			end, next = len(data)-off, len(data)
+		}
+		l := bytes.TrimRight(data[off:off+end], "\r")
+		line++
+		switch {
+		case len(l) == 0 || l[0] == ' ' || l[0] == '#':
+			// Blank, indented (an item's body) or a comment.
+			if len(items) == 0 && len(bytes.TrimLeft(l, " ")) > 0 && l[0] == ' ' {
+				return nil, false // indented content before the list
+			}
+		case l[0] == '-' && (len(l) == 1 || l[1] == ' '):
+			if len(items) > 0 {
+				items[len(items)-1].end = off
+			}
+			items = append(items, item{start: off, end: len(data), line: line})
+		default:
+			return nil, false
+		}
+		off = next
+	}
+	return items, len(items) > 0
+}
+
+// parseItems decodes the items of a top-level list one at a time. If one
+// does not decode as a list of exactly that item, it starts over with the
+// whole document, keeping only what was handed to fn.
+func (p *parser) parseItems(items []item) {
+	for i, it := range items {
+		var doc yaml.Node
+		err := yaml.Unmarshal(p.data[it.start:it.end], &doc)
+		if err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.SequenceNode || len(doc.Content[0].Content) != 1 {
+			p.errs, p.dups, p.count, p.seen = nil, nil, 0, map[string]int{}
+			p.parseDocuments(i)
+			return
+		}
+		n := doc.Content[0].Content[0]
+		shiftLines(n, it.line-1)
+		p.listItem(i, n, true)
+	}
+}
+
+// shiftLines adds d to the line of n and of everything below it.
+func shiftLines(n *yaml.Node, d int) {
+	n.Line += d
+	for _, c := range n.Content {
+		shiftLines(c, d)
+	}
+}
+
+// parseDocuments decodes data as whole YAML documents. The first done
+// items of a top-level list have already been handed to fn: they are
+// checked again but not handed over twice.
+func (p *parser) parseDocuments(done int) {
+	dec := yaml.NewDecoder(bytes.NewReader(p.data))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -95,14 +197,10 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
 		root := doc.Content[0]
 		switch root.Kind {
 		case yaml.MappingNode:
-			out = append(out, p.parseCase(root, ""))
+			p.emit(p.parseCase(root, ""), true)
 		case yaml.SequenceNode:
 			for i, n := range root.Content {
-				if n.Kind != yaml.MappingNode {
-					p.errorf(n, fmt.Sprintf("[%d]", i), "want a case (a mapping of fields)")
-					continue
-				}
-				out = append(out, p.parseCase(n, fmt.Sprintf("[%d].", i)))
+				p.listItem(i, n, i >= done)
 			}
 		case yaml.ScalarNode:
 			if root.Tag == "!!null" {
@@ -112,31 +210,43 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
 		default:
 			p.errorf(root, "", "want a case or a list of cases")
 		}
+		done = 0 // only the first document's items were handed over
 	}
-	if len(out) == 0 && len(p.errs) == 0 {
-		p.errs = append(p.errs, &FieldError{File: name, Msg: "no cases in file"})
+}
+
+// listItem parses item i of a top-level list.
+func (p *parser) listItem(i int, n *yaml.Node, hand bool) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, fmt.Sprintf("[%d]", i), "want a case (a mapping of fields)")
+		return
 	}
-	seen := map[string]int{}
-	for _, c := range out {
-		if c.ID == "" {
-			continue
-		}
-		if first, ok := seen[c.ID]; ok {
-			p.errs = append(p.errs, &FieldError{File: name, Line: c.Line, Field: "id",
+	p.emit(p.parseCase(n, fmt.Sprintf("[%d].", i)), hand)
+}
+
+// emit counts a parsed case, notes an id used twice in the file, and
+// hands the case to fn while the file has no errors.
+func (p *parser) emit(c Case, hand bool) {
+	p.count++
+	if c.ID != "" {
+		if first, ok := p.seen[c.ID]; ok {
+			p.dups = append(p.dups, &FieldError{File: p.file, Line: c.Line, Field: "id",
 				Msg: fmt.Sprintf("%q is used twice (first at line %d)", c.ID, first)})
 		}
-		seen[c.ID] = c.Line
+		p.seen[c.ID] = c.Line
 	}
-	if len(p.errs) > 0 {
-		return nil, p.err()
+	if hand && p.fn != nil && len(p.errs) == 0 && len(p.dups) == 0 {
+		p.fn(&c)
 	}
-	return out, nil
 }
 
 type parser struct {
 	file   string
 	data   []byte
 	errs   []error
+	dups   []error // ids used twice, reported after the other errors
+	seen   map[string]int
+	count  int
+	fn     func(*Case)
 	today  Date // for messages
 	latest Date // the last day a past date may name: today plus a day's grace
 }

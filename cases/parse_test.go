@@ -2,6 +2,9 @@ package cases
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,4 +211,81 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseWhole is Parse as it was before ParseEach streamed top-level
+// lists: every file decoded as whole documents.
+func parseWhole(name string, data []byte) ([]Case, error) {
+	var out []Case
+	p := &parser{file: name, data: data, seen: map[string]int{}, fn: func(c *Case) { out = append(out, *c) },
+		today: DateOf(at.Now), latest: DateOf(at.Now.AddDate(0, 0, 1))}
+	p.parseDocuments(0)
+	if p.count == 0 && len(p.errs) == 0 {
+		p.errs = append(p.errs, &FieldError{File: name, Msg: "no cases in file"})
+	}
+	p.errs = append(p.errs, p.dups...)
+	if len(p.errs) > 0 {
+		return nil, p.err()
+	}
+	return out, nil
+}
+
+// TestParseItemByItemSameAsWhole checks that a file read item by item
+// gives exactly the cases and errors (lines included) of decoding it
+// whole, for lists with comments, CRLF, anchors across items, syntax and
+// field errors in later items, ids used twice, and other shapes.
+func TestParseItemByItemSameAsWhole(t *testing.T) {
+	item := func(id string, extra ...string) string {
+		return "- id: " + id + "\n  name: Test " + id + "\n  country: AZ\n  status: detained\n  status_as_of: 2026-01\n" + strings.Join(extra, "")
+	}
+	inputs := map[string]string{
+		"plain":        item("a-one") + item("b-two") + item("c-three", "  aliases: [Tri]\n"),
+		"comments":     "# head\n\n" + item("a-one") + "# between\n\n" + item("b-two") + "   # indented comment\n",
+		"crlf":         strings.ReplaceAll(item("a-one")+item("b-two"), "\n", "\r\n"),
+		"anchor":       item("a-one", "  charges: &c [one, two]\n") + item("b-two", "  charges: *c\n"),
+		"syntax later": item("a-one") + item("b-two", "  summary: {en: [unclosed\n") + item("c-three"),
+		"field later":  item("a-one") + item("b-two", "  arrested: 2021-13\n") + item("c-three", "  born: soon\n"),
+		"field+syntax": item("a-one", "  arrested: 2021-13\n") + item("b-two") + "- id: [\n",
+		"dup":          item("a-one") + item("b-two") + item("a-one"),
+		"scalar item":  item("a-one") + "- just text\n" + item("b-two"),
+		"nested list":  item("a-one") + "- - x\n",
+		"multi doc":    item("a-one") + "---\n" + item("b-two"),
+		"mapping":      "id: a-one\nname: A\ncountry: AZ\nstatus: detained\nstatus_as_of: 2026-01\n",
+		"flow":         "[{id: a-one, name: A, country: AZ, status: detained, status_as_of: 2026-01}]\n",
+		"empty":        "# nothing\n",
+		"tab":          item("a-one") + "- id: b\n\tname: x\n",
+		"unknown key":  item("a-one", "  nmae: x\n") + item("b-two"),
+		"dash only":    "-\n  id: a-one\n  name: A\n  country: AZ\n  status: detained\n  status_as_of: 2026-01\n" + item("b-two"),
+		"trailing key": item("a-one") + "extra: 1\n",
+	}
+	for name, in := range inputs {
+		got, gerr := Parse("f.yaml", []byte(in), at)
+		want, werr := parseWhole("f.yaml", []byte(in))
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Errorf("%s: errors\n%v\nwant (whole document)\n%v", name, gerr, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: cases\n%+v\nwant (whole document)\n%+v", name, got, want)
+		}
+	}
+	if items, ok := topLevelItems([]byte(inputs["comments"])); !ok || len(items) != 2 || items[1].line != 10 {
+		t.Errorf("topLevelItems(comments) = %+v, %v; want 2 items, the second at line 10", items, ok)
+	}
+}
+
+// TestParseEachStopsHandingOnError checks that ParseEach hands over the
+// cases before the first error and none after it, so a caller writing
+// them as they come knows to discard the file.
+func TestParseEachStopsHandingOnError(t *testing.T) {
+	in := "- {id: a-one, name: A, country: AZ, status: detained, status_as_of: 2026-01}\n" +
+		"- {id: b-two, name: B, country: XX, status: detained, status_as_of: 2026-01}\n" +
+		"- {id: c-three, name: C, country: AZ, status: detained, status_as_of: 2026-01}\n"
+	var got []string
+	err := ParseEach("f.yaml", []byte(in), at, func(c *Case) { got = append(got, c.ID) })
+	if err == nil || !strings.Contains(err.Error(), "f.yaml:2: [1].country") {
+		t.Errorf("ParseEach error = %v; want f.yaml:2: [1].country", err)
+	}
+	if !slices.Equal(got, []string{"a-one"}) {
+		t.Errorf("handed over %v; want [a-one] (nothing after the error)", got)
+	}
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,78 +40,245 @@ type ImportResult struct {
 }
 
 type fileState struct {
-	hash string
-	ids  []string
+	path, hash string
+	rawIDs     string // JSON array of case ids
 }
+
+// errRetry makes Import roll back and import again without the files
+// found bad, when it learnt that only after writing them.
+var errRetry = errors.New("retry without the bad files")
 
 // Import validates the case files and upserts their cases in one
 // transaction: either every file is imported or, on any error, nothing is
 // (unless opts.SkipBad). Files whose content is unchanged since their last
-// import are not parsed again. A changed status is recorded as a
-// StatusChange. now is also the parser's today: case dates after it are
-// refused.
+// import are not parsed again; when no file changed, Import reads nothing
+// but the files' hashes. A changed file is read case by case and written
+// as it is read, so that memory does not grow with the number of cases;
+// only the cases whose content changed are written. A changed status is
+// recorded as a StatusChange. now is also the parser's today: case dates
+// after it are refused.
 //
 // A case id belongs to the file it was imported from, identified by its
 // path as given in SourceFile.Path (cases.ReadFiles makes it absolute). A
 // file that defines an id another file owns is refused, unless that file
 // is part of the same import and no longer defines the id, or opts.Move.
 func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.Time, opts ImportOptions) (ImportResult, error) {
-	res := ImportResult{Files: len(files)}
 	known, err := s.fileStates(ctx)
 	if err != nil {
-		return res, fmt.Errorf("import: %w", err)
+		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
+	}
+	if allUnchanged(known, files) {
+		return ImportResult{Files: len(files), Unchanged: len(files)}, nil
 	}
 	owners, err := s.caseOwners(ctx)
 	if err != nil {
-		return res, fmt.Errorf("import: %w", err)
+		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
 	}
 	renamed := adoptRelativePaths(known, owners, files)
-	type parsed struct {
-		file  cases.SourceFile
-		cases []cases.Case
+	im := &importer{store: s, files: files, now: now, opts: opts, known: known, owners: owners, renamed: renamed, bad: map[string]bool{}}
+	res, err := im.run(ctx)
+	if errors.Is(err, errRetry) {
+		// Only with SkipBad: a file written before a later one showed it
+		// redefines an id. Its errors are known; import the rest.
+		im.retry = true
+		res, err = im.run(ctx)
 	}
-	var (
-		todo []parsed
-		all  []cases.Case // every case, for the uniqueness check
-		errs []error
-		bad  = map[string]bool{}
-	)
+	if err != nil {
+		return ImportResult{Files: len(files)}, err
+	}
+	return res, nil
+}
+
+// allUnchanged reports whether every file was imported before with the
+// same content. A file that loses a case to another file is marked as
+// changed (see upsert), so such a file still owns all its ids.
+func allUnchanged(known map[string]fileState, files []cases.SourceFile) bool {
 	for _, f := range files {
-		// An unchanged file is skipped only if it still owns all its ids:
-		// if another file has since redefined one, it must be re-imported.
-		if st, ok := known[f.Path]; ok && st.hash == f.Hash && ownsAll(owners, f.Path, st.ids) {
-			res.Unchanged++
-			for _, id := range st.ids {
-				all = append(all, cases.Case{ID: id, File: f.Path, Line: owners[id].line})
-			}
-			continue
+		if st, ok := known[f.Path]; !ok || st.hash != f.Hash || f.Hash == "" {
+			return false
 		}
-		cs, err := cases.Parse(f.Path, f.Data, cases.ParseOptions{Now: now})
-		if err != nil {
-			errs = append(errs, err)
-			bad[f.Path] = true
-			continue
-		}
-		todo = append(todo, parsed{f, cs})
-		all = append(all, cs...)
 	}
-	if !opts.Move {
-		if err := checkOwners(known, owners, files, all); err != nil {
-			errs = append(errs, err)
-			for _, e := range unjoin(err) {
-				var fe *cases.FieldError
-				if errors.As(e, &fe) {
-					bad[fe.File] = true
+	return true
+}
+
+// importer is one Import.
+type importer struct {
+	store   *Store
+	files   []cases.SourceFile
+	now     time.Time
+	opts    ImportOptions
+	known   map[string]fileState
+	owners  map[string]caseOwner
+	renamed map[string]string // stored relative paths now known by their absolute one
+	inFiles map[string]bool   // the paths of this import's files
+
+	bad   map[string]bool // files left out
+	errs  []error         // their problems
+	retry bool            // second run: bad and errs are final
+}
+
+// run parses the changed files and writes their cases in one transaction,
+// file by file, each file in a savepoint that is rolled back if the file
+// turns out bad. It then checks ids across files; with errors, it rolls
+// everything back (or, with SkipBad, returns errRetry when a file it
+// wrote must be left out after all).
+func (im *importer) run(ctx context.Context) (ImportResult, error) {
+	res := ImportResult{Files: len(im.files)}
+	var (
+		refs    []cases.Ref // every case, for the uniqueness check
+		written = map[string]bool{}
+	)
+	err := im.store.tx(ctx, func(tx *sql.Tx) error {
+		w, err := newCaseWriter(ctx, tx, im.now, &res)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for rel, abs := range im.renamed {
+			if err := renameFile(ctx, tx, rel, abs); err != nil {
+				return err
+			}
+		}
+		for _, f := range im.files {
+			// An unchanged file is skipped only if it still owns all its ids:
+			// if another file has since redefined one, it must be re-imported.
+			ids, unchanged, err := im.unchanged(f)
+			if err != nil {
+				return err
+			}
+			if unchanged {
+				res.Unchanged++
+				for _, id := range ids {
+					refs = append(refs, cases.Ref{ID: id, File: f.Path, Line: im.owners[id].line})
+				}
+				continue
+			}
+			if im.bad[f.Path] {
+				continue // second run: its errors are already in im.errs
+			}
+			// Once nothing can be imported, the rest is only validated.
+			write := im.opts.SkipBad || len(im.errs) == 0
+			ok, err := im.file(ctx, tx, w, f, write, &res, &refs)
+			if err != nil {
+				return err
+			}
+			if ok && write {
+				written[f.Path] = true
+			}
+		}
+		if !im.retry {
+			im.checkUnique(refs)
+		}
+		if len(im.errs) > 0 {
+			if !im.opts.SkipBad {
+				return errors.Join(im.errs...)
+			}
+			res.Rejected = errors.Join(im.errs...)
+			for f := range written {
+				if im.bad[f] {
+					return errRetry
 				}
 			}
 		}
+		if res.Added+res.Updated == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cases_version', 1)
+			ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+		return err
+	})
+	switch {
+	case errors.Is(err, errRetry):
+		return res, errRetry
+	case err != nil && len(im.errs) > 0 && !im.opts.SkipBad:
+		return res, errors.Join(im.errs...)
+	case err != nil:
+		return res, fmt.Errorf("import: %w", err)
 	}
-	// CheckUnique blames the later of two definitions. Put the stored one
-	// first, so that a duplicate is blamed on the file that newly defines
-	// the id: with SkipBad, that file is left out and cannot take over
-	// another file's case (and announce a bogus status change).
-	slices.SortStableFunc(all, func(a, b cases.Case) int {
-		oa, ob := owners[a.ID].file == a.File, owners[b.ID].file == b.File
+	return res, nil
+}
+
+// unchanged reports whether f was imported before with the same content
+// and still owns all its ids, and returns them: if another file has since
+// redefined one, it must be re-imported.
+func (im *importer) unchanged(f cases.SourceFile) ([]string, bool, error) {
+	st, ok := im.known[f.Path]
+	if !ok || st.hash != f.Hash {
+		return nil, false, nil
+	}
+	ids, err := st.ids()
+	if err != nil {
+		return nil, false, err
+	}
+	return ids, ownsAll(im.owners, f.Path, ids), nil
+}
+
+// file parses one changed file and, if write, writes its cases as they
+// are read, in a savepoint. ok is false when the file is bad: its errors
+// are noted, its writes and counts undone. err is a database error.
+func (im *importer) file(ctx context.Context, tx *sql.Tx, w *caseWriter, f cases.SourceFile, write bool, res *ImportResult, refs *[]cases.Ref) (ok bool, err error) {
+	if write {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT import_file`); err != nil {
+			return false, err
+		}
+		if err := w.loadHashes(ctx, f.Path); err != nil {
+			return false, err
+		}
+	}
+	before, nrefs := *res, len(*refs)
+	before.StatusChanges = slices.Clip(before.StatusChanges)
+	var ids []string
+	var werr error
+	var owned []error // ids that belong to another file
+	perr := cases.ParseEach(f.Path, f.Data, cases.ParseOptions{Now: im.now}, func(c *cases.Case) {
+		if err := im.checkOwner(c); err != nil {
+			owned = append(owned, err)
+			return
+		}
+		*refs = append(*refs, cases.Ref{ID: c.ID, File: c.File, Line: c.Line})
+		ids = append(ids, c.ID)
+		if write && werr == nil && len(owned) == 0 {
+			werr = w.upsert(ctx, c)
+		}
+	})
+	if werr != nil {
+		return false, werr
+	}
+	if perr == nil && len(owned) > 0 {
+		perr = errors.Join(owned...)
+	}
+	if perr != nil {
+		im.errs = append(im.errs, perr)
+		im.bad[f.Path] = true
+		*res, *refs = before, (*refs)[:nrefs]
+		if write {
+			_, err := tx.ExecContext(ctx, `ROLLBACK TO import_file; RELEASE import_file`)
+			return false, err
+		}
+		return false, nil
+	}
+	if !write {
+		return true, nil
+	}
+	idsJSON, _ := json.Marshal(ids)
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_files (path, hash, ids, imported_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, ids = excluded.ids, imported_at = excluded.imported_at`,
+		f.Path, f.Hash, string(idsJSON), ms(im.now))
+	if err != nil {
+		return false, fmt.Errorf("record file %s: %w", f.Path, err)
+	}
+	_, err = tx.ExecContext(ctx, `RELEASE import_file`)
+	return true, err
+}
+
+// checkUnique notes ids defined in more than one file. CheckUniqueRefs
+// blames the later of two definitions. Put the stored one first, so that
+// a duplicate is blamed on the file that newly defines the id: with
+// SkipBad, that file is left out and cannot take over another file's
+// case (and announce a bogus status change).
+func (im *importer) checkUnique(refs []cases.Ref) {
+	slices.SortStableFunc(refs, func(a, b cases.Ref) int {
+		oa, ob := im.owners[a.ID].file == a.File, im.owners[b.ID].file == b.File
 		switch {
 		case oa == ob:
 			return 0
@@ -118,57 +287,15 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		}
 		return 1
 	})
-	if err := cases.CheckUnique(all); err != nil {
-		errs = append(errs, err)
+	if err := cases.CheckUniqueRefs(refs); err != nil {
+		im.errs = append(im.errs, err)
 		var fe *cases.FieldError
 		for _, e := range unjoin(err) {
 			if errors.As(e, &fe) {
-				bad[fe.File] = true
+				im.bad[fe.File] = true
 			}
 		}
 	}
-	if len(errs) > 0 {
-		if !opts.SkipBad {
-			return res, errors.Join(errs...)
-		}
-		res.Rejected = errors.Join(errs...)
-	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		for rel, abs := range renamed {
-			if err := renameFile(ctx, tx, rel, abs); err != nil {
-				return err
-			}
-		}
-		for _, p := range todo {
-			if bad[p.file.Path] {
-				continue
-			}
-			ids := make([]string, len(p.cases))
-			for i := range p.cases {
-				ids[i] = p.cases[i].ID
-				if err := upsertCase(ctx, tx, &p.cases[i], now, &res); err != nil {
-					return err
-				}
-			}
-			idsJSON, _ := json.Marshal(ids)
-			_, err := tx.ExecContext(ctx, `INSERT INTO case_files (path, hash, ids, imported_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, ids = excluded.ids, imported_at = excluded.imported_at`,
-				p.file.Path, p.file.Hash, string(idsJSON), ms(now))
-			if err != nil {
-				return fmt.Errorf("record file %s: %w", p.file.Path, err)
-			}
-		}
-		if res.Added+res.Updated == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cases_version', 1)
-			ON CONFLICT (key) DO UPDATE SET value = value + 1`)
-		return err
-	})
-	if err != nil {
-		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
-	}
-	return res, nil
 }
 
 func unjoin(err error) []error {
@@ -178,49 +305,123 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func upsertCase(ctx context.Context, tx *sql.Tx, c *cases.Case, now time.Time, res *ImportResult) error {
+// caseWriter writes cases in an import's transaction with prepared
+// statements, skipping those whose content hash is unchanged.
+type caseWriter struct {
+	tx     *sql.Tx
+	now    time.Time
+	res    *ImportResult
+	hashes map[string]string // id → stored content hash, of the current file's cases
+	stmts  map[string]*sql.Stmt
+}
+
+const (
+	sqlFileHashes   = `SELECT id, hash FROM cases WHERE file = ?`
+	sqlReadCase     = `SELECT status, data, file FROM cases WHERE id = ?`
+	sqlInsertCase   = `INSERT INTO cases (id, name, country, status, status_as_of, file, data, hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlUpdateCase   = `UPDATE cases SET name = ?, country = ?, status = ?, status_as_of = ?, file = ?, data = ?, hash = ?, updated_at = ? WHERE id = ?`
+	sqlSetHash      = `UPDATE cases SET hash = ? WHERE id = ?`
+	sqlStaleFile    = `UPDATE case_files SET hash = '' WHERE path = ?`
+	sqlStatusChange = `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?)`
+)
+
+func newCaseWriter(ctx context.Context, tx *sql.Tx, now time.Time, res *ImportResult) (*caseWriter, error) {
+	w := &caseWriter{tx: tx, now: now, res: res, stmts: map[string]*sql.Stmt{}}
+	for _, q := range []string{sqlFileHashes, sqlReadCase, sqlInsertCase, sqlUpdateCase, sqlSetHash, sqlStaleFile, sqlStatusChange} {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		w.stmts[q] = st
+	}
+	return w, nil
+}
+
+func (w *caseWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// loadHashes reads the content hashes of the cases stored from path, so
+// that unchanged cases cost no read of their record.
+func (w *caseWriter) loadHashes(ctx context.Context, path string) error {
+	rows, err := w.stmts[sqlFileHashes].QueryContext(ctx, path)
+	if err != nil {
+		return fmt.Errorf("read case hashes of %s: %w", path, err)
+	}
+	defer rows.Close()
+	w.hashes = map[string]string{}
+	for rows.Next() {
+		var id, h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return fmt.Errorf("read case hashes of %s: %w", path, err)
+		}
+		w.hashes[id] = h
+	}
+	return rows.Err()
+}
+
+// upsert writes c unless its stored record is the same.
+func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("case %s: %w", c.ID, err)
 	}
-	var oldStatus, oldData string
-	err = tx.QueryRowContext(ctx, `SELECT status, data FROM cases WHERE id = ?`, c.ID).Scan(&oldStatus, &oldData)
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:16])
+	if h, ok := w.hashes[c.ID]; ok && h == hash {
+		w.res.Same++
+		return nil
+	}
+	var oldStatus, oldData, oldFile string
+	err = w.stmts[sqlReadCase].QueryRowContext(ctx, c.ID).Scan(&oldStatus, &oldData, &oldFile)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, name, country, status, status_as_of, file, data, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), ms(now))
+		_, err = w.stmts[sqlInsertCase].ExecContext(ctx,
+			c.ID, c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), hash, ms(w.now))
 		if err != nil {
 			return fmt.Errorf("insert case %s: %w", c.ID, err)
 		}
-		res.Added++
+		w.res.Added++
 		return nil
 	case err != nil:
 		return fmt.Errorf("read case %s: %w", c.ID, err)
 	case oldData == string(data):
-		res.Same++
+		// Stored before cases had hashes.
+		if _, err := w.stmts[sqlSetHash].ExecContext(ctx, hash, c.ID); err != nil {
+			return fmt.Errorf("update case %s: %w", c.ID, err)
+		}
+		w.res.Same++
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE cases SET name = ?, country = ?, status = ?, status_as_of = ?, file = ?, data = ?, updated_at = ?
-		WHERE id = ?`,
-		c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), ms(now), c.ID)
+	_, err = w.stmts[sqlUpdateCase].ExecContext(ctx,
+		c.Name, c.Country, string(c.Status), c.StatusAsOf.String(), c.File, string(data), hash, ms(w.now), c.ID)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.ID, err)
 	}
-	res.Updated++
+	w.res.Updated++
+	if oldFile != c.File {
+		// The old file no longer owns the case: it must be read again.
+		if _, err := w.stmts[sqlStaleFile].ExecContext(ctx, oldFile); err != nil {
+			return fmt.Errorf("update case %s: %w", c.ID, err)
+		}
+	}
 	if oldStatus != string(c.Status) {
-		r, err := tx.ExecContext(ctx, `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?)`,
-			c.ID, oldStatus, string(c.Status), ms(now))
+		r, err := w.stmts[sqlStatusChange].ExecContext(ctx, c.ID, oldStatus, string(c.Status), ms(w.now))
 		if err != nil {
 			return fmt.Errorf("record status change of %s: %w", c.ID, err)
 		}
 		id, _ := r.LastInsertId()
-		res.StatusChanges = append(res.StatusChanges, StatusChange{ID: id, CaseID: c.ID, Country: c.Country,
-			Old: cases.Status(oldStatus), New: c.Status, At: now.UTC().Truncate(time.Millisecond)})
+		w.res.StatusChanges = append(w.res.StatusChanges, StatusChange{ID: id, CaseID: c.ID, Country: c.Country,
+			Old: cases.Status(oldStatus), New: c.Status, At: w.now.UTC().Truncate(time.Millisecond)})
 	}
 	return nil
 }
 
+// fileStates returns the stored state of every imported file; the ids
+// are decoded only by ids, as the check for unchanged files needs none.
 func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, ids FROM case_files`)
 	if err != nil {
@@ -229,41 +430,50 @@ func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
 	defer rows.Close()
 	out := map[string]fileState{}
 	for rows.Next() {
-		var path, hash, ids string
-		if err := rows.Scan(&path, &hash, &ids); err != nil {
+		var st fileState
+		if err := rows.Scan(&st.path, &st.hash, &st.rawIDs); err != nil {
 			return nil, err
 		}
-		st := fileState{hash: hash}
-		if err := json.Unmarshal([]byte(ids), &st.ids); err != nil {
-			return nil, fmt.Errorf("case_files %s: %w", path, err)
-		}
-		out[path] = st
+		out[st.path] = st
 	}
 	return out, rows.Err()
 }
 
-// checkOwners refuses cases that would take an id from a file outside
+// ids decodes the ids the file defined when it was last imported.
+func (st fileState) ids() ([]string, error) {
+	var ids []string
+	if err := json.Unmarshal([]byte(st.rawIDs), &ids); err != nil {
+		return nil, fmt.Errorf("case_files %s: %w", st.path, err)
+	}
+	return ids, nil
+}
+
+// checkOwner refuses a case that would take its id from a file outside
 // this import: the id's owner is the file it was last imported from, as
 // long as that file still lists it. An owner inside this import is left
-// to cases.CheckUnique, which sees whether it still defines the id.
-func checkOwners(known map[string]fileState, owners map[string]caseOwner, files []cases.SourceFile, newCases []cases.Case) error {
-	inImport := make(map[string]bool, len(files))
-	for _, f := range files {
-		inImport[f.Path] = true
+// to the uniqueness check, which sees whether it still defines the id.
+func (im *importer) checkOwner(c *cases.Case) error {
+	if im.opts.Move {
+		return nil
 	}
-	var errs []error
-	for _, c := range newCases {
-		o, ok := owners[c.ID]
-		if !ok || o.file == c.File || inImport[o.file] {
-			continue
+	if im.inFiles == nil {
+		im.inFiles = make(map[string]bool, len(im.files))
+		for _, f := range im.files {
+			im.inFiles[f.Path] = true
 		}
-		if st, ok := known[o.file]; ok && !slices.Contains(st.ids, c.ID) {
-			continue // its file dropped it: free to take
-		}
-		errs = append(errs, &cases.FieldError{File: c.File, Line: c.Line, Field: "id",
-			Msg: fmt.Sprintf("%s already belongs to %s; to move it, delete it there and import both files together, or import with --move", c.ID, o.file)})
 	}
-	return errors.Join(errs...)
+	o, ok := im.owners[c.ID]
+	if !ok || o.file == c.File || im.inFiles[o.file] {
+		return nil
+	}
+	if st, ok := im.known[o.file]; ok {
+		ids, err := st.ids()
+		if err == nil && !slices.Contains(ids, c.ID) {
+			return nil // its file dropped it: free to take
+		}
+	}
+	return &cases.FieldError{File: c.File, Line: c.Line, Field: "id",
+		Msg: fmt.Sprintf("%s already belongs to %s; to move it, delete it there and import both files together, or import with --move", c.ID, o.file)}
 }
 
 // adoptRelativePaths treats a stored relative path (written before
@@ -401,4 +611,68 @@ func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, e
 		return nil, fmt.Errorf("store: cases: %w", err)
 	}
 	return out, nil
+}
+
+// CaseIndex returns the lookup index of the stored cases: the saved one
+// if it was built for the current cases version, else one built from the
+// cases' ids, names and aliases, which it saves for the next process. A
+// short-lived command thus neither decodes every case nor rebuilds the
+// index; it answers exactly as cases.NewIndex over the stored cases.
+func (s *Store) CaseIndex(ctx context.Context) (*cases.Index, error) {
+	var data []byte
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM case_index
+		WHERE version = coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0)`).Scan(&data)
+	if err == nil {
+		ix := &cases.Index{}
+		if ix.UnmarshalBinary(data) == nil {
+			return ix, nil
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: case index: %w", err)
+	}
+	version, err := s.CasesVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.caseEntries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: case index: %w", err)
+	}
+	ix := cases.NewIndex(entries)
+	data, err = ix.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("store: case index: %w", err)
+	}
+	// Saved only if no import changed the cases meanwhile.
+	_, err = s.db.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
+		SELECT 1, ?1, ?2 WHERE coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0) = ?1
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data`, version, data)
+	if err != nil {
+		return nil, fmt.Errorf("store: save case index: %w", err)
+	}
+	return ix, nil
+}
+
+// caseEntries returns what the matcher needs of every stored case.
+func (s *Store) caseEntries(ctx context.Context) ([]cases.Entry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, coalesce(json_extract(data, '$.aliases'), '') FROM cases`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cases.Entry
+	for rows.Next() {
+		var e cases.Entry
+		var aliases string
+		if err := rows.Scan(&e.ID, &e.Name, &aliases); err != nil {
+			return nil, err
+		}
+		if aliases != "" {
+			if err := json.Unmarshal([]byte(aliases), &e.Aliases); err != nil {
+				return nil, fmt.Errorf("case %s: %w", e.ID, err)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

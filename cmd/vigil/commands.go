@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,6 +59,9 @@ func (c *cli) openSynced(ctx context.Context, e *env) (*config.Config, *store.St
 	return cfg, st, nil
 }
 
+// importMemoryLimit is the soft heap limit of `vigil import`.
+const importMemoryLimit = 64 << 20
+
 func cmdImport(ctx context.Context, e *env, c *cli) error {
 	_, st, err := c.open(ctx, e)
 	if err != nil {
@@ -67,6 +72,10 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
+	// Import streams the files; a soft limit makes the collector return
+	// the garbage of 100,000 parsed cases early instead of letting the
+	// heap double (it only costs collections near the limit).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	res, err := st.Import(ctx, files, time.Now(), store.ImportOptions{Move: c.move})
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -98,7 +107,7 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	}
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
 	query := strings.Join(c.args, " ")
-	found, err := h.Library.Resolve(ctx, query)
+	found, err := resolveCase(ctx, st, query)
 	if err != nil {
 		return err
 	}
@@ -121,6 +130,33 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	ch.Language = lang
 	fmt.Fprintln(e.stdout, h.CardFor(ctx, found[0], ch).Text())
 	return nil
+}
+
+// resolveCase answers as bot.Library.Resolve does, without loading every
+// case: the case with exactly that id, else the Lookup matches of the
+// saved lookup index (store.CaseIndex), read one by one.
+func resolveCase(ctx context.Context, st *store.Store, query string) ([]*cases.Case, error) {
+	if c, err := st.Case(ctx, query); err == nil {
+		return []*cases.Case{&c}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	ix, err := st.CaseIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*cases.Case
+	for _, m := range ix.Lookup(query) {
+		c, err := st.Case(ctx, m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &c)
+	}
+	return out, nil
 }
 
 func writeJSON(e *env, v any) error {
