@@ -171,3 +171,9 @@ func TestPersianDigitsAndIsolation(t *testing.T) {
 		t.Errorf("N(fa, card.strike.days) = %q; want %q", got, want)
 	}
 }
+
+func TestIsolateLeavesPersianNumbers(t *testing.T) {
+	if got, want := Isolate("fa", "۲۰۱۸"), "۲۰۱۸"; got != want {
+		t.Errorf("Isolate(fa, Persian digits) = %q; want %q", got, want)
+	}
+}

@@ -24,16 +24,21 @@ func RTL(lang string) bool { return rtl[lang] }
 
 // Isolate returns s ready to sit inside a text in lang: in a right-to-left
 // language, a value that has a left-to-right character (a Latin name, a
-// URL, a hashtag) or no right-to-left letter at all (a number, a time) is
-// wrapped in FSI … PDI, so that it neither reorders nor is reordered by
-// the text around it. Other languages, an empty s and a value written in
-// a right-to-left script alone are returned as they are.
+// URL, a hashtag) or no right-to-left letter or Persian digit at all (an
+// ASCII number, a time) is wrapped in FSI … PDI, so that it neither
+// reorders nor is reordered by the text around it. Other languages, an
+// empty s and a value in a right-to-left script alone are returned as
+// they are.
 func Isolate(lang, s string) string {
 	if !RTL(lang) || s == "" || strings.HasPrefix(s, fsi) && strings.HasSuffix(s, pdi) {
 		return s
 	}
 	hasL, hasR := false, false
 	for _, r := range s {
+		if '۰' <= r && r <= '۹' || '٠' <= r && r <= '٩' {
+			hasR = true // Persian and Arabic digits belong to the text around them
+			continue
+		}
 		p, _ := bidi.LookupRune(r)
 		switch p.Class() {
 		case bidi.L:
