@@ -91,18 +91,18 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: a.Label, URL: a.URL})
 	}
 	if opts.Stale {
-		card.Stale = i18n.F(lang, "card.stale", i18n.Args{"Date": i18n.Date(lang, c.StatusAsOf)})
+		card.Stale = i18n.F(lang, "card.stale", i18n.Args{"Date": i18n.DateAs(lang, c.StatusAsOf, i18n.In)})
 	}
 	return card
 }
 
 func strikeLine(lang string, h cases.HungerStrike, today cases.Date, st cases.Status) string {
-	start := i18n.Date(lang, h.Started)
+	start := i18n.DateAs(lang, h.Started, i18n.From) // after "from", "since"
 	switch {
 	case h.Days > 0:
 		return i18n.N(lang, "card.strike.days", h.Days, i18n.Args{"Start": start})
 	case !h.Ended.IsZero():
-		return i18n.F(lang, "card.strike.ended", i18n.Args{"Start": start, "End": i18n.Date(lang, h.Ended)})
+		return i18n.F(lang, "card.strike.ended", i18n.Args{"Start": start, "End": i18n.DateAs(lang, h.Ended, i18n.Until)})
 	}
 	if n, ok := h.DayOn(today); ok && !st.Free() {
 		return i18n.F(lang, "card.strike.ongoing", i18n.Args{"Start": start, "Day": n})
@@ -110,33 +110,37 @@ func strikeLine(lang string, h cases.HungerStrike, today cases.Date, st cases.St
 	return i18n.F(lang, "card.strike.since", i18n.Args{"Start": start})
 }
 
-// Text renders the card as plain text for the console and the CLI.
+// Text renders the card as plain text for the console and the CLI. In a
+// right-to-left language each case-supplied value is isolated
+// (i18n.Isolate), so that a Latin name or URL keeps its place in the
+// Persian line.
 func (c *Card) Text() string {
 	var b strings.Builder
-	b.WriteString(c.Title)
+	iso := func(s string) string { return i18n.Isolate(c.Lang, s) }
+	b.WriteString(iso(c.Title))
 	if c.Country != "" {
-		b.WriteString(" — " + c.Country)
+		b.WriteString(" — " + iso(c.Country))
 	}
 	b.WriteString("\n" + c.Status + "\n")
 	for _, f := range c.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
+		b.WriteString(f.Label + ": " + iso(f.Value) + "\n")
 	}
 	if c.Summary != "" {
 		b.WriteString("\n" + c.Summary + "\n")
 	}
 	if c.Photo != nil {
-		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + c.Photo.URL)
+		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + iso(c.Photo.URL))
 		if c.Photo.Credit != "" {
-			b.WriteString(" (" + c.Photo.Credit + ")")
+			b.WriteString(" (" + iso(c.Photo.Credit) + ")")
 		}
 		b.WriteString("\n")
 	}
 	if len(c.Sources) > 0 {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.sources") + ":\n")
 		for _, s := range c.Sources {
-			b.WriteString("- " + s.Text)
+			b.WriteString("- " + iso(s.Text))
 			if s.URL != "" {
-				b.WriteString(" <" + s.URL + ">")
+				b.WriteString(" <" + iso(s.URL) + ">")
 			}
 			b.WriteString("\n")
 		}
@@ -144,11 +148,15 @@ func (c *Card) Text() string {
 	if len(c.Actions) > 0 {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.actions") + ":\n")
 		for _, a := range c.Actions {
-			b.WriteString("- " + a.Text + ": " + a.URL + "\n")
+			b.WriteString("- " + iso(a.Text) + ": " + iso(a.URL) + "\n")
 		}
 	}
 	if len(c.Hashtags) > 0 {
-		b.WriteString("\n" + strings.Join(c.Hashtags, " ") + "\n")
+		tags := make([]string, len(c.Hashtags))
+		for i, h := range c.Hashtags {
+			tags[i] = iso(h)
+		}
+		b.WriteString("\n" + strings.Join(tags, " ") + "\n")
 	}
 	if c.Stale != "" {
 		b.WriteString("\n" + c.Stale + "\n")

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"flag"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,14 @@ func TestCardGolden(t *testing.T) {
 		{"jonas.fr.golden", jonas, "fr", false}, // no French catalogue or summary: English
 		{"rustamov.en.golden", rustamov, "en", true},
 		{"rustamov.de.golden", rustamov, "de", true},
+		{"rustamov.ru.golden", rustamov, "ru", true},
+		{"rustamov.uk.golden", rustamov, "uk", true},
+		{"rustamov.be.golden", rustamov, "be", true},
+		{"rustamov.az.golden", rustamov, "az", true},
+		{"rustamov.fa.golden", rustamov, "fa", true},
+		{"jonas.ru.golden", jonas, "ru", false}, // every kind of date line: days, ongoing strike
+		{"jonas.az.golden", jonas, "az", false},
+		{"jonas.fa.golden", jonas, "fa", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -102,5 +111,37 @@ func TestCardFacts(t *testing.T) {
 	card = NewCard(jonas, CardOptions{Lang: "en", Today: cases.MustParseDate("2026-11-27")})
 	if len(card.Actions) != 0 {
 		t.Errorf("a released person's card has actions %+v; want none", card.Actions)
+	}
+}
+
+// TestCardDateFormsAndIsolation checks the date lines' grammatical forms
+// and, in Persian, the digits and the isolation of Latin values.
+func TestCardDateFormsAndIsolation(t *testing.T) {
+	rustamov := testutil.BundledCase(t, "saleh-rustamov")
+	today := cases.MustParseDate("2026-11-27")
+	for lang, want := range map[string]string{
+		"ru": "с ноября 2021 г., 41 день",
+		"uk": "з листопада 2021 р., 41 день",
+		"be": "з лістапада 2021 г., 41 дзень",
+		"az": "2021-ci ilin noyabrından etibarən, 41 gün",
+		"fa": "از نوامبر ۲۰۲۱، ۴۱ روز",
+	} {
+		card := NewCard(rustamov, CardOptions{Lang: lang, Today: today, Stale: true})
+		if got := card.Fields[len(card.Fields)-1].Value; got != want {
+			t.Errorf("%s hunger strikes = %q; want %q", lang, got, want)
+		}
+	}
+	card := NewCard(rustamov, CardOptions{Lang: "ru", Today: today, Stale: true})
+	if want := "Сведения последний раз подтверждались в мае 2022 г. и могли устареть."; card.Stale != want {
+		t.Errorf("ru stale = %q; want %q", card.Stale, want)
+	}
+	text := NewCard(rustamov, CardOptions{Lang: "fa", Today: today}).Text()
+	for _, want := range []string{"\u2068Saleh Rustamov\u2069 — ", "<\u2068https://www.freiheit.org/ka/node/34619\u2069>", "بازداشت: ۲۰۱۸\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("fa card lacks %q:\n%s", want, text)
+		}
+	}
+	if text := NewCard(rustamov, CardOptions{Lang: "ru", Today: today}).Text(); strings.ContainsAny(text, "\u2068\u2069") {
+		t.Errorf("ru card has isolation marks:\n%s", text)
 	}
 }

@@ -94,7 +94,9 @@ func load(fsys fs.FS) (*catalogue, error) {
 
 // localize returns message id in lang (or English) filled from data, in
 // the plural form for count if count is not nil; id if no catalogue has
-// the message.
+// the message. The values of data are written for lang first (see
+// prepare): Persian digits and bidi isolation in fa, suffixes that
+// harmonize with the number in az.
 func (c *catalogue) localize(lang, id string, data Args, count any) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
@@ -102,7 +104,7 @@ func (c *catalogue) localize(lang, id string, data Args, count any) string {
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id, PluralCount: count}
 	if data != nil {
-		cfg.TemplateData = map[string]any(data)
+		cfg.TemplateData = map[string]any(prepare(lang, data))
 	}
 	// A message only English has comes with a MessageNotFoundErr; a
 	// missing plural form falls back to "other" with an error too. Both
@@ -110,6 +112,9 @@ func (c *catalogue) localize(lang, id string, data Args, count any) string {
 	s, tag, err := loc.LocalizeWithTag(cfg)
 	if tag == language.Und || err != nil && s == "" {
 		return id
+	}
+	if lang == "az" {
+		s = azFix(s)
 	}
 	return s
 }

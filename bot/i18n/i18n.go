@@ -53,27 +53,75 @@ func N(lang, id string, count int, args Args) string {
 	return std.count(lang, id, count, args)
 }
 
-// Date formats d at its precision: "2018", "February 2021",
+// DateForm is the grammatical form a date takes in the sentence around
+// it. Each language's catalogue writes every form (keys date.* and
+// months*), so that a date can read "ноября 2021 г." after "с" and
+// "2021-ci ilin noyabrından" where Azerbaijani says "from" with a case
+// ending.
+type DateForm int
+
+const (
+	// Standalone is a date on its own: a card field, after "as of"
+	// ("February 2021", ru "февраль 2021 г.", "14 февраля 2021 г.").
+	Standalone DateForm = iota
+	// From is a date after the message's "from" or "since" (ru "с",
+	// uk/be "з"): ru "ноября 2021 г."; in Azerbaijani, which has no such
+	// word, the ablative itself ("2021-ci ilin noyabrından").
+	From
+	// Until is a date after the message's "to" (ru "по", uk "по", be
+	// "па"); in Azerbaijani the terminative ("2022-ci ilin yanvarınadək").
+	Until
+	// In is a date as a time adverbial with its preposition: "in
+	// February 2021", "on 14 February 2021", ru "в феврале 2021 г.".
+	In
+)
+
+// dateKeys are the catalogue keys of a form: its suffix of the date.*
+// templates and its list of month names for a date without a day.
+var dateKeys = map[DateForm]struct{ suffix, months string }{
+	Standalone: {"", "months"},
+	From:       {".from", "months.from"},
+	Until:      {".until", "months.until"},
+	In:         {".in", "months.in"},
+}
+
+// Date formats d standalone at its precision: "2018", "February 2021",
 // "14 February 2021" in English; "2018", "Februar 2021", "14. Februar
-// 2021" in German.
+// 2021" in German; "2018 г.", "февраль 2021 г.", "14 февраля 2021 г." in
+// Russian. It never shows a day or month the record does not have.
 func Date(lang string, d cases.Date) string {
+	return DateAs(lang, d, Standalone)
+}
+
+// DateAs formats d at its precision in the grammatical form the sentence
+// needs, with the catalogue's templates date.year, date.month and
+// date.day (with the form's suffix, e.g. date.month.from) and month names
+// (months for a standalone month, months.from, months.until, months.in
+// for a month without a day in the other forms, months.day after a
+// day). It returns "" for a zero date.
+func DateAs(lang string, d cases.Date, form DateForm) string {
+	k, ok := dateKeys[form]
+	if !ok {
+		k = dateKeys[Standalone]
+	}
 	switch d.Precision() {
 	case cases.PrecisionYear:
-		return strconv.Itoa(d.Year)
+		return F(lang, "date.year"+k.suffix, Args{"Year": d.Year})
 	case cases.PrecisionMonth:
-		return F(lang, "date.month", Args{"Month": monthName(lang, int(d.Month)), "Year": d.Year})
+		return F(lang, "date.month"+k.suffix, Args{"Month": monthName(lang, k.months, int(d.Month)), "Year": d.Year})
 	case cases.PrecisionDay:
-		return F(lang, "date.day", Args{"Day": d.Day, "Month": monthName(lang, int(d.Month)), "Year": d.Year})
+		return F(lang, "date.day"+k.suffix, Args{"Day": d.Day, "Month": monthName(lang, "months.day", int(d.Month)), "Year": d.Year})
 	}
 	return ""
 }
 
-func monthName(lang string, m int) string {
-	names := strings.Split(T(lang, "months"), ",")
+// monthName returns month m from the comma-separated list key of lang.
+func monthName(lang, key string, m int) string {
+	names := strings.Split(T(lang, key), ",")
 	if m < 1 || m > len(names) {
 		return strconv.Itoa(m)
 	}
-	return names[m-1]
+	return strings.TrimSpace(names[m-1])
 }
 
 // Status returns the status's name in lang.

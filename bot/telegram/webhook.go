@@ -115,10 +115,12 @@ func (c *Client) runWebhook(ctx context.Context) error {
 		}
 	}
 	c.log.Info("receiving updates by webhook", "url", c.webhookURL)
-	c.setCommands(ctx)
+	// Telegram delivers updates as soon as the webhook is set: answer
+	// them while the menus (one call per language) are being set.
 	c.hookMu.Lock()
 	c.hookCtx = ctx
 	c.hookMu.Unlock()
+	c.setCommands(ctx)
 	c.setHealth(true, nil)
 	<-ctx.Done()
 	c.setHealth(false, nil)
