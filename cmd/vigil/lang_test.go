@@ -35,7 +35,9 @@ func TestServeConsoleLanguage(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--db", filepath.Join(dir, "v.db")}, stdinR, &out, &errOut, noEnv) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", filepath.Join(dir, "v.db")}, stdinR, &out, &errOut, noEnv)
+	}()
 	waitFor(t, &out, "no platform token configured")
 	io.WriteString(stdinW, "/settings fr\n")
 	waitFor(t, &out, i18n.F("en", "reply.settings_language", i18n.Args{"Word": "fr", "Languages": strings.Join(i18n.Languages, ", ")}))
