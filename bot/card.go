@@ -14,7 +14,7 @@ import (
 type Card struct {
 	CaseID   string
 	Lang     string
-	Title    string // the person's name
+	Title    string // the person's name in Lang (Case.NameIn)
 	Country  string // the country's name in Lang
 	Status   string // "imprisoned (as of May 2022)"
 	Fields   []Field
@@ -49,7 +49,7 @@ type CardOptions struct {
 // 2021"); the summary is in opts.Lang if the case has it, else English.
 func NewCard(c *cases.Case, opts CardOptions) *Card {
 	lang := opts.Lang
-	card := &Card{CaseID: c.ID, Lang: lang, Title: c.Name, Photo: c.Photo, Hashtags: c.Hashtags}
+	card := &Card{CaseID: c.ID, Lang: lang, Title: c.NameIn(lang), Photo: c.Photo, Hashtags: c.Hashtags}
 	if co, ok := cases.CountryByCode(c.Country); ok {
 		card.Country = co.Name(lang)
 	} else {

@@ -43,7 +43,7 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		if err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.F(lang, "post.status_change", i18n.Args{"Name": c.Name,
+		msg.Lead = i18n.F(lang, "post.status_change", i18n.Args{"Name": c.NameIn(lang),
 			"New": i18n.Status(lang, sc.New), "Old": i18n.Status(lang, sc.Old)})
 	default:
 		// Scheduled reminders carry their lead, written when planned.

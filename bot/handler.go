@@ -31,6 +31,10 @@ type Request struct {
 	Private bool
 	// Operator is true for the console's local user: admin and editor.
 	Operator bool
+	// UserLang is the language the user's app is set to, as the platform
+	// gives it ("uk", "uk-UA", Discord's "es-ES"); empty if unknown. It
+	// decides the language of a private chat without stored settings.
+	UserLang string
 	// IsAdmin asks the platform whether User administers Chat; it is
 	// called only for commands that need it. Nil means "no".
 	IsAdmin func(ctx context.Context) (bool, error)
@@ -93,11 +97,36 @@ func (h *Handler) Defaults(platform, chat string) store.Channel {
 // channel returns the channel's stored settings, or the defaults for a
 // channel never configured.
 func (h *Handler) channel(ctx context.Context, platform, chat string) (store.Channel, error) {
-	ch, err := h.Store.Channel(ctx, platform, chat)
+	return h.ChannelFor(ctx, Request{Platform: platform, Chat: chat})
+}
+
+// ChannelFor returns the settings a request is answered with: the chat's
+// stored settings, or the defaults for a chat never configured. In a
+// private chat without stored settings the user's own language
+// (UserLang) replaces the default language when vigil speaks it, so a
+// stored /settings always wins.
+func (h *Handler) ChannelFor(ctx context.Context, req Request) (store.Channel, error) {
+	ch, err := h.Store.Channel(ctx, req.Platform, req.Chat)
 	if errors.Is(err, store.ErrNotFound) {
-		return h.Defaults(platform, chat), nil
+		ch = h.Defaults(req.Platform, req.Chat)
+		if lang := UserLanguage(req.UserLang); lang != "" && req.Private {
+			ch.Language = lang
+		}
+		return ch, nil
 	}
 	return ch, err
+}
+
+// UserLanguage returns the supported language of a platform's language
+// tag ("uk-UA" and "uk" give "uk", Discord's "es-ES" "es" if vigil spoke
+// it), or "" when vigil does not speak it.
+func UserLanguage(tag string) string {
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	base, _, _ = strings.Cut(base, "_")
+	if base == "" || config.CheckSupported(base) != nil {
+		return ""
+	}
+	return base
 }
 
 // Handle carries out one command and returns the reply: it finds the
@@ -111,7 +140,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 			reply = h.fail(req, "en", fmt.Errorf("panic: %v", p))
 		}
 	}()
-	ch, err := h.channel(ctx, req.Platform, req.Chat)
+	ch, err := h.ChannelFor(ctx, req)
 	if err != nil {
 		return h.fail(req, "en", err)
 	}
@@ -127,7 +156,9 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply Reply) {
 	if err != nil {
 		return h.fail(req, lang, err)
 	}
-	r.Lang = lang
+	if r.Lang == "" {
+		r.Lang = lang // a reply in another language (/settings) says so itself
+	}
 	return r
 }
 
@@ -168,7 +199,14 @@ func (h *Handler) CardFor(ctx context.Context, c *cases.Case, ch store.Channel) 
 // CaseCard answers a pick-list choice: the card of the case with that id
 // for the channel, or nil if the case is gone.
 func (h *Handler) CaseCard(ctx context.Context, platform, chat, caseID string) (*Card, error) {
-	ch, err := h.channel(ctx, platform, chat)
+	return h.CaseCardFor(ctx, Request{Platform: platform, Chat: chat}, caseID)
+}
+
+// CaseCardFor is CaseCard for the request's chat and user: in a private
+// chat without settings the card is in the user's language, like the
+// pick list it answers.
+func (h *Handler) CaseCardFor(ctx context.Context, req Request, caseID string) (*Card, error) {
+	ch, err := h.ChannelFor(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +245,7 @@ func caseLabel(c *cases.Case, lang string) string {
 	if co, ok := cases.CountryByCode(c.Country); ok {
 		country = co.Name(lang)
 	}
-	return c.Name + " (" + country + ")"
+	return c.NameIn(lang) + " (" + country + ")"
 }
 
 // clip shortens user input quoted back in a reply.
@@ -270,7 +308,7 @@ func (h *Handler) cmdCases(ctx context.Context, req Request, ch store.Channel) (
 		b.WriteString(i18n.N(lang, "reply.cases_header", len(list), i18n.Args{"Countries": header}))
 	}
 	for _, c := range list[(page-1)*casesPerPage : min(page*casesPerPage, len(list))] {
-		b.WriteString("\n• " + c.Name + " — " + i18n.Status(lang, c.Status))
+		b.WriteString("\n• " + c.NameIn(lang) + " — " + i18n.Status(lang, c.Status))
 		if len(countries) != 1 {
 			b.WriteString(" (" + c.Country + ")")
 		}
@@ -396,6 +434,10 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 	if bad != "" {
 		return Reply{Text: i18n.F(ch.Language, "reply.settings_bad", i18n.Args{"Word": clip(bad, 60)}), Private: true}, nil
 	}
+	if lang != "" && config.CheckSupported(lang) != nil {
+		return Reply{Text: i18n.F(ch.Language, "reply.settings_language", i18n.Args{"Word": lang,
+			"Languages": strings.Join(i18n.Languages, ", ")}), Private: true}, nil
+	}
 	updated, err := h.Store.UpdateSettings(ctx, store.Channel{Platform: req.Platform, Chat: req.Chat,
 		Timezone: tz, PostTime: clock, Language: lang}, ch, h.Now())
 	if err != nil {
@@ -404,7 +446,7 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 	h.Log.Info("settings changed", "platform", req.Platform, "chat", req.Chat, "timezone", updated.Timezone,
 		"post_time", updated.PostTime, "language", updated.Language, "user", req.User)
 	return Reply{Text: i18n.F(updated.Language, "reply.settings", i18n.Args{"Timezone": updated.Timezone,
-		"Time": updated.PostTime, "Language": updated.Language})}, nil
+		"Time": updated.PostTime, "Language": updated.Language}), Lang: updated.Language}, nil
 }
 
 func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
@@ -440,7 +482,7 @@ func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (
 	}
 	h.Log.Info("alert queued", "alert", id, "case", c.ID, "channels", n, "author", author)
 	co, _ := cases.CountryByCode(c.Country)
-	return Reply{Text: i18n.N(lang, "reply.alert_queued", n, i18n.Args{"Name": c.Name, "Country": co.Name(lang)})}, nil
+	return Reply{Text: i18n.N(lang, "reply.alert_queued", n, i18n.Args{"Name": c.NameIn(lang), "Country": co.Name(lang)})}, nil
 }
 
 // ParseCommand splits a text message into a command and its arguments:

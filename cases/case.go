@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -40,6 +41,7 @@ type Case struct {
 	ID            string            `json:"id"`
 	Name          string            `json:"name"`
 	Aliases       []string          `json:"aliases,omitempty"`
+	Names         map[string]string `json:"names,omitempty"` // the name per language; Name is the fallback
 	Country       string            `json:"country"`
 	Status        Status            `json:"status"`
 	StatusAsOf    Date              `json:"status_as_of"`
@@ -166,5 +168,27 @@ func (c *Case) Stale(now time.Time, staleAfter time.Duration) bool {
 	return now.Sub(last) > staleAfter+24*time.Hour
 }
 
-// Entry returns what the matcher needs of c.
-func (c *Case) Entry() Entry { return Entry{ID: c.ID, Name: c.Name, Aliases: c.Aliases} }
+// NameIn returns the person's name as written in lang (Names), falling
+// back to Name: every text that names the person to a channel uses it.
+func (c *Case) NameIn(lang string) string {
+	if n := c.Names[lang]; n != "" {
+		return n
+	}
+	return c.Name
+}
+
+// Entry returns what the matcher needs of c: the name, and the aliases
+// and the names per language (in language order) as aliases, so that a
+// query in any of them finds the person.
+func (c *Case) Entry() Entry {
+	aliases := c.Aliases
+	if len(c.Names) > 0 {
+		aliases = slices.Clone(c.Aliases)
+		for _, lang := range slices.Sorted(maps.Keys(c.Names)) {
+			if n := c.Names[lang]; n != "" && n != c.Name && !slices.Contains(aliases, n) {
+				aliases = append(aliases, n)
+			}
+		}
+	}
+	return Entry{ID: c.ID, Name: c.Name, Aliases: aliases}
+}

@@ -72,6 +72,19 @@ var extraNames = map[string][]string{
 // for every country, besides English and each country's own language.
 var majorLanguages = []string{"de", "ru", "fr", "es"}
 
+// audienceLanguages are the other languages vigil speaks: their country
+// names are accepted for every country too, one rank below the major
+// languages, so that a name they share with another country's name in a
+// major language does not make that name ambiguous.
+var audienceLanguages = []string{"uk", "be", "az", "fa"}
+
+// audienceNames are common names in the audience languages that CLDR
+// lacks: Persian calls the Republic of Azerbaijan «جمهوری آذربایجان»
+// but people write «آذربایجان».
+var audienceNames = map[string][]string{
+	"AZ": {"آذربایجان"},
+}
+
 // Ranks of lookup keys. When two countries share a folded key, the higher
 // rank wins; two countries sharing a key at the same, highest rank make the
 // key ambiguous and it is dropped, so LookupCountry reports no match rather
@@ -80,6 +93,7 @@ var majorLanguages = []string{"de", "ru", "fr", "es"}
 // in the regional languages of a country.
 const (
 	rankRegional = iota + 1 // other CLDR languages mainly spoken in the country
+	rankAudience            // uk, be, az, fa: the other languages vigil speaks
 	rankMajor               // de, ru, fr, es and the country's likely language
 	rankEnglish             // CLDR English and extraNames
 	rankCode                // alpha-2 and alpha-3
@@ -181,6 +195,10 @@ func buildCountries() *countryTable {
 	for i, l := range majorLanguages {
 		major[i] = display.Regions(language.Make(l))
 	}
+	audience := make([]display.Namer, len(audienceLanguages))
+	for i, l := range audienceLanguages {
+		audience[i] = display.Regions(language.Make(l))
+	}
 	for pos, c := range t.list {
 		r := t.regions[pos]
 		add(pos, rankCode, t.codes[pos][0])
@@ -191,6 +209,12 @@ func buildCountries() *countryTable {
 		}
 		for _, n := range major {
 			addName(pos, rankMajor, n.Name(r))
+		}
+		for _, n := range audience {
+			addName(pos, rankAudience, n.Name(r))
+		}
+		for _, n := range audienceNames[c.Code] {
+			addName(pos, rankAudience, n)
 		}
 		if n := display.Regions(language.Make("und-" + c.Code)); n != nil {
 			addName(pos, rankMajor, n.Name(r))
@@ -288,9 +312,10 @@ func (t *countryTable) lang(lang string) *langTable {
 
 // LookupCountry resolves a user's input to a country: an ISO alpha-2 or
 // alpha-3 code, or the country's name in English, German, Russian, French,
-// Spanish, or the country's own main language(s), case- and
-// accent-insensitively ("AZ", "az", "AZE", "Azerbaijan", "Aserbaidschan",
-// "Азербайджан", "Azərbaycan", "azerbaycan"); ok is false when nothing
+// Spanish, Ukrainian, Belarusian, Azerbaijani, Persian, or the country's
+// own main language(s), case- and accent-insensitively ("AZ", "az", "AZE",
+// "Azerbaijan", "Aserbaidschan", "Азербайджан", "Azərbaycan", "azerbaycan",
+// "Іран", "آذربایجان"); ok is false when nothing
 // matches or the input names more than one country.
 func LookupCountry(s string) (Country, bool) {
 	t := countries()

@@ -538,6 +538,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 		}),
 		"name":    mark("name", func(n *yaml.Node) { c.Name = p.name(n, f("name"), maxName) }),
 		"aliases": func(n *yaml.Node) { c.Aliases = p.names(n, f("aliases"), maxName) },
+		"names":   func(n *yaml.Node) { c.Names = p.parseNames(n, f("names")) },
 		"country": mark("country", func(n *yaml.Node) {
 			s := p.str(n, f("country"), 8)
 			if s == "" {
@@ -778,6 +779,40 @@ func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
 		if s := p.str(v, field+"."+k.Value, maxSummary); s != "" {
 			out[k.Value] = s
 		}
+	}
+	return out
+}
+
+// parseNames reads the person's name per language: the keys are
+// language codes as in summary, the values non-empty names.
+func (p *parser) parseNames(n *yaml.Node, field string) map[string]string {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, field, "want one name per language, e.g. ru: \"…\"")
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := field + "." + k.Value
+		if _, err := language.ParseBase(k.Value); err != nil || !langPattern.MatchString(k.Value) {
+			p.errorf(k, key, "not a language code (ISO 639, e.g. ru, az)")
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.errorf(k, key, "given twice")
+			continue
+		}
+		s := p.name(v, key, maxName)
+		if s == "" {
+			if !p.reported(key) {
+				p.errorf(v, key, "empty: give the name or leave the language out")
+			}
+			continue
+		}
+		out[k.Value] = s
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-bot/vigil/bot/i18n"
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 )
@@ -251,7 +252,7 @@ func (c *Config) Validate() error {
 	if _, err := ParseClock(c.PostTime); err != nil {
 		bad("post_time", "%v", err)
 	}
-	if err := CheckLanguage(c.Language); err != nil {
+	if err := CheckSupported(c.Language); err != nil {
 		bad("language", "%v", err)
 	}
 	if c.StaleAfter < 0 {
@@ -351,6 +352,19 @@ func CheckLanguage(s string) error {
 	}
 	if _, err := language.ParseBase(s); err != nil {
 		return fmt.Errorf("%q is not a known language code", s)
+	}
+	return nil
+}
+
+// CheckSupported accepts a language vigil speaks: a two-letter code
+// (CheckLanguage) with a message catalogue. It is the one check of
+// language: in config, /settings and a private chat's user language.
+func CheckSupported(s string) error {
+	if err := CheckLanguage(s); err != nil {
+		return err
+	}
+	if !i18n.Supported(s) {
+		return fmt.Errorf("%q is not a language vigil speaks (%s)", s, strings.Join(i18n.Languages, ", "))
 	}
 	return nil
 }

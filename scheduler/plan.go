@@ -403,7 +403,7 @@ func PostInstant(day cases.Date, minutes int, loc *time.Location) time.Time {
 
 // reminderText writes a reminder's lead in lang.
 func reminderText(lang string, r reminder) string {
-	name := r.c.Name
+	name := r.c.NameIn(lang)
 	switch r.kind {
 	case store.KindHungerStrikeDay:
 		return i18n.F(lang, "post.hunger_strike_day", i18n.Args{"Name": name, "Day": r.n})

@@ -57,7 +57,7 @@ func (c *Client) request(i *discordgo.Interaction) bot.Request {
 		}
 	}
 	req := bot.Request{Platform: Name, Chat: i.ChannelID, User: userID(i), Command: strings.ToLower(data.Name),
-		Options: opts, Private: i.GuildID == ""}
+		Options: opts, Private: i.GuildID == "", UserLang: string(i.Locale)}
 	// Checked on every call from the member's permissions in this channel,
 	// which Discord computes and sends with the interaction:
 	// default_member_permissions only hides the command.
@@ -188,8 +188,14 @@ func (c *Client) suggest(ctx context.Context, command, option, input, locale str
 			c.log.Error("autocomplete failed", "command", command, "err", err)
 			return out
 		}
+		base, _, _ := strings.Cut(lang, "-")
 		for _, m := range matches {
-			add(m.Name, m.ID)
+			// The name in the user's language when the case gives one.
+			name := m.Name
+			if cs, ok, err := c.h.Library.Case(ctx, m.ID); err == nil && ok {
+				name = cs.NameIn(base)
+			}
+			add(name, m.ID)
 		}
 	case "country":
 		if command == "unsubscribe" && (input == "" || strings.HasPrefix("all", strings.ToLower(input))) {
@@ -217,7 +223,8 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 		return
 	}
 	log := c.log.With("interaction", i.ID, "case", id, "chat", i.ChannelID, "user", userID(i))
-	card, err := c.h.CaseCard(ctx, Name, i.ChannelID, id)
+	card, err := c.h.CaseCardFor(ctx, bot.Request{Platform: Name, Chat: i.ChannelID, User: userID(i),
+		Private: i.GuildID == "", UserLang: string(i.Locale)}, id)
 	// Refusals are ephemeral, for the clicking user: in their language.
 	lang, _, _ := strings.Cut(string(i.Locale), "-")
 	var resp *discordgo.InteractionResponse

@@ -416,6 +416,7 @@ func (c *Client) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	case m.From != nil && m.From.ID != anonymousAdmin:
 		user := m.From.ID
 		req.User = strconv.FormatInt(user, 10)
+		req.UserLang = m.From.LanguageCode
 		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, chat, user) }
 	}
 	c.log.Debug("command", "chat", chat, "user", req.User, "command", cmd)
@@ -457,10 +458,14 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 		return
 	}
 	chat := q.Message.Chat.ID
+	req := bot.Request{Platform: Name, Chat: strconv.FormatInt(chat, 10), Private: q.Message.Chat.Type == "private"}
+	if q.From != nil {
+		req.User, req.UserLang = strconv.FormatInt(q.From.ID, 10), q.From.LanguageCode
+	}
 	id, err := c.resolveChoice(ctx, q.Data)
 	var card *bot.Card
 	if err == nil && id != "" {
-		card, err = c.handler.CaseCard(ctx, Name, strconv.FormatInt(chat, 10), id)
+		card, err = c.handler.CaseCardFor(ctx, req, id)
 	}
 	if err != nil {
 		c.log.Error("pick list answer failed", "chat", chat, "err", err)
@@ -468,7 +473,7 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 	if card == nil {
 		// The case is gone (or the data is not ours): say so in a toast.
 		lang := c.handler.Config.Language
-		if ch, err := c.handler.Store.Channel(ctx, Name, strconv.FormatInt(chat, 10)); err == nil {
+		if ch, err := c.handler.ChannelFor(ctx, req); err == nil {
 			lang = ch.Language
 		}
 		c.answer(ctx, q.ID, clipText(i18n.F(lang, "reply.no_match", i18n.Args{"Query": id}), 190))

@@ -84,6 +84,9 @@ type User struct {
 	IsBot     bool   `json:"is_bot"`
 	FirstName string `json:"first_name"`
 	Username  string `json:"username,omitempty"`
+	// LanguageCode is the IETF tag of the user's app language ("uk",
+	// "pt-br"), as Telegram sends it with the user's messages.
+	LanguageCode string `json:"language_code,omitempty"`
 }
 
 // Private returns the private chat with user id.
