@@ -21,7 +21,7 @@ import (
 
 // FieldError is one problem in a case file, at a line, in a field.
 type FieldError struct {
-	File  string
+	File  string // the file's path, its identity; Error shows it with DisplayPath
 	Line  int
 	Field string // dotted path, e.g. "hunger_strikes[0].started"; may be empty
 	Msg   string
@@ -31,7 +31,7 @@ type FieldError struct {
 // eyes can jump to.
 func (e *FieldError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(DisplayPath(e.File))
 	if e.Line > 0 {
 		b.WriteString(":" + strconv.Itoa(e.Line))
 	}
