@@ -3,6 +3,7 @@ package benchutil
 import (
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -32,6 +33,10 @@ func TestRate(t *testing.T) {
 }
 
 func TestThreadCPUAdvances(t *testing.T) {
+	// Thread CPU time is per OS thread: the goroutine must not move to
+	// another thread between the two readings.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	start := ThreadCPU()
 	x := 0
 	for i := range 50_000_000 {
