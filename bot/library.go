@@ -12,8 +12,9 @@ import (
 
 // Library is the in-memory view of the case records that lookups and the
 // planner run on: the cases by id and their match index. It reloads from
-// the store when an import (possibly by another process) has changed the
-// cases.
+// the store when an import or an archive (possibly by another process, or
+// the case-file watcher of serve) has changed the cases, as the cases
+// version says. Archived cases are not in it.
 type Library struct {
 	store *store.Store
 	log   *slog.Logger // may be nil

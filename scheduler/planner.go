@@ -33,6 +33,10 @@ type Planner struct {
 	DailyLimit int
 	// Interval is how often the planner looks for changes.
 	Interval time.Duration
+	// Wake, if set, makes the planner look at once, between two ticks:
+	// serve's case-file watcher sends on it after an import changed cases,
+	// so that a status change found that way is posted within seconds.
+	Wake <-chan struct{}
 
 	// lastPlan is the fingerprint of the inputs of the last plan: the
 	// cases, the channels and the hour. Planning is skipped while it holds.
@@ -69,6 +73,7 @@ func (p *Planner) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-p.Wake:
 		}
 	}
 }
@@ -236,7 +241,7 @@ func (p *Planner) holds(ctx context.Context, ch store.Channel, day cases.Date, c
 		return "", err
 	}
 	if !ok {
-		return "the case was removed", nil
+		return "the case was removed or archived", nil
 	}
 	if !slices.Contains(ch.Countries, c.Country) {
 		return "the channel no longer follows " + c.Country, nil

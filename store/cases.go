@@ -37,6 +37,9 @@ type ImportResult struct {
 	Same          int // cases re-read with no change
 	StatusChanges []StatusChange
 	Rejected      error // with SkipBad: the problems of the files left out
+	// Missing are the live cases these files brought in earlier and no
+	// longer define: a warning naming `vigil archive ID` (see MissingCase).
+	Missing []MissingCase
 }
 
 type fileState struct {
@@ -62,13 +65,20 @@ var errRetry = errors.New("retry without the bad files")
 // path as given in SourceFile.Path (cases.ReadFiles makes it absolute). A
 // file that defines an id another file owns is refused, unless that file
 // is part of the same import and no longer defines the id, or opts.Move.
+//
+// A case that these files brought in earlier and no longer define stays
+// as it is (a file may be missing by mistake) and is named in Missing.
 func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.Time, opts ImportOptions) (ImportResult, error) {
 	known, err := s.fileStates(ctx)
 	if err != nil {
 		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
 	}
 	if allUnchanged(known, files) {
-		return ImportResult{Files: len(files), Unchanged: len(files)}, nil
+		missing, err := s.missingCases(ctx, files, known)
+		if err != nil {
+			return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
+		}
+		return ImportResult{Files: len(files), Unchanged: len(files), Missing: missing}, nil
 	}
 	owners, err := s.caseOwners(ctx)
 	if err != nil {
@@ -85,6 +95,9 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 	}
 	if err != nil {
 		return ImportResult{Files: len(files)}, err
+	}
+	if res.Missing, err = s.missingCases(ctx, files, known); err != nil {
+		return res, fmt.Errorf("import: %w", err)
 	}
 	return res, nil
 }
@@ -563,10 +576,11 @@ func ownsAll(owners map[string]caseOwner, path string, ids []string) bool {
 	return true
 }
 
-// Case returns the case with the given id, or ErrNotFound.
+// Case returns the case with the given id, or ErrNotFound; an archived
+// case is not found (see ArchivedCases).
 func (s *Store) Case(ctx context.Context, id string) (cases.Case, error) {
 	var data string
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM cases WHERE id = ?`, id).Scan(&data)
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM cases WHERE id = ? AND archived_at = 0`, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cases.Case{}, fmt.Errorf("store: case %q: %w", id, ErrNotFound)
 	}
@@ -581,13 +595,13 @@ func (s *Store) Case(ctx context.Context, id string) (cases.Case, error) {
 }
 
 // Cases returns the cases of the given countries (all cases when none is
-// given), ordered by name.
+// given), ordered by name, leaving out the archived ones.
 func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, error) {
-	q := `SELECT data FROM cases ORDER BY name, id`
+	q := `SELECT data FROM cases WHERE archived_at = 0 ORDER BY name, id`
 	var args []any
 	if len(countries) > 0 {
 		cj, _ := json.Marshal(countries)
-		q = `SELECT data FROM cases WHERE country IN (SELECT value FROM json_each(?)) ORDER BY name, id`
+		q = `SELECT data FROM cases WHERE archived_at = 0 AND country IN (SELECT value FROM json_each(?)) ORDER BY name, id`
 		args = append(args, string(cj))
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -664,12 +678,12 @@ func (s *Store) SaveCaseIndex(ctx context.Context, version int64, ix *cases.Inde
 	return nil
 }
 
-// caseEntries returns what the matcher needs of every stored case, built
-// by Case.Entry as the daemon's in-memory index builds it, from only the
-// columns and JSON fields that Entry reads.
+// caseEntries returns what the matcher needs of every stored case that
+// is not archived, built by Case.Entry as the daemon's in-memory index
+// builds it, from only the columns and JSON fields that Entry reads.
 func (s *Store) caseEntries(ctx context.Context) ([]cases.Entry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, coalesce(json_extract(data, '$.aliases'), ''),
-		coalesce(json_extract(data, '$.names'), '') FROM cases`)
+		coalesce(json_extract(data, '$.names'), '') FROM cases WHERE archived_at = 0`)
 	if err != nil {
 		return nil, err
 	}

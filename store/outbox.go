@@ -252,15 +252,19 @@ func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
 // QueueAlert records an editor's alert about a case and, in the same
 // transaction, queues one post for every channel subscribed to the case's
 // country that is not paused. It returns the alert's id and the number of
-// posts queued.
+// posts queued. An archived case gets no alert: ErrArchived.
 func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, now time.Time) (alertID int64, queued int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var country string
-		if err := tx.QueryRowContext(ctx, `SELECT country FROM cases WHERE id = ?`, caseID).Scan(&country); err != nil {
+		var archived int64
+		if err := tx.QueryRowContext(ctx, `SELECT country, archived_at FROM cases WHERE id = ?`, caseID).Scan(&country, &archived); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("case %q: %w", caseID, ErrNotFound)
 			}
 			return err
+		}
+		if archived != 0 {
+			return fmt.Errorf("case %q is %w (vigil archive --undo %s brings it back)", caseID, ErrArchived, caseID)
 		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO alerts (case_id, message, author, created_at) VALUES (?, ?, ?, ?)`,
 			caseID, message, author, ms(now))

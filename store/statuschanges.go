@@ -19,7 +19,7 @@ type StatusChange struct {
 }
 
 // StatusChangesAfter returns the status changes with an id above after,
-// oldest first.
+// oldest first; those of archived cases are left out.
 func (s *Store) StatusChangesAfter(ctx context.Context, after int64) ([]StatusChange, error) {
 	return s.statusChanges(ctx, `sc.id > ?`, after)
 }
@@ -32,7 +32,7 @@ func (s *Store) StatusChangesSince(ctx context.Context, t time.Time) ([]StatusCh
 
 func (s *Store) statusChanges(ctx context.Context, where string, arg any) ([]StatusChange, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT sc.id, sc.case_id, c.country, sc.old_status, sc.new_status, sc.changed_at
-		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE `+where+` ORDER BY sc.id`, arg)
+		FROM status_changes sc JOIN cases c ON c.id = sc.case_id WHERE c.archived_at = 0 AND `+where+` ORDER BY sc.id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: status changes: %w", err)
 	}

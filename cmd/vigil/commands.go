@@ -89,6 +89,9 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 	for _, sc := range res.StatusChanges {
 		fmt.Fprintf(e.stdout, "status of %s: %s → %s\n", sc.CaseID, sc.Old, sc.New)
 	}
+	for _, m := range res.Missing {
+		fmt.Fprintln(e.stderr, "vigil import: warning: "+m.String())
+	}
 	return nil
 }
 
@@ -174,6 +177,9 @@ func cmdCases(ctx context.Context, e *env, c *cli) error {
 		return err
 	}
 	defer st.Close()
+	if c.archived {
+		return listArchived(ctx, e, c, st)
+	}
 	var countries []string
 	if c.country != "" {
 		co, ok := cases.LookupCountry(c.country)

@@ -80,6 +80,10 @@ type cli struct {
 	message string
 	from    string
 	days    int
+
+	force    bool // backup: overwrite
+	undo     bool // archive: bring back
+	archived bool // cases: the archived ones
 }
 
 var commands []*command
@@ -102,6 +106,7 @@ func init() {
 				fs.StringVar(&c.country, "country", "", "only this country (ISO code or name)")
 				fs.BoolVar(&c.stale, "stale", false, "only cases whose status is older than stale_after")
 				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
+				fs.BoolVar(&c.archived, "archived", false, "list the archived cases instead")
 			}},
 		{name: "upcoming", summary: "the posts that are planned, per channel, in order", run: cmdUpcoming,
 			flags: func(fs *flag.FlagSet, c *cli) {
@@ -119,6 +124,16 @@ func init() {
 		{name: "subscriptions", summary: "list channels, their countries and settings", run: cmdSubscriptions,
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
+			}},
+		{name: "backup", args: "FILE", summary: "write a checked copy of the database, also while serve runs", run: cmdBackup,
+			minArgs: 1, maxArgs: 1,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.BoolVar(&c.force, "force", false, "overwrite FILE if it exists")
+			}},
+		{name: "archive", args: "ID", summary: "archive a case: kept, but out of lookups, lists, plans and posts", run: cmdArchive,
+			minArgs: 1, maxArgs: 1,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.BoolVar(&c.undo, "undo", false, "bring the archived case back")
 			}},
 		{name: "version", summary: "print vigil's version", run: cmdVersion},
 	}

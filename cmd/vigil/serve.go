@@ -67,17 +67,19 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	defer lock.Release()
 
+	// Watched from before the first import, so no edit falls between.
+	watcher, err := newCaseWatcher(cfg, st, log)
+	if err != nil {
+		log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+	}
+	if watcher != nil {
+		defer watcher.w.Close() // Run closes it too; again is harmless
+	}
 	res, err := loadConfiguredCases(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
-	if res.Rejected != nil {
-		for _, line := range strings.Split(res.Rejected.Error(), "\n") {
-			log.Error("case file not imported", "err", line)
-		}
-	}
-	log.Info("cases loaded", "files", res.Files, "unchanged_files", res.Unchanged, "added", res.Added, "updated", res.Updated,
-		"database", cfg.Database)
+	logImport(log, res, "cases loaded")
 
 	h := bot.NewHandler(st, cfg, log)
 	platforms := map[string]bot.Platform{}
@@ -163,12 +165,25 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
 	delivery.Check = planner.StillDue
+	if watcher != nil {
+		wake := make(chan struct{}, 1)
+		planner.Wake = wake
+		watcher.changed = func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	}
 	if runCtx.Err() == nil {
 		for name, p := range platforms {
 			start(name, p.Run)
 		}
 		start("delivery", delivery.Run)
 		start("planner", planner.Run)
+		if watcher != nil {
+			start("case watcher", watcher.Run)
+		}
 	}
 
 	<-runCtx.Done()

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestArchiveLeavesEveryLookup: an archived case is kept, with its
+// history, but Case, Cases, the saved lookup index, alerts and status
+// changes no longer see it; its queued posts are skipped with a reason,
+// and --undo brings it back.
+func TestArchiveLeavesEveryLookup(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	seedCases(t, s)
+	subscribe(t, s, tgChannel("-1"), "AZ")
+	if _, _, err := s.QueueAlert(ctx, "amira-testova", "Write to her.", "editor", t0); err != nil {
+		t.Fatal(err)
+	}
+	enqueueT(t, s, Post{Key: "rem:amira", Platform: "telegram", Chat: "-1", Kind: KindCustom, CaseID: "amira-testova", DueAt: t0.Add(time.Hour)},
+		Post{Key: "rem:rashad", Platform: "telegram", Chat: "-1", Kind: KindCustom, CaseID: "rashad-beispielov", DueAt: t0.Add(time.Hour)})
+	// A status change recorded before the archive is not announced after it.
+	importOK(t, s, src("cases/amira.yaml", strings.Replace(amiraYAML, "imprisoned", "released", 1)))
+	if ix, _ := s.CaseIndex(ctx); len(ix.Lookup("testova")) != 1 {
+		t.Fatalf("before archiving, the index finds %v", ix.Lookup("testova"))
+	}
+	v := casesVersion(t, s)
+
+	res, err := s.Archive(ctx, "amira-testova", t0)
+	if err != nil {
+		t.Fatalf("Archive: %v", err)
+	}
+	if !res.Changed || res.Name != "Amira Testova" || res.Cancelled != 2 {
+		t.Errorf("Archive = %+v; want changed, the name, 2 posts cancelled (the alert, the reminder)", res)
+	}
+	if casesVersion(t, s) == v {
+		t.Error("Archive did not move the cases version")
+	}
+	if _, err := s.Case(ctx, "amira-testova"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Case of an archived case: %v; want ErrNotFound", err)
+	}
+	if got := caseIDs(t, s); slices.Contains(got, "amira-testova") || len(got) != 2 {
+		t.Errorf("Cases = %v; want the two live cases", got)
+	}
+	if got := caseIDs(t, s, "AZ"); !slices.Equal(got, []string{"rashad-beispielov"}) {
+		t.Errorf("Cases(AZ) = %v; want rashad-beispielov", got)
+	}
+	ix, err := s.CaseIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := ix.Lookup("testova"); len(m) != 0 {
+		t.Errorf("the lookup index still finds %v", m)
+	}
+	if _, _, err := s.QueueAlert(ctx, "amira-testova", "Again.", "editor", t0); !errors.Is(err, ErrArchived) {
+		t.Errorf("QueueAlert of an archived case: %v; want ErrArchived", err)
+	}
+	if sc, err := s.StatusChangesAfter(ctx, 0); err != nil || len(sc) != 0 {
+		t.Errorf("StatusChangesAfter = %v, %v; want none of the archived case", sc, err)
+	}
+	if p := postByKey(t, s, "rem:amira"); p.State != Skipped || p.LastError != ArchiveReason {
+		t.Errorf("queued reminder = %s %q; want skipped, %q", p.State, p.LastError, ArchiveReason)
+	}
+	if p := postByKey(t, s, "rem:rashad"); p.State != Queued {
+		t.Errorf("another case's reminder = %s; want queued", p.State)
+	}
+	// Kept with its history.
+	if n := countRows(t, s, `SELECT count(*) FROM status_changes WHERE case_id = 'amira-testova'`); n != 1 {
+		t.Errorf("status changes of the archived case: %d; want 1 kept", n)
+	}
+	arch, err := s.ArchivedCases(ctx)
+	if err != nil || len(arch) != 1 || arch[0].ID != "amira-testova" || !arch[0].ArchivedAt.Equal(t0) {
+		t.Errorf("ArchivedCases = %+v, %v; want amira-testova archived at %v", arch, err, t0)
+	}
+	// Archiving twice changes nothing.
+	if res, err := s.Archive(ctx, "amira-testova", t0.Add(time.Hour)); err != nil || res.Changed || !res.Since.Equal(t0) {
+		t.Errorf("second Archive = %+v, %v; want unchanged, since %v", res, err, t0)
+	}
+	// A re-import of its file keeps it archived.
+	importOK(t, s, src("cases/amira.yaml", strings.Replace(amiraYAML, "imprisoned", "detained", 1)))
+	if _, err := s.Case(ctx, "amira-testova"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after a re-import the archived case is back: %v", err)
+	}
+	if _, err := s.Archive(ctx, "nobody-fictional", t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Archive of an unknown case: %v; want ErrNotFound", err)
+	}
+
+	v = casesVersion(t, s)
+	if res, err := s.Unarchive(ctx, "amira-testova"); err != nil || !res.Changed {
+		t.Fatalf("Unarchive = %+v, %v", res, err)
+	}
+	if casesVersion(t, s) == v {
+		t.Error("Unarchive did not move the cases version")
+	}
+	if c, err := s.Case(ctx, "amira-testova"); err != nil || c.Status != "detained" {
+		t.Errorf("after Unarchive Case = %v, %v; want it back, detained", c.Status, err)
+	}
+	if ix, _ := s.CaseIndex(ctx); len(ix.Lookup("testova")) != 1 {
+		t.Errorf("after Unarchive the index finds %v", ix.Lookup("testova"))
+	}
+	if res, err := s.Unarchive(ctx, "amira-testova"); err != nil || res.Changed {
+		t.Errorf("second Unarchive = %+v, %v; want unchanged", res, err)
+	}
+	if arch, _ := s.ArchivedCases(ctx); len(arch) != 0 {
+		t.Errorf("ArchivedCases after Unarchive = %v", arch)
+	}
+}
+
+// TestImportNamesMissingCases: a file read again that no longer defines
+// a case it brought in, or a file gone from the folder, is named with the
+// archive command; the case is not archived by the import.
+func TestImportNamesMissingCases(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "sub", "b.yaml")
+	importOK(t, s, src(a, amiraYAML+"---\n"+rashadYAML), src(b, erikaYAML))
+
+	// a.yaml drops rashad; b.yaml, its folder too, is gone.
+	res := importOK(t, s, src(a, amiraYAML))
+	var got []string
+	for _, m := range res.Missing {
+		got = append(got, m.String())
+	}
+	want := []string{
+		a + " no longer defines rashad-beispielov; to retire the case run `vigil archive rashad-beispielov`",
+		b + " is gone and with it erika-musterfrau; to retire the case run `vigil archive erika-musterfrau`",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Missing =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := s.Case(ctx, "rashad-beispielov"); err != nil {
+		t.Errorf("the import archived or removed the missing case: %v", err)
+	}
+	// Once archived, it is no longer named.
+	if _, err := s.Archive(ctx, "erika-musterfrau", t0); err != nil {
+		t.Fatal(err)
+	}
+	if res := importOK(t, s, src(a, amiraYAML)); len(res.Missing) != 0 {
+		t.Errorf("after archiving, Missing = %v; want none", res.Missing)
+	}
+	// A file that still exists but is not part of this import is not missing.
+	c := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(c, []byte(caseYAML("jonas-fiktiv", "Jonas Fiktiv", "BY", "detained")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	importOK(t, s, src(c, caseYAML("jonas-fiktiv", "Jonas Fiktiv", "BY", "detained")))
+	// a.yaml changes again: it still does not define rashad, said again.
+	if res := importOK(t, s, src(a, amiraYAML+"# touched\n")); len(res.Missing) != 1 || res.Missing[0].ID != "rashad-beispielov" {
+		t.Errorf("Missing = %v; want rashad-beispielov alone, not c.yaml's case", res.Missing)
+	}
+}
+
+// TestBackupWhileWriting: a backup taken while another connection keeps
+// queueing alerts opens, passes integrity_check, is private, and holds
+// every row committed before it began; an existing file is refused
+// unless overwrite.
+func TestBackupWhileWriting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vigil.db")
+	s := openAt(t, path)
+	ctx := context.Background()
+	seedCases(t, s)
+	subscribe(t, s, tgChannel("-1"), "AZ")
+	writer := openAt(t, path) // another handle, as another process would be
+
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, _, err := writer.QueueAlert(ctx, "amira-testova", "Alert.", "editor", t0.Add(time.Duration(i)*time.Second)); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	// Let the writer commit some alerts first.
+	for countRows(t, s, `SELECT count(*) FROM alerts`) < 20 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	before := countRows(t, s, `SELECT count(*) FROM alerts`)
+	out := filepath.Join(dir, "backup.db")
+	info, err := s.Backup(ctx, out, false)
+	close(stop)
+	if werr := <-done; werr != nil {
+		t.Fatalf("writer: %v", werr)
+	}
+	if err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if info.Integrity != "ok" || info.SchemaVersion != SchemaVersion() || info.Cases != 3 || info.Channels != 1 {
+		t.Errorf("Backup = %+v; want ok, schema %d, 3 cases, 1 channel", info, SchemaVersion())
+	}
+	if info.Alerts < before || info.Posts < before {
+		t.Errorf("backup holds %d alerts, %d posts; want at least the %d committed before it", info.Alerts, info.Posts, before)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file: %v, %v; want mode 0600", fi.Mode(), err)
+	}
+	// The copy opens as a database of its own, as a restore would use it.
+	b := openAt(t, out)
+	if c, err := b.Case(ctx, "amira-testova"); err != nil || c.Name != "Amira Testova" {
+		t.Errorf("case in the backup: %v, %v", c.Name, err)
+	}
+	if n := countRows(t, b, `SELECT count(*) FROM alerts`); n != info.Alerts {
+		t.Errorf("restored copy holds %d alerts; the check counted %d", n, info.Alerts)
+	}
+	b.Close()
+
+	if _, err := s.Backup(ctx, out, false); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("Backup over an existing file: %v; want refused", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old.db"), []byte("not a database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err = s.Backup(ctx, filepath.Join(dir, "old.db"), true)
+	if err != nil || info.Integrity != "ok" {
+		t.Errorf("Backup with overwrite: %+v, %v", info, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "old.db")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("overwritten backup mode %v; want 0600", fi.Mode().Perm())
+	}
+	if ents, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(ents) != 0 {
+		t.Errorf("temporary files left: %v", ents)
+	}
+	if _, err := CheckBackup(ctx, filepath.Join(dir, "vigil.db-wal")); err == nil {
+		t.Error("CheckBackup of a WAL file passed")
+	}
+}
