@@ -184,8 +184,16 @@ func TestMenusSevenLanguages(t *testing.T) {
 	}
 	t.Parallel()
 	hs := newHarness(t, harnessOpts{})
-	if !hs.tg.WaitFor(waitLong, func() bool { return len(hs.tg.Commands("fa")) > 0 }) {
-		t.Fatal("no fa menu set")
+	// The menus are set one language after another: wait for all of them.
+	if !hs.tg.WaitFor(waitLong, func() bool {
+		for _, lang := range []string{"de", "ru", "uk", "be", "az", "fa"} {
+			if len(hs.tg.Commands(lang)) == 0 {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatal("not every menu set")
 	}
 	en := hs.tg.Commands("")
 	for _, lang := range []string{"de", "ru", "uk", "be", "az", "fa"} {
