@@ -74,7 +74,7 @@ func TestDateForms(t *testing.T) {
 		{"be", "2021-02", Standalone, "люты 2021 г."},
 		{"be", "2021-02-14", Standalone, "14 лютага 2021 г."},
 		{"be", "2021-11", From, "лістапада 2021 г."},
-		{"be", "2022-05", In, "у маі 2022 г."},
+		{"be", "2022-05", In, "у траўні 2022 г."},
 		{"az", "2021-02", Standalone, "fevral 2021"},
 		{"az", "2021-02-14", Standalone, "14 fevral 2021"},
 		{"az", "2021-11", From, "2021-ci ilin noyabrından"},
