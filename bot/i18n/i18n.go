@@ -134,7 +134,28 @@ func ActionKind(lang string, k cases.ActionKind) string {
 	return T(lang, "action."+string(k))
 }
 
-// List joins items as a list in running text.
+// List joins items as a list in running text, with lang's comma
+// (list.sep: ", ", Persian "، "). In a right-to-left language each item
+// is isolated (Isolate), so that a list of Latin items reads from right
+// to left, item by item, around the Persian commas.
 func List(lang string, items []string) string {
-	return strings.Join(items, T(lang, "list.sep"))
+	return join(lang, items, "list.sep")
+}
+
+// ListLong joins items that have commas of their own (hunger strikes,
+// sources) with lang's semicolon (list.semi: "; ", Persian "؛ "),
+// isolated like List's.
+func ListLong(lang string, items []string) string {
+	return join(lang, items, "list.semi")
+}
+
+func join(lang string, items []string, key string) string {
+	if RTL(lang) {
+		iso := make([]string, len(items))
+		for i, it := range items {
+			iso[i] = Isolate(lang, it)
+		}
+		items = iso
+	}
+	return strings.Join(items, T(lang, key))
 }
