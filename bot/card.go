@@ -21,18 +21,21 @@ import (
 // them. A renderer only gives each line it makes the mark it needs
 // (i18n.Align).
 type Card struct {
-	CaseID   string
-	Lang     string
-	Title    string // the person's name in Lang (Case.NameIn)
-	Country  string // the country's name in Lang
-	Status   string // "imprisoned (as of May 2022)"
-	Fields   []Field
-	Summary  string
-	Photo    *cases.Photo // a copy; Credit isolated like the other values
-	Sources  []Link
-	Actions  []Link // live calls to action only
-	Hashtags []string
-	Stale    string // a warning when the record is out of date
+	CaseID  string
+	Lang    string
+	Title   string // the person's name in Lang (Case.NameIn)
+	Country string // the country's name in Lang
+	Status  string // "imprisoned (as of May 2022)"
+	Fields  []Field
+	Summary string
+	// SummaryNote says that the summary is in another language ("(summary
+	// in English)"); empty when it is in Lang.
+	SummaryNote string
+	Photo       *cases.Photo // a copy; Credit isolated like the other values
+	Sources     []Link
+	Actions     []Link // live calls to action only
+	Hashtags    []string
+	Stale       string // a warning when the record is out of date
 }
 
 // Field is one labelled line of a card.
@@ -92,8 +95,11 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 	add("card.hunger_strikes", i18n.ListLong(lang, strikes))
 	summary, used := c.SummaryIn(lang)
 	card.Summary = summary
-	if used != lang {
+	if summary != "" && used != lang {
 		card.Summary = iso(summary) // an English summary is a Latin paragraph of its own
+		if i18n.Supported(lang) {
+			card.SummaryNote = i18n.F(lang, "card.summary_lang", i18n.Args{"Language": i18n.LanguageName(lang, used)})
+		}
 	}
 	for _, s := range c.Sources {
 		text := iso(s.Title)
@@ -150,6 +156,9 @@ func (c *Card) Text() string {
 	}
 	if c.Summary != "" {
 		b.WriteString("\n" + c.Summary + "\n")
+		if c.SummaryNote != "" {
+			b.WriteString(c.SummaryNote + "\n")
+		}
 	}
 	if c.Photo != nil {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + iso(c.Photo.URL))

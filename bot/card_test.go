@@ -173,6 +173,16 @@ func TestCardDateFormsAndIsolation(t *testing.T) {
 	if !strings.HasPrefix(jonas.Summary, "\u2068") {
 		t.Errorf("fa summary %q; want the English summary isolated", jonas.Summary)
 	}
+	// A summary in another language says so, in the card's language.
+	for lang, want := range map[string]string{"fa": "(خلاصه به زبان انگلیسی)", "ru": "(описание на языке: английский)", "de": "", "fr": ""} {
+		if got := NewCard(jonasCase, CardOptions{Lang: lang, Today: today}).SummaryNote; got != want {
+			t.Errorf("%s summary note = %q; want %q", lang, got, want)
+		}
+	}
+	persian := parseOne(t, "id: p\nname: P\ncountry: IR\nstatus: detained\nstatus_as_of: 2026-10\nsummary: {fa: \"خلاصه\"}\n")
+	if got := NewCard(persian, CardOptions{Lang: "en", Today: today}); got.Summary != "خلاصه" || got.SummaryNote != "(summary in Persian)" {
+		t.Errorf("en card of a Persian summary: %q %q; want the summary and (summary in Persian)", got.Summary, got.SummaryNote)
+	}
 	if jonasCase.Photo.Credit != "© Example Photo" {
 		t.Errorf("the case's photo credit became %q; want it untouched", jonasCase.Photo.Credit)
 	}

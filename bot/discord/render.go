@@ -218,8 +218,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	}
 	header := &piece{raw: bt(head), limit: 512, min: 60, escape: true}
 	summary := &piece{raw: bt(c.Summary), limit: maxDescription, min: 0, escape: true}
+	note := &piece{raw: bt(c.SummaryNote), limit: 200, min: 0, escape: true}
 	stale := &piece{raw: bt(c.Stale), limit: 512, min: 60, escape: true}
-	pieces := []*piece{title, header, summary, stale}
+	pieces := []*piece{title, header, summary, note, stale}
 	type fieldPieces struct{ name, value *piece }
 	var fields []fieldPieces
 	for _, f := range c.Fields {
@@ -235,12 +236,13 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	}
 	footer := &piece{raw: bt(footerText(c)), limit: maxFooter, min: 0}
 	pieces = append(pieces, footer)
-	// The description joins header, summary and stale warning with blank
-	// lines; reserve those separators (and the header's bold markers).
-	const sepRoom = 2 + 2 + 4 + 3
+	// The description joins header, summary (with its note in italics on
+	// the next line) and stale warning with blank lines; reserve those
+	// separators (and the header's bold markers).
+	const sepRoom = 2 + 2 + 4 + 3 + 3
 	shrink(pieces, maxEmbedTotal-sepRoom)
 	// The description has its own limit too.
-	descRoom := maxDescription - runes(header.out) - runes(stale.out) - sepRoom
+	descRoom := maxDescription - runes(header.out) - runes(note.out) - runes(stale.out) - sepRoom
 	if runes(summary.out) > descRoom {
 		summary.limit = max(0, descRoom)
 		summary.render()
@@ -249,6 +251,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: title.out, Color: cardColor}
 	parts := []string{"**" + header.out + "**"}
 	if summary.out != "" {
+		if note.out != "" {
+			summary.out += "\n_" + note.out + "_"
+		}
 		parts = append(parts, summary.out)
 	}
 	if stale.out != "" {

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/vigil-bot/vigil/cases"
 )
 
@@ -122,6 +125,20 @@ func monthName(lang, key string, m int) string {
 		return strconv.Itoa(m)
 	}
 	return strings.TrimSpace(names[m-1])
+}
+
+// LanguageName returns the name of the language code in lang, as CLDR
+// writes it in running text (x/text): "English", "Englisch",
+// "английский", "انگلیسی"; code itself when CLDR has no name for it.
+func LanguageName(lang, code string) string {
+	namer := display.Languages(language.Make(lang))
+	if namer == nil {
+		namer = display.Languages(language.English)
+	}
+	if n := namer.Name(language.Make(code)); n != "" {
+		return n
+	}
+	return code
 }
 
 // Status returns the status's name in lang.

@@ -294,6 +294,10 @@ func cardSpans(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc 
 		d.add("\n")
 		d = append(d, span{text: c.Summary, cut: true})
 		d.add("\n")
+		if c.SummaryNote != "" {
+			d.italic(c.SummaryNote)
+			d.add("\n")
+		}
 	}
 	if withPhotoLink && c.Photo != nil && validURL(c.Photo.URL) {
 		d.add("\n" + i18n.T(lang, "card.photo") + ": ")
