@@ -229,8 +229,17 @@ func TestMenusSevenLanguages(t *testing.T) {
 	}
 	t.Parallel()
 	hs := newHarness(t, harnessOpts{})
-	if !hs.tg.WaitFor(waitLong, func() bool { return len(hs.tg.Commands("fa")) > 0 }) {
-		t.Fatal("no fa menu set")
+	// The menus are set one language after another (en, az, be, de, fa,
+	// ru, uk): wait for all of them, not only the first few.
+	if !hs.tg.WaitFor(waitLong, func() bool {
+		for _, l := range i18n.Languages[1:] {
+			if len(hs.tg.Commands(l)) == 0 {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatal("not every language's menu set")
 	}
 	en := hs.tg.Commands("")
 	for _, lang := range []string{"de", "ru", "uk", "be", "az", "fa"} {
