@@ -11,19 +11,31 @@ import (
 // console prints Text, Telegram renders HTML, Discord an embed. Every
 // string in it is case-supplied or catalogue text and still unescaped;
 // each renderer escapes for its own format.
+//
+// In a right-to-left language (Persian) the card's texts are ready for
+// right-to-left lines: each case-supplied value that has Latin letters
+// or ASCII digits (a Latin name, a source's title, a hashtag, a charge)
+// is isolated (i18n.Isolate), lists are joined with the language's own
+// commas and semicolons (i18n.List, i18n.ListLong), and numbers are in
+// Persian digits. URLs (Photo.URL, Link.URL) stay raw: renderers link
+// them. A renderer only gives each line it makes the mark it needs
+// (i18n.Align).
 type Card struct {
-	CaseID   string
-	Lang     string
-	Title    string // the person's name in Lang (Case.NameIn)
-	Country  string // the country's name in Lang
-	Status   string // "imprisoned (as of May 2022)"
-	Fields   []Field
-	Summary  string
-	Photo    *cases.Photo
-	Sources  []Link
-	Actions  []Link // live calls to action only
-	Hashtags []string
-	Stale    string // a warning when the record is out of date
+	CaseID  string
+	Lang    string
+	Title   string // the person's name in Lang (Case.NameIn)
+	Country string // the country's name in Lang
+	Status  string // "imprisoned (as of May 2022)"
+	Fields  []Field
+	Summary string
+	// SummaryNote says that the summary is in another language ("(summary
+	// in English)"); empty when it is in Lang.
+	SummaryNote string
+	Photo       *cases.Photo // a copy; Credit isolated like the other values
+	Sources     []Link
+	Actions     []Link // live calls to action only
+	Hashtags    []string
+	Stale       string // a warning when the record is out of date
 }
 
 // Field is one labelled line of a card.
@@ -49,16 +61,25 @@ type CardOptions struct {
 // 2021"); the summary is in opts.Lang if the case has it, else English.
 func NewCard(c *cases.Case, opts CardOptions) *Card {
 	lang := opts.Lang
-	card := &Card{CaseID: c.ID, Lang: lang, Title: c.NameIn(lang), Photo: c.Photo, Hashtags: c.Hashtags}
+	iso := func(s string) string { return i18n.Isolate(lang, s) }
+	card := &Card{CaseID: c.ID, Lang: lang, Title: iso(c.NameIn(lang))}
 	if co, ok := cases.CountryByCode(c.Country); ok {
-		card.Country = co.Name(lang)
+		card.Country = iso(co.Name(lang))
 	} else {
-		card.Country = c.Country
+		card.Country = iso(c.Country)
+	}
+	if c.Photo != nil {
+		p := *c.Photo
+		p.Credit = iso(p.Credit)
+		card.Photo = &p
+	}
+	for _, h := range c.Hashtags {
+		card.Hashtags = append(card.Hashtags, iso(h))
 	}
 	card.Status = i18n.F(lang, "card.status", i18n.Args{"Status": i18n.Status(lang, c.Status), "Date": i18n.Date(lang, c.StatusAsOf)})
 	add := func(key, value string) {
 		if value != "" {
-			card.Fields = append(card.Fields, Field{Label: i18n.T(lang, key), Value: value})
+			card.Fields = append(card.Fields, Field{Label: i18n.T(lang, key), Value: iso(value)})
 		}
 	}
 	add("card.affiliation", c.Affiliation)
@@ -71,10 +92,17 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 	for _, h := range c.HungerStrikes {
 		strikes = append(strikes, strikeLine(lang, h, opts.Today, c.Status))
 	}
-	add("card.hunger_strikes", strings.Join(strikes, "; "))
-	card.Summary, _ = c.SummaryIn(lang)
+	add("card.hunger_strikes", i18n.ListLong(lang, strikes))
+	summary, used := c.SummaryIn(lang)
+	card.Summary = summary
+	if summary != "" && used != lang {
+		card.Summary = iso(summary) // an English summary is a Latin paragraph of its own
+		if i18n.Supported(lang) {
+			card.SummaryNote = i18n.F(lang, "card.summary_lang", i18n.Args{"Language": i18n.LanguageName(lang, used)})
+		}
+	}
 	for _, s := range c.Sources {
-		text := s.Title
+		text := iso(s.Title)
 		var meta []string
 		if s.Publisher != "" {
 			meta = append(meta, s.Publisher)
@@ -83,12 +111,12 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 			meta = append(meta, i18n.Date(lang, s.Date))
 		}
 		if len(meta) > 0 {
-			text += " — " + strings.Join(meta, ", ")
+			text += " — " + i18n.List(lang, meta)
 		}
 		card.Sources = append(card.Sources, Link{Text: text, URL: s.URL})
 	}
 	for _, a := range c.LiveActions(opts.Today) {
-		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: a.Label, URL: a.URL})
+		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: iso(a.Label), URL: a.URL})
 	}
 	if opts.Stale {
 		card.Stale = i18n.F(lang, "card.stale", i18n.Args{"Date": i18n.DateAs(lang, c.StatusAsOf, i18n.In)})
@@ -111,36 +139,40 @@ func strikeLine(lang string, h cases.HungerStrike, today cases.Date, st cases.St
 }
 
 // Text renders the card as plain text for the console and the CLI. In a
-// right-to-left language each case-supplied value is isolated
-// (i18n.Isolate), so that a Latin name or URL keeps its place in the
-// Persian line.
+// right-to-left language the card's values are isolated already (see
+// Card); Text isolates the URLs it shows, with their angle brackets, so
+// that a terminal's link ends where the URL does, and gives each line
+// its right-to-left mark (i18n.Align).
 func (c *Card) Text() string {
 	var b strings.Builder
 	iso := func(s string) string { return i18n.Isolate(c.Lang, s) }
-	b.WriteString(iso(c.Title))
+	b.WriteString(c.Title)
 	if c.Country != "" {
-		b.WriteString(" — " + iso(c.Country))
+		b.WriteString(" — " + c.Country)
 	}
 	b.WriteString("\n" + c.Status + "\n")
 	for _, f := range c.Fields {
-		b.WriteString(f.Label + ": " + iso(f.Value) + "\n")
+		b.WriteString(f.Label + ": " + f.Value + "\n")
 	}
 	if c.Summary != "" {
 		b.WriteString("\n" + c.Summary + "\n")
+		if c.SummaryNote != "" {
+			b.WriteString(c.SummaryNote + "\n")
+		}
 	}
 	if c.Photo != nil {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + iso(c.Photo.URL))
 		if c.Photo.Credit != "" {
-			b.WriteString(" (" + iso(c.Photo.Credit) + ")")
+			b.WriteString(" (" + c.Photo.Credit + ")")
 		}
 		b.WriteString("\n")
 	}
 	if len(c.Sources) > 0 {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.sources") + ":\n")
 		for _, s := range c.Sources {
-			b.WriteString("- " + iso(s.Text))
+			b.WriteString("- " + s.Text)
 			if s.URL != "" {
-				b.WriteString(" <" + iso(s.URL) + ">")
+				b.WriteString(" " + iso("<"+s.URL+">"))
 			}
 			b.WriteString("\n")
 		}
@@ -148,18 +180,14 @@ func (c *Card) Text() string {
 	if len(c.Actions) > 0 {
 		b.WriteString("\n" + i18n.T(c.Lang, "card.actions") + ":\n")
 		for _, a := range c.Actions {
-			b.WriteString("- " + iso(a.Text) + ": " + iso(a.URL) + "\n")
+			b.WriteString("- " + a.Text + ": " + iso(a.URL) + "\n")
 		}
 	}
 	if len(c.Hashtags) > 0 {
-		tags := make([]string, len(c.Hashtags))
-		for i, h := range c.Hashtags {
-			tags[i] = iso(h)
-		}
-		b.WriteString("\n" + strings.Join(tags, " ") + "\n")
+		b.WriteString("\n" + strings.Join(c.Hashtags, " ") + "\n")
 	}
 	if c.Stale != "" {
 		b.WriteString("\n" + c.Stale + "\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return i18n.Align(c.Lang, strings.TrimRight(b.String(), "\n"))
 }

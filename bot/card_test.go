@@ -136,12 +136,54 @@ func TestCardDateFormsAndIsolation(t *testing.T) {
 		t.Errorf("ru stale = %q; want %q", card.Stale, want)
 	}
 	text := NewCard(rustamov, CardOptions{Lang: "fa", Today: today}).Text()
-	for _, want := range []string{"\u2068Saleh Rustamov\u2069 — ", "<\u2068https://www.freiheit.org/ka/node/34619\u2069>", "بازداشت: ۲۰۱۸\n"} {
+	for _, want := range []string{"\u2068Saleh Rustamov\u2069 — ", "\u2068<https://www.freiheit.org/ka/node/34619>\u2069", "بازداشت: ۲۰۱۸\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("fa card lacks %q:\n%s", want, text)
 		}
 	}
-	if text := NewCard(rustamov, CardOptions{Lang: "ru", Today: today}).Text(); strings.ContainsAny(text, "\u2068\u2069") {
-		t.Errorf("ru card has isolation marks:\n%s", text)
+	if text := NewCard(rustamov, CardOptions{Lang: "ru", Today: today}).Text(); strings.ContainsAny(text, "\u2068\u2069\u200f") {
+		t.Errorf("ru card has bidi marks:\n%s", text)
+	}
+	// In Persian every renderer gets the values isolated one by one: a
+	// list's items around Persian commas, strikes around the Persian
+	// semicolon, a source's title and publisher, each hashtag, the credit.
+	jonasCase := parseOne(t, fictionalCase)
+	jonas := NewCard(jonasCase, CardOptions{Lang: "fa", Today: today})
+	fields := map[string]string{}
+	for _, f := range jonas.Fields {
+		fields[f.Label] = f.Value
+	}
+	for label, want := range map[string]string{
+		"اتهامات":        "\u2068extremism\u2069، \u2068insulting <the> & official\u2069",
+		"اعتصاب‌های غذا": "از ۲۰ نوامبر ۲۰۲۶ ادامه دارد (روز ۸)؛ از ژوئن ۲۰۲۵، ۱۲ روز",
+		"محکومیت":        "\u20686 years\u2069",
+	} {
+		if got := fields[label]; got != want {
+			t.Errorf("fa %s = %q; want %q", label, got, want)
+		}
+	}
+	if want := "\u2068Invented report\u2069 — \u2068Example Watch\u2069، اکتبر ۲۰۲۶"; jonas.Sources[0].Text != want {
+		t.Errorf("fa source = %q; want %q", jonas.Sources[0].Text, want)
+	}
+	if jonas.Title != "\u2068Jonas Fiktiv\u2069" || jonas.Hashtags[0] != "\u2068#FreeJonas\u2069" ||
+		jonas.Photo.Credit != "\u2068© Example Photo\u2069" || jonas.Photo.URL != "https://example.org/jonas.jpg" ||
+		jonas.Actions[0].Text != "\u2068Write a letter\u2069" || jonas.Actions[0].URL != "https://example.org/letter" {
+		t.Errorf("fa card = %+v; want isolated values and raw URLs", jonas)
+	}
+	if !strings.HasPrefix(jonas.Summary, "\u2068") {
+		t.Errorf("fa summary %q; want the English summary isolated", jonas.Summary)
+	}
+	// A summary in another language says so, in the card's language.
+	for lang, want := range map[string]string{"fa": "(خلاصه به زبان انگلیسی)", "ru": "(описание на языке: английский)", "de": "", "fr": ""} {
+		if got := NewCard(jonasCase, CardOptions{Lang: lang, Today: today}).SummaryNote; got != want {
+			t.Errorf("%s summary note = %q; want %q", lang, got, want)
+		}
+	}
+	persian := parseOne(t, "id: p\nname: P\ncountry: IR\nstatus: detained\nstatus_as_of: 2026-10\nsummary: {fa: \"خلاصه\"}\n")
+	if got := NewCard(persian, CardOptions{Lang: "en", Today: today}); got.Summary != "خلاصه" || got.SummaryNote != "(summary in Persian)" {
+		t.Errorf("en card of a Persian summary: %q %q; want the summary and (summary in Persian)", got.Summary, got.SummaryNote)
+	}
+	if jonasCase.Photo.Credit != "© Example Photo" {
+		t.Errorf("the case's photo credit became %q; want it untouched", jonasCase.Photo.Credit)
 	}
 }

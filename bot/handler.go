@@ -245,7 +245,7 @@ func caseLabel(c *cases.Case, lang string) string {
 	if co, ok := cases.CountryByCode(c.Country); ok {
 		country = co.Name(lang)
 	}
-	return c.NameIn(lang) + " (" + country + ")"
+	return i18n.Isolate(lang, c.NameIn(lang)) + " (" + country + ")" // a Latin name in a Persian label
 }
 
 // clip shortens user input quoted back in a reply.

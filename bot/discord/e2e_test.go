@@ -407,6 +407,20 @@ func TestPickList(t *testing.T) {
 		t.Errorf("click response = type %d %+v; want the pick list updated into Amina Testova's card", r.Type, r.Message)
 	}
 	noPings(t, "click", r.Message)
+	// In Persian each label runs right to left: the Latin name isolated,
+	// then the country in Persian.
+	fa := "800000000000000002"
+	e.command(in(fa, memberID, permManageChannels), "settings", map[string]string{"language": "fa"})
+	m = e.command(in(fa, memberID, 0), "case", map[string]string{"query": "Testova"})
+	country, _ := cases.CountryByCode("AZ")
+	for _, b := range m.Buttons() {
+		if !strings.HasPrefix(b.Label, "\u200f\u2068") || !strings.HasSuffix(b.Label, "\u2069 ("+country.Name("fa")+")") {
+			t.Errorf("fa pick list button %q; want RLM, the isolated name, then (%s)", b.Label, country.Name("fa"))
+		}
+	}
+	if len(m.Buttons()) != 2 {
+		t.Errorf("fa pick list %+v; want two buttons", m.Buttons())
+	}
 }
 
 func TestSubscribePermissions(t *testing.T) {

@@ -16,10 +16,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestMessageGolden pins the message body a post of Saleh Rustamov's card
-// sends to Discord, in English and German.
+// sends to Discord, in English, German, Russian and Persian.
 func TestMessageGolden(t *testing.T) {
 	rustamov := testutil.BundledCase(t, "saleh-rustamov")
-	for _, lang := range []string{"en", "de"} {
+	for _, lang := range []string{"en", "de", "ru", "fa"} {
 		card := bot.NewCard(rustamov, bot.CardOptions{Lang: lang, Today: cases.MustParseDate("2026-11-27"), Stale: true})
 		got, err := json.MarshalIndent(renderMessage(bot.Message{Kind: "alert", Lead: "URGENT: act *now*", Card: card, Lang: lang}).send(), "", "  ")
 		if err != nil {

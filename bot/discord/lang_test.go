@@ -167,6 +167,45 @@ func TestEmbedEveryLanguage(t *testing.T) {
 		if len(msgs[0].Embeds) == 1 && !strings.Contains(msgs[0].Embeds[0].Title, want) {
 			t.Errorf("%s: title %q; want %q", lang, msgs[0].Embeds[0].Title, want)
 		}
+		if lang == "fa" {
+			checkFarsiEmbeds(t, msgs)
+		}
+	}
+}
+
+// checkFarsiEmbeds checks the Persian posts of TestEmbedEveryLanguage:
+// Latin runs isolated (FSI … PDI), every text that begins with one
+// marked right to left (RLM), Persian commas and digits.
+func checkFarsiEmbeds(t *testing.T, msgs []discordtest.Message) {
+	t.Helper()
+	lale, rustamov := msgs[0], msgs[1]
+	if want := "فوری: \u2068Write today\u2069"; lale.Content != want {
+		t.Errorf("fa lead %q; want %q", lale.Content, want)
+	}
+	if e := lale.Embeds[0]; e.Title != "لاله تستقیزی" || e.Footer == nil || !strings.Contains(e.Footer.Text, "\u2068#FreeLale\u2069") {
+		t.Errorf("fa embed title %q, footer %+v; want the Persian name and the isolated hashtag", e.Title, e.Footer)
+	}
+	e := rustamov.Embeds[0]
+	fields := map[string]string{}
+	for _, f := range e.Fields {
+		fields[f.Name] = f.Value
+	}
+	for name, want := range map[string]string{
+		"محکومیت":        "\u200f\u20687 years\u2069",
+		"اتهامات":        "\u200f\u2068money laundering\u2069، \u2068drug crimes\u2069",
+		"اعتصاب‌های غذا": "از نوامبر ۲۰۲۱، ۴۱ روز",
+		"بازداشت":        "\u200f۲۰۱۸", // digits alone have no direction: marked
+	} {
+		if fields[name] != want {
+			t.Errorf("fa field %s = %q; want %q", name, fields[name], want)
+		}
+	}
+	if e.Title != "\u200f\u2068Saleh Rustamov\u2069" || e.Footer == nil ||
+		!strings.Contains(e.Footer.Text, "\u2068Friedrich Naumann Foundation for Freedom\u2069، مه ۲۰۲۲") {
+		t.Errorf("fa embed title %q, footer %+v; want the isolated name marked RTL and the source with a Persian comma", e.Title, e.Footer)
+	}
+	if b := rustamov.Buttons(); len(b) == 0 || b[0].Label != "\u200f\u2068Read his profile\u2069" {
+		t.Errorf("fa buttons %+v; want the isolated label marked right to left", b)
 	}
 }
 

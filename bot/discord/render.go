@@ -2,6 +2,7 @@ package discord
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -83,10 +84,25 @@ func (e *escaper) next(s string, i int, r rune) bool {
 // fit returns s cut to at most limit characters (runes), ending in "…"
 // when cut; with escape, markdown characters are escaped and the escapes
 // count towards the limit, and a cut never separates an escape from its
-// character.
+// character. A bidi isolate the cut leaves open is closed before the
+// "…", within limit.
 func fit(s string, limit int, escape bool) string {
+	for budget := limit; budget > 0; budget-- {
+		out, cut := fitOnce(s, budget, escape)
+		if !cut {
+			return out
+		}
+		if closed := i18n.Close(strings.TrimSuffix(out, "…")) + "…"; runes(closed) <= limit {
+			return closed
+		}
+	}
+	return ""
+}
+
+// fitOnce is fit without closing isolates; cut reports whether it cut s.
+func fitOnce(s string, limit int, escape bool) (out string, cut bool) {
 	if limit <= 0 {
-		return ""
+		return "", len(s) > 0
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	n := 0
@@ -98,7 +114,7 @@ func fit(s string, limit int, escape bool) string {
 		}
 	}
 	budget := limit
-	cut := n > limit
+	cut = n > limit
 	if cut {
 		budget = limit - 1 // room for the ellipsis
 	}
@@ -122,9 +138,26 @@ func fit(s string, limit int, escape bool) string {
 		used += w
 	}
 	if !cut {
-		return b.String()
+		return b.String(), false
 	}
-	return strings.TrimRightFunc(b.String(), unicode.IsSpace) + "…"
+	return strings.TrimRightFunc(b.String(), unicode.IsSpace) + "…", true
+}
+
+// urlThenMark is a URL followed directly by a bidi mark, such as the PDI
+// that closes an isolated URL.
+var urlThenMark = regexp.MustCompile(`(https?://[^\s\x{200e}\x{200f}\x{2066}-\x{2069}]+)([\x{200e}\x{200f}\x{2066}-\x{2069}])`)
+
+// bidiText readies raw text in lang for Discord: each line gets the mark
+// lang needs to run in its direction (i18n.Align: right to left in
+// Persian, whatever value a line starts with), and a URL followed
+// directly by a bidi mark gets a space between them, because Discord's
+// links end only at white space and would take the invisible mark into
+// the URL. Other languages' texts are returned as they are.
+func bidiText(lang, s string) string {
+	if !i18n.RTL(lang) {
+		return s
+	}
+	return i18n.Align(lang, urlThenMark.ReplaceAllString(s, "$1 $2"))
 }
 
 // runes counts characters as Discord does for its limits.
@@ -172,16 +205,22 @@ func shrink(pieces []*piece, limit int) {
 }
 
 // cardEmbed renders a card as an embed within every limit of Discord.
+//
+// Its texts come from the card as they are, isolated already in a
+// right-to-left language (bot.Card); each gets its lines' marks
+// (bidiText).
 func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
-	title := &piece{raw: c.Title, limit: maxTitle, min: 40, escape: true}
+	bt := func(s string) string { return bidiText(c.Lang, s) }
+	title := &piece{raw: bt(c.Title), limit: maxTitle, min: 40, escape: true}
 	head := c.Status
 	if c.Country != "" {
 		head = c.Country + " · " + c.Status
 	}
-	header := &piece{raw: head, limit: 512, min: 60, escape: true}
-	summary := &piece{raw: c.Summary, limit: maxDescription, min: 0, escape: true}
-	stale := &piece{raw: c.Stale, limit: 512, min: 60, escape: true}
-	pieces := []*piece{title, header, summary, stale}
+	header := &piece{raw: bt(head), limit: 512, min: 60, escape: true}
+	summary := &piece{raw: bt(c.Summary), limit: maxDescription, min: 0, escape: true}
+	note := &piece{raw: bt(c.SummaryNote), limit: 200, min: 0, escape: true}
+	stale := &piece{raw: bt(c.Stale), limit: 512, min: 60, escape: true}
+	pieces := []*piece{title, header, summary, note, stale}
 	type fieldPieces struct{ name, value *piece }
 	var fields []fieldPieces
 	for _, f := range c.Fields {
@@ -189,20 +228,21 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 			continue
 		}
 		fp := fieldPieces{
-			name:  &piece{raw: f.Label, limit: maxFieldName, min: 20, escape: true},
-			value: &piece{raw: f.Value, limit: maxFieldValue, min: 40, escape: true},
+			name:  &piece{raw: bt(f.Label), limit: maxFieldName, min: 20, escape: true},
+			value: &piece{raw: bt(f.Value), limit: maxFieldValue, min: 40, escape: true},
 		}
 		fields = append(fields, fp)
 		pieces = append(pieces, fp.name, fp.value)
 	}
-	footer := &piece{raw: footerText(c), limit: maxFooter, min: 0}
+	footer := &piece{raw: bt(footerText(c)), limit: maxFooter, min: 0}
 	pieces = append(pieces, footer)
-	// The description joins header, summary and stale warning with blank
-	// lines; reserve those separators (and the header's bold markers).
-	const sepRoom = 2 + 2 + 4 + 3
+	// The description joins header, summary (with its note in italics on
+	// the next line) and stale warning with blank lines; reserve those
+	// separators (and the header's bold markers).
+	const sepRoom = 2 + 2 + 4 + 3 + 3
 	shrink(pieces, maxEmbedTotal-sepRoom)
 	// The description has its own limit too.
-	descRoom := maxDescription - runes(header.out) - runes(stale.out) - sepRoom
+	descRoom := maxDescription - runes(header.out) - runes(note.out) - runes(stale.out) - sepRoom
 	if runes(summary.out) > descRoom {
 		summary.limit = max(0, descRoom)
 		summary.render()
@@ -211,6 +251,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: title.out, Color: cardColor}
 	parts := []string{"**" + header.out + "**"}
 	if summary.out != "" {
+		if note.out != "" {
+			summary.out += "\n_" + note.out + "_"
+		}
 		parts = append(parts, summary.out)
 	}
 	if stale.out != "" {
@@ -230,8 +273,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	return e
 }
 
-// footerText is the card's sources, hashtags and photo credit, as plain
-// text: Discord renders no markdown in footers.
+// footerText is the card's sources, joined with the language's
+// semicolon, hashtags and photo credit, as plain text: Discord renders no
+// markdown in footers.
 func footerText(c *bot.Card) string {
 	var parts []string
 	if len(c.Sources) > 0 {
@@ -239,7 +283,7 @@ func footerText(c *bot.Card) string {
 		for i, s := range c.Sources {
 			texts[i] = s.Text
 		}
-		parts = append(parts, i18n.T(c.Lang, "card.sources")+": "+strings.Join(texts, "; "))
+		parts = append(parts, i18n.T(c.Lang, "card.sources")+": "+i18n.ListLong(c.Lang, texts))
 	}
 	if len(c.Hashtags) > 0 {
 		parts = append(parts, strings.Join(c.Hashtags, " "))
@@ -260,7 +304,8 @@ func linkURL(u string) bool {
 }
 
 // cardButtons renders a card's calls to action, then its sources, as link
-// buttons: at most five a row and five rows.
+// buttons: at most five a row and five rows, labels in the card's
+// direction.
 func cardButtons(c *bot.Card) []discordgo.MessageComponent {
 	var buttons []discordgo.Button
 	seen := map[string]bool{}
@@ -273,7 +318,7 @@ func cardButtons(c *bot.Card) []discordgo.MessageComponent {
 		if strings.TrimSpace(label) == "" {
 			label = i18n.T(c.Lang, "action."+a.Kind)
 		}
-		buttons = append(buttons, discordgo.Button{Style: discordgo.LinkButton, Label: fit(label, maxLabel, false), URL: a.URL})
+		buttons = append(buttons, discordgo.Button{Style: discordgo.LinkButton, Label: fit(bidiText(c.Lang, label), maxLabel, false), URL: a.URL})
 	}
 	var rows []discordgo.MessageComponent
 	rows = appendRows(rows, buttons)
@@ -282,7 +327,7 @@ func cardButtons(c *bot.Card) []discordgo.MessageComponent {
 	for _, s := range c.Sources {
 		if linkURL(s.URL) && !seen[s.URL] && len(sources) < maxPerRow {
 			seen[s.URL] = true
-			sources = append(sources, discordgo.Button{Style: discordgo.LinkButton, Label: fit("📰 "+s.Text, maxLabel, false), URL: s.URL})
+			sources = append(sources, discordgo.Button{Style: discordgo.LinkButton, Label: fit(bidiText(c.Lang, "📰 "+s.Text), maxLabel, false), URL: s.URL})
 		}
 	}
 	return appendRows(rows, sources)
@@ -306,15 +351,16 @@ func appendRows(rows []discordgo.MessageComponent, buttons []discordgo.Button) [
 	return rows
 }
 
-// pickButtons renders a pick list as buttons whose custom_id names the case.
-func pickButtons(choices []bot.Choice) []discordgo.MessageComponent {
+// pickButtons renders a pick list in lang as buttons whose custom_id
+// names the case.
+func pickButtons(lang string, choices []bot.Choice) []discordgo.MessageComponent {
 	var buttons []discordgo.Button
 	for _, ch := range choices {
 		id := pickPrefix + ch.CaseID
 		if len(id) > maxCustomID || len(buttons) == maxRows*maxPerRow {
 			continue
 		}
-		buttons = append(buttons, discordgo.Button{Style: discordgo.SecondaryButton, Label: fit(ch.Label, maxLabel, false), CustomID: id})
+		buttons = append(buttons, discordgo.Button{Style: discordgo.SecondaryButton, Label: fit(bidiText(lang, ch.Label), maxLabel, false), CustomID: id})
 	}
 	return appendRows(nil, buttons)
 }
@@ -337,13 +383,13 @@ func (r rendered) flags() discordgo.MessageFlags {
 // renderReply renders a command's reply. Reply texts are plain text (the
 // same for every platform), so markdown in them is escaped too.
 func renderReply(r bot.Reply) rendered {
-	out := rendered{content: fit(r.Text, maxContent, true), ephemeral: r.Private}
+	out := rendered{content: fit(bidiText(r.Lang, r.Text), maxContent, true), ephemeral: r.Private}
 	if r.Card != nil {
 		out.embeds = []*discordgo.MessageEmbed{cardEmbed(r.Card)}
 		out.components = cardButtons(r.Card)
 	}
 	if len(r.Choices) > 0 {
-		out.components = pickButtons(r.Choices)
+		out.components = pickButtons(r.Lang, r.Choices)
 	}
 	if out.content == "" && out.embeds == nil {
 		out.content = "…"
@@ -353,7 +399,7 @@ func renderReply(r bot.Reply) rendered {
 
 // renderMessage renders a post for a channel.
 func renderMessage(m bot.Message) rendered {
-	out := rendered{content: fit(m.Lead, maxContent, true)}
+	out := rendered{content: fit(bidiText(m.Lang, m.Lead), maxContent, true)}
 	if m.Card != nil {
 		out.embeds = []*discordgo.MessageEmbed{cardEmbed(m.Card)}
 		out.components = cardButtons(m.Card)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
+	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/cases"
 )
 
@@ -32,6 +33,8 @@ func TestFit(t *testing.T) {
 		{"||s|| ~~t~~ `c`", 100, true, "\\|\\|s\\|\\| \\~\\~t\\~\\~ \\`c\\`"},
 		{"\xff\xfeok", 10, false, "\uFFFDok"},
 		{"anything", 0, true, ""},
+		{"ab\u2068cdef\u2069 x", 6, false, "ab\u2068c\u2069…"},    // an isolate cut open is closed
+		{"ab\u2068c*def\u2069 x", 8, true, "ab\u2068c\\*\u2069…"}, // within the limit, escapes counted
 	}
 	for _, tt := range tests {
 		if got := fit(tt.in, tt.limit, tt.escape); got != tt.want {
@@ -155,5 +158,22 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(tt.in); got != tt.want {
 			t.Errorf("redactURL(%q) = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestBidiTextURL: in Persian, an isolated URL's closing PDI is kept out
+// of the link Discord makes (its links end only at white space), and the
+// line is marked right to left; other languages are left alone.
+func TestBidiTextURL(t *testing.T) {
+	lead := i18n.F("fa", "post.alert", i18n.Args{"Message": "Sign https://example.org/x?a=1"})
+	got := renderMessage(bot.Message{Lang: "fa", Lead: lead}).content
+	if want := "فوری: \u2068Sign https://example.org/x?a=1 \u2069"; got != want {
+		t.Errorf("fa lead = %q; want %q", got, want)
+	}
+	if got := bidiText("fa", "\u2068https://example.org\u2069"); got != "\u200f\u2068https://example.org \u2069" {
+		t.Errorf("bidiText(fa, an isolated URL) = %q", got)
+	}
+	if got := bidiText("en", "\u2068https://example.org\u2069"); got != "\u2068https://example.org\u2069" {
+		t.Errorf("bidiText(en) = %q; want it unchanged", got)
 	}
 }

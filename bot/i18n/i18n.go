@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/vigil-bot/vigil/cases"
 )
 
@@ -124,6 +127,20 @@ func monthName(lang, key string, m int) string {
 	return strings.TrimSpace(names[m-1])
 }
 
+// LanguageName returns the name of the language code in lang, as CLDR
+// writes it in running text (x/text): "English", "Englisch",
+// "английский", "انگلیسی"; code itself when CLDR has no name for it.
+func LanguageName(lang, code string) string {
+	namer := display.Languages(language.Make(lang))
+	if namer == nil {
+		namer = display.Languages(language.English)
+	}
+	if n := namer.Name(language.Make(code)); n != "" {
+		return n
+	}
+	return code
+}
+
 // Status returns the status's name in lang.
 func Status(lang string, s cases.Status) string {
 	return T(lang, "status."+string(s))
@@ -134,7 +151,28 @@ func ActionKind(lang string, k cases.ActionKind) string {
 	return T(lang, "action."+string(k))
 }
 
-// List joins items as a list in running text.
+// List joins items as a list in running text, with lang's comma
+// (list.sep: ", ", Persian "، "). In a right-to-left language each item
+// is isolated (Isolate), so that a list of Latin items reads from right
+// to left, item by item, around the Persian commas.
 func List(lang string, items []string) string {
-	return strings.Join(items, T(lang, "list.sep"))
+	return join(lang, items, "list.sep")
+}
+
+// ListLong joins items that have commas of their own (hunger strikes,
+// sources) with lang's semicolon (list.semi: "; ", Persian "؛ "),
+// isolated like List's.
+func ListLong(lang string, items []string) string {
+	return join(lang, items, "list.semi")
+}
+
+func join(lang string, items []string, key string) string {
+	if RTL(lang) {
+		iso := make([]string, len(items))
+		for i, it := range items {
+			iso[i] = Isolate(lang, it)
+		}
+		items = iso
+	}
+	return strings.Join(items, T(lang, key))
 }

@@ -177,3 +177,46 @@ func TestIsolateLeavesPersianNumbers(t *testing.T) {
 		t.Errorf("Isolate(fa, Persian digits) = %q; want %q", got, want)
 	}
 }
+
+// TestPersianListsAndLines: lists isolate their Latin items around
+// Persian commas and semicolons, a list so made is not isolated again as
+// a whole, and a line that begins with a bullet or an isolated Latin
+// value gets a right-to-left mark.
+func TestPersianListsAndLines(t *testing.T) {
+	list := List("fa", []string{"money laundering", "drug crimes"})
+	if want := fsi + "money laundering" + pdi + "، " + fsi + "drug crimes" + pdi; list != want {
+		t.Errorf("List(fa) = %q; want %q", list, want)
+	}
+	if got := Isolate("fa", list); got != list {
+		t.Errorf("Isolate(fa, a list) = %q; want the list as it is (isolated per item)", got)
+	}
+	if got, want := ListLong("fa", []string{"از ژوئن ۲۰۲۵، ۱۲ روز", "از نوامبر ۲۰۲۱"}), "از ژوئن ۲۰۲۵، ۱۲ روز؛ از نوامبر ۲۰۲۱"; got != want {
+		t.Errorf("ListLong(fa) = %q; want %q", got, want)
+	}
+	if got, want := ListLong("ru", []string{"a, b", "c"}), "a, b; c"; got != want {
+		t.Errorf("ListLong(ru) = %q; want %q", got, want)
+	}
+	if got, want := List("en", []string{"a", "b"}), "a, b"; got != want {
+		t.Errorf("List(en) = %q; want %q", got, want)
+	}
+	for _, tt := range []struct{ lang, in, want string }{
+		{"fa", "• " + fsi + "Report" + pdi, rlm + "• " + fsi + "Report" + pdi},
+		{"fa", fsi + "Saleh Rustamov" + pdi + " (آذربایجان)", rlm + fsi + "Saleh Rustamov" + pdi + " (آذربایجان)"},
+		{"fa", "۴۱ روز", "۴۱ روز"},   // Persian first: nothing to add
+		{"fa", "• +۴", rlm + "• +۴"}, // digits have no direction of their own
+		{"fa", "منابع:\n• " + fsi + "R" + pdi + "\n\n", "منابع:\n" + rlm + "• " + fsi + "R" + pdi + "\n\n"},
+		{"fa", "URGENT: act now", "URGENT: act now"},                       // a Latin line keeps its direction
+		{"fa", rlm + "• " + fsi + "R" + pdi, rlm + "• " + fsi + "R" + pdi}, // not twice
+		{"ru", "• " + fsi + "R" + pdi, "• " + fsi + "R" + pdi},
+	} {
+		if got := Align(tt.lang, tt.in); got != tt.want {
+			t.Errorf("Align(%s, %q) = %q; want %q", tt.lang, tt.in, got, tt.want)
+		}
+	}
+	if got := Close("ab" + fsi + "c" + lri + "d"); got != "ab"+fsi+"c"+lri+"d"+pdi+pdi {
+		t.Errorf("Close = %q; want both isolates closed", got)
+	}
+	if n := Unclosed(fsi + "a" + pdi + pdi); n != 0 {
+		t.Errorf("Unclosed(balanced) = %d; want 0", n)
+	}
+}

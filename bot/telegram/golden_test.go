@@ -15,8 +15,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestGoldenCards pins the Telegram rendering of the bundled case and of
-// an invented one with a photo, in English and German: the HTML, the
-// plain-text fallback and the buttons.
+// an invented one with a photo, in English, German and Persian (right to
+// left, with isolated Latin values): the HTML, the plain-text fallback
+// and the buttons.
 func TestGoldenCards(t *testing.T) {
 	files, err := data.Cases()
 	if err != nil {
@@ -50,9 +51,9 @@ actions:
 		{"rustamov", &rustamov[0], ""},
 		{"nora-alert", &nora[0], "URGENT: Write to Nora today"},
 	} {
-		for _, lang := range []string{"en", "de"} {
+		for _, lang := range []string{"en", "de", "fa"} {
 			card := bot.NewCard(tt.c, bot.CardOptions{Lang: lang, Today: today})
-			first, _ := compose(tt.lead, tt.lead != "", card, nil)
+			first, _ := compose(lang, tt.lead, tt.lead != "", card, nil)
 			checkMessage(t, tt.name, first)
 			var b strings.Builder
 			b.WriteString("method: " + first.method + "\n")

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -160,10 +161,54 @@ func TestSettingsFarsiCard(t *testing.T) {
 	if msg.ParseMode != "HTML" || !strings.Contains(msg.Text, fa.Country) {
 		t.Errorf("card after /settings fa (%s): %.300q; want HTML in Persian (%q)", msg.ParseMode, msg.Text, fa.Country)
 	}
+	// It reads right to left: Latin runs isolated (FSI … PDI), Persian
+	// commas between Latin items, Persian digits in counts and dates, and
+	// a right-to-left mark (RLM) on each line that begins with a Latin
+	// value or a bullet.
+	for _, want := range []string{
+		"\u200f\u2068Saleh Rustamov\u2069 — " + fa.Country + "\n",
+		": \u2068Azerbaijan Popular Front Party (APFP)\u2069\n",
+		": \u2068money laundering\u2069، \u2068drug crimes\u2069\n",
+		": \u20687 years\u2069\n",
+		"۴۱ روز", ": ۲۰۱۸\n",
+		"\n\u200f• \u2068Prisoner of Conscience: Saleh Rustamov, Azerbaijan\u2069 — \u2068Friedrich Naumann Foundation for Freedom\u2069، مه ۲۰۲۲",
+	} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("fa card lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	if outside := isolates.ReplaceAllString(msg.Text, ""); strings.ContainsAny(outside, "0123456789\u2068\u2069") {
+		t.Errorf("fa card has ASCII digits outside isolates, or unbalanced isolates: %q", outside)
+	}
+	if len(msg.Keyboard) != 1 || msg.Keyboard[0][0].Text != "\u200f\u2068Read his profile\u2069" {
+		t.Errorf("fa card buttons = %+v; want the isolated label marked right to left", msg.Keyboard)
+	}
+	// A pick list in Persian: each button runs right to left, its Latin
+	// name isolated before the Persian country; the card that answers it
+	// is the Persian card.
+	msg = hs.say(chat, 41, "/case testova")
+	if len(msg.Keyboard) != 2 {
+		t.Fatalf("fa pick list %q, %+v; want two buttons", msg.Text, msg.Keyboard)
+	}
+	for _, row := range msg.Keyboard {
+		if !strings.HasPrefix(row[0].Text, "\u200f\u2068") || !strings.HasSuffix(row[0].Text, "\u2069 ("+fa.Country+")") {
+			t.Errorf("fa pick list button %q; want RLM, the isolated name, then (%s)", row[0].Text, fa.Country)
+		}
+	}
+	hs.tg.Press(chat, telegramtest.User{ID: 41}, msg.MessageID, *msg.Keyboard[0][0].CallbackData)
+	if !hs.tg.WaitFor(waitLong, func() bool { return hs.tg.Messages(chat.ID)[len(hs.tg.Messages(chat.ID))-1].Edits == 1 }) {
+		t.Fatalf("the pick list was not answered")
+	}
+	if got := hs.tg.Messages(chat.ID)[len(hs.tg.Messages(chat.ID))-1].Text; !strings.Contains(got, "\u200f\u2068") || !strings.Contains(got, fa.Country) {
+		t.Errorf("after the press: %q; want the Persian card", got)
+	}
 	if errs := hs.tg.Errors(); len(errs) != 0 {
 		t.Errorf("the fake refused requests: %q", errs)
 	}
 }
+
+// isolates matches an isolated run (FSI … PDI) without nested ones.
+var isolates = regexp.MustCompile("\u2068[^\u2068\u2069]*\u2069")
 
 func parseCase(t *testing.T, yaml string) *cases.Case {
 	t.Helper()

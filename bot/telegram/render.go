@@ -3,7 +3,6 @@ package telegram
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -51,11 +50,24 @@ func textLen(s string) int {
 }
 
 // clipText cuts s to at most n UTF-16 code units at a rune boundary,
-// without a trailing space.
+// without a trailing space. A bidi isolate the cut leaves open is closed
+// (i18n.Close), within n, so that it does not run on into the text after.
 func clipText(s string, n int) string {
-	if n <= 0 {
-		return ""
+	if textLen(s) <= n {
+		return s
 	}
+	for budget := n; budget > 0; budget-- {
+		c := i18n.Close(cutText(s, budget))
+		if textLen(c) <= n {
+			return c
+		}
+	}
+	return ""
+}
+
+// cutText cuts s to at most n UTF-16 code units at a rune boundary,
+// without a trailing space.
+func cutText(s string, n int) string {
 	used := 0
 	for i, r := range s {
 		if used+utf16.RuneLen(r) > n {
@@ -127,6 +139,50 @@ func (d doc) render(html bool) string {
 	return strings.TrimSpace(b.String())
 }
 
+// align gives each line of d the mark lang needs at its start
+// (i18n.LineMark): in Persian, a line that begins with a bullet or an
+// isolated Latin value is marked to run right to left. Tags stay where
+// they are: a mark goes into the span where its line begins.
+func (d doc) align(lang string) doc {
+	if !i18n.RTL(lang) {
+		return d
+	}
+	var all strings.Builder
+	starts := make([]int, len(d))
+	for i, sp := range d {
+		starts[i] = all.Len()
+		all.WriteString(sp.text)
+	}
+	text := all.String()
+	type mark struct {
+		span, off int
+		text      string
+	}
+	var marks []mark
+	for off := 0; off < len(text); {
+		line, _, _ := strings.Cut(text[off:], "\n")
+		if m := i18n.LineMark(lang, line); m != "" {
+			for i := range d {
+				if starts[i] <= off && off < starts[i]+len(d[i].text) {
+					marks = append(marks, mark{i, off - starts[i], m})
+					break
+				}
+			}
+		}
+		off += len(line) + 1
+	}
+	if len(marks) == 0 {
+		return d
+	}
+	out := append(doc(nil), d...)
+	for k := len(marks) - 1; k >= 0; k-- {
+		m := marks[k]
+		t := out[m.span].text
+		out[m.span].text = t[:m.off] + m.text + t[m.off:]
+	}
+	return out
+}
+
 // length returns how long d is for Telegram's limits in mode html or
 // plain.
 func (d doc) length(html bool) int {
@@ -196,8 +252,18 @@ func validURL(s string) bool {
 }
 
 // cardDoc lays out a card, after an optional lead line (an alert's text,
-// bold, or a reply's text).
-func cardDoc(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
+// bold, or a reply's text), in lang: in a right-to-left language every
+// line is marked to run right to left (doc.align); the card's values are
+// isolated already (bot.Card).
+func cardDoc(lang, lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
+	d := cardSpans(lead, leadBold, c, withPhotoLink)
+	if lang == "" && c != nil {
+		lang = c.Lang
+	}
+	return d.align(lang)
+}
+
+func cardSpans(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
 	var d doc
 	if lead != "" {
 		if leadBold {
@@ -228,6 +294,10 @@ func cardDoc(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
 		d.add("\n")
 		d = append(d, span{text: c.Summary, cut: true})
 		d.add("\n")
+		if c.SummaryNote != "" {
+			d.italic(c.SummaryNote)
+			d.add("\n")
+		}
 	}
 	if withPhotoLink && c.Photo != nil && validURL(c.Photo.URL) {
 		d.add("\n" + i18n.T(lang, "card.photo") + ": ")
@@ -244,7 +314,7 @@ func cardDoc(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
 		d.add("\n")
 		for i, s := range c.Sources {
 			if i == maxSources {
-				d.add(fmt.Sprintf("• +%d\n", len(c.Sources)-maxSources))
+				d.add("• +" + i18n.Number(lang, len(c.Sources)-maxSources) + "\n")
 				break
 			}
 			d.add("• ")
@@ -268,7 +338,7 @@ func cardDoc(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
 		d.bold(i18n.T(lang, "card.actions") + ":")
 		d.add("\n")
 		for _, a := range textActions {
-			d.add("• " + a.Text + ": " + a.URL + "\n")
+			d.add("• " + a.Text + ": " + i18n.Isolate(lang, a.URL) + "\n")
 		}
 	}
 	if len(c.Hashtags) > 0 {
@@ -281,7 +351,8 @@ func cardDoc(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc {
 	return d
 }
 
-// actionKeyboard makes a card's calls to action URL buttons, one a row.
+// actionKeyboard makes a card's calls to action URL buttons, one a row;
+// in a right-to-left language each label runs right to left.
 func actionKeyboard(c *bot.Card) *tgbotapi.InlineKeyboardMarkup {
 	if c == nil {
 		return nil
@@ -295,7 +366,7 @@ func actionKeyboard(c *bot.Card) *tgbotapi.InlineKeyboardMarkup {
 		if label == "" {
 			label = i18n.ActionKind(c.Lang, cases.ActionKind(a.Kind))
 		}
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(buttonText(label), a.URL)))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(buttonText(c.Lang, label), a.URL)))
 	}
 	if len(rows) == 0 {
 		return nil
@@ -304,10 +375,11 @@ func actionKeyboard(c *bot.Card) *tgbotapi.InlineKeyboardMarkup {
 	return &kb
 }
 
-// buttonText shortens a button's label; Telegram shows buttons as plain
-// text, so nothing is escaped.
-func buttonText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+// buttonText shortens a button's label and gives it the mark lang needs
+// (i18n.Align); Telegram shows buttons as plain text, so nothing is
+// escaped.
+func buttonText(lang, s string) string {
+	s = i18n.Align(lang, strings.Join(strings.Fields(s), " "))
 	if utf8.RuneCountInString(s) <= maxButtonText {
 		return s
 	}
@@ -334,15 +406,15 @@ func idHash(id string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// choiceKeyboard makes a pick list callback buttons, one a row.
-func choiceKeyboard(choices []bot.Choice) *tgbotapi.InlineKeyboardMarkup {
+// choiceKeyboard makes a pick list in lang callback buttons, one a row.
+func choiceKeyboard(lang string, choices []bot.Choice) *tgbotapi.InlineKeyboardMarkup {
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, ch := range choices {
 		if len(rows) == 25 {
 			break
 		}
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(buttonText(ch.Label), callbackData(ch.CaseID))))
+			tgbotapi.NewInlineKeyboardButtonData(buttonText(lang, ch.Label), callbackData(ch.CaseID))))
 	}
 	if len(rows) == 0 {
 		return nil
@@ -364,16 +436,20 @@ type outgoing struct {
 	maxWait  time.Duration // the longest to wait for the pace; 0: as long as the context allows
 }
 
-// compose renders a lead, a card and a pick list as the message to send,
-// and, when that message is a photo, the text-only message to send if
-// Telegram refuses the photo.
-func compose(lead string, leadBold bool, c *bot.Card, choices []bot.Choice) (first, textOnly outgoing) {
+// compose renders a lead, a card and a pick list in lang (the card's
+// language if lang is "") as the message to send, and, when that message
+// is a photo, the text-only message to send if Telegram refuses the
+// photo.
+func compose(lang, lead string, leadBold bool, c *bot.Card, choices []bot.Choice) (first, textOnly outgoing) {
+	if lang == "" && c != nil {
+		lang = c.Lang
+	}
 	kb := actionKeyboard(c)
 	if len(choices) > 0 {
-		kb = choiceKeyboard(choices)
+		kb = choiceKeyboard(lang, choices)
 	}
 	text := func(withPhoto bool) outgoing {
-		d := cardDoc(lead, leadBold, c, withPhoto)
+		d := cardDoc(lang, lead, leadBold, c, withPhoto)
 		o := outgoing{method: "sendMessage", html: d.fit(maxText, true).render(true),
 			plain: d.fit(maxText, false).render(false), keyboard: kb}
 		if withPhoto {
@@ -388,7 +464,7 @@ func compose(lead string, leadBold bool, c *bot.Card, choices []bot.Choice) (fir
 	// The whole card as the photo's caption if it fits; else the card as
 	// text with the photo as its link preview. One message either way, so
 	// a post is never half delivered and costs one slot of the rate limit.
-	d := cardDoc(lead, leadBold, c, false)
+	d := cardDoc(lang, lead, leadBold, c, false)
 	if c.Photo.Credit != "" {
 		if n := len(d); n > 0 && strings.HasSuffix(d[n-1].text, "\n") {
 			d.add("\n")
@@ -396,6 +472,7 @@ func compose(lead string, leadBold bool, c *bot.Card, choices []bot.Choice) (fir
 			d.add("\n\n")
 		}
 		d.italic(i18n.T(c.Lang, "card.photo") + ": " + c.Photo.Credit)
+		d = d.align(lang)
 	}
 	if d.length(true) <= maxCaption {
 		return outgoing{method: "sendPhoto", photo: c.Photo.URL, keyboard: kb,

@@ -48,6 +48,34 @@ func TestTextLen(t *testing.T) {
 	if got := clipText("ab🕊cd", 3); got != "ab" {
 		t.Errorf("clipText cuts a surrogate pair: %q; want \"ab\"", got)
 	}
+	// An isolate the cut leaves open is closed, within the limit.
+	if got, want := clipText("ab\u2068cdef\u2069 گ", 5), "ab\u2068c\u2069"; got != want {
+		t.Errorf("clipText in an isolate = %q; want %q", got, want)
+	}
+}
+
+// TestComposeFarsiLong: a Persian card too long for a message is cut
+// with every isolate closed, in the HTML and the plain text, and keeps
+// Telegram's limits; the extra sources are counted in Persian digits.
+func TestComposeFarsiLong(t *testing.T) {
+	c := testCard("\u2068" + strings.Repeat("An English summary, long. ", 400) + "\u2069")
+	c.Lang = "fa"
+	for i := range 12 {
+		c.Sources = append(c.Sources, bot.Link{Text: "\u2068Report\u2069", URL: fmt.Sprintf("https://example.org/%d", i)})
+	}
+	first, textOnly := compose("", "", false, c, nil)
+	for _, o := range []outgoing{first, textOnly} {
+		html, plain := checkMessage(t, "fa", o)
+		for _, text := range []string{html, plain} {
+			if strings.Count(text, "\u2068") != strings.Count(text, "\u2069") || !strings.Contains(text, "…") {
+				t.Errorf("fa long card: %d FSI, %d PDI, cut %v; want a cut with every isolate closed",
+					strings.Count(text, "\u2068"), strings.Count(text, "\u2069"), strings.Contains(text, "…"))
+			}
+			if !strings.Contains(text, "\u200f• +۴\n") {
+				t.Errorf("fa long card lacks the count of the extra sources in Persian digits:\n%.5000s", text)
+			}
+		}
+	}
 }
 
 func testCard(summary string) *bot.Card {
@@ -134,7 +162,7 @@ func TestComposeCard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			first, textOnly := compose(tt.lead, true, tt.card, nil)
+			first, textOnly := compose("", tt.lead, true, tt.card, nil)
 			if first.method != tt.wantMethod {
 				t.Errorf("method = %s; want %s", first.method, tt.wantMethod)
 			}
@@ -158,7 +186,7 @@ func TestComposeCard(t *testing.T) {
 }
 
 func TestComposePlainFallback(t *testing.T) {
-	first, _ := compose("", false, testCard("Summary"), nil)
+	first, _ := compose("", "", false, testCard("Summary"), nil)
 	for _, want := range []string{"Amira <b>Testova</b>", "Report </a> (https://example.org/?a=1&b=\"2\")"} {
 		if !strings.Contains(first.plain, want) {
 			t.Errorf("plain text lacks %q:\n%s", want, first.plain)
@@ -172,7 +200,7 @@ func TestComposePlainFallback(t *testing.T) {
 func TestComposePickList(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	choices := []bot.Choice{{CaseID: "amira-testova", Label: "Amira Testova (Azerbaijan)"}, {CaseID: long, Label: strings.Repeat("<Label> ", 30)}}
-	first, _ := compose("Several cases match “<x>”.", false, nil, choices)
+	first, _ := compose("en", "Several cases match “<x>”.", false, nil, choices)
 	checkMessage(t, "pick list", first)
 	rows := first.keyboard.InlineKeyboard
 	if len(rows) != 2 || *rows[0][0].CallbackData != "case:amira-testova" || !strings.HasPrefix(*rows[1][0].CallbackData, pickHashPrefix) {
@@ -200,9 +228,13 @@ func FuzzCompose(f *testing.F) {
 		c.Title = title
 		c.Sources = append(c.Sources, bot.Link{Text: title, URL: link})
 		c.Photo = &cases.Photo{URL: link, Credit: lead}
-		first, textOnly := compose(lead, true, c, nil)
+		first, textOnly := compose("", lead, true, c, nil)
 		checkMessage(t, "first", first)
 		checkMessage(t, "text only", textOnly)
+		c.Lang = "fa" // right to left: marks and isolates count too
+		first, textOnly = compose("", lead, true, c, nil)
+		checkMessage(t, "fa first", first)
+		checkMessage(t, "fa text only", textOnly)
 	})
 }
 

@@ -25,7 +25,7 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 	if err != nil {
 		return "", &bot.SendError{Failure: bot.ChannelGone, Err: fmt.Errorf("telegram: %q is not a chat id", chat)}
 	}
-	first, textOnly := compose(msg.Lead, msg.Card != nil, msg.Card, nil) // a lead above a card stands out in bold
+	first, textOnly := compose(msg.Lang, msg.Lead, msg.Card != nil, msg.Card, nil) // a lead above a card stands out in bold
 	// The delivery engine sends one post at a time: rather than hold up
 	// every other chat while this one's pace runs out, hand the post back.
 	first.maxWait, textOnly.maxWait = maxSendWait, maxSendWait
@@ -159,7 +159,7 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 	if r.Text == "" && r.Card == nil {
 		return
 	}
-	first, textOnly := compose(r.Text, false, r.Card, r.Choices)
+	first, textOnly := compose(r.Lang, r.Text, false, r.Card, r.Choices)
 	first.replyTo, textOnly.replyTo = replyTo, replyTo
 	waited := time.Duration(0)
 	for {

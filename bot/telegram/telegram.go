@@ -482,7 +482,7 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 	c.answer(ctx, q.ID, "")
 	// A pick list is a text message: the card replaces it as text, with
 	// the photo, if any, as the link preview.
-	_, first := compose("", false, card, nil)
+	_, first := compose(card.Lang, "", false, card, nil)
 	if card.Photo != nil && validURL(card.Photo.URL) {
 		first = textWithPreview(card)
 	}
@@ -498,7 +498,7 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 
 // textWithPreview renders card as text with its photo as link preview.
 func textWithPreview(card *bot.Card) outgoing {
-	d := cardDoc("", false, card, true)
+	d := cardDoc(card.Lang, "", false, card, true)
 	return outgoing{method: "sendMessage", html: d.fit(maxText, true).render(true),
 		plain: d.fit(maxText, false).render(false), preview: card.Photo.URL, keyboard: actionKeyboard(card)}
 }

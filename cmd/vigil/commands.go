@@ -96,6 +96,12 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 }
 
 func cmdCase(ctx context.Context, e *env, c *cli) error {
+	// An unsupported --lang is refused before the database is opened.
+	if c.lang != "" {
+		if err := config.CheckSupported(c.lang); err != nil {
+			return &usageError{cmd: "case", msg: "--lang: " + err.Error()}
+		}
+	}
 	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
@@ -103,9 +109,6 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 	defer st.Close()
 	lang := cfg.Language
 	if c.lang != "" {
-		if err := config.CheckLanguage(c.lang); err != nil {
-			return &usageError{cmd: "case", msg: "--lang: " + err.Error()}
-		}
 		lang = c.lang
 	}
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))

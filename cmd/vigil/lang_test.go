@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,5 +52,28 @@ func TestServeConsoleLanguage(t *testing.T) {
 	case <-done:
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop after cancel")
+	}
+}
+
+// TestCaseLangSupported: vigil case --lang refuses, in one line and with
+// exit status 2, a well-formed language vigil does not speak, naming the
+// ones it does; it does not open the database first.
+func TestCaseLangSupported(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	spoken := strings.Join(i18n.Languages, ", ")
+	for _, lang := range []string{"fr", "tr"} {
+		code, stdout, stderr := vigil(t, dir, "case", "saleh-rustamov", "--lang", lang, "--db", db)
+		want := `vigil case: --lang: "` + lang + `" is not a language vigil speaks (` + spoken + `) (see vigil case -h)` + "\n"
+		if code != 2 || stderr != want || stdout != "" {
+			t.Errorf("case --lang %s: exit %d, stdout %q, stderr %q; want exit 2 and %q", lang, code, stdout, stderr, want)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the refused command created the database: %v", err)
+	}
+	code, stdout, stderr := vigil(t, dir, "case", "saleh-rustamov", "--lang", "fa", "--db", db)
+	if code != 0 || !strings.Contains(stdout, "آذربایجان") {
+		t.Errorf("case --lang fa: exit %d, %q, %q; want the Persian card", code, stdout, stderr)
 	}
 }
