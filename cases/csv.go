@@ -377,6 +377,11 @@ func (p *parser) csvRow(r *csv.Reader, cols []csvColumn, rec []string) {
 		scalar := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: l, Column: col}
 		switch c.kind {
 		case csvScalar:
+			if c.key == "id" {
+				// The id outlives the row (the checks for ids used twice
+				// keep it): a copy, not a slice of the whole row's text.
+				scalar.Value = strings.Clone(v)
+			}
 			add(root, c.key, scalar)
 		case csvList:
 			seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: l, Column: col}
