@@ -3,6 +3,7 @@ package benchutil
 import (
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -32,6 +33,9 @@ func TestRate(t *testing.T) {
 }
 
 func TestThreadCPUAdvances(t *testing.T) {
+	// ThreadCPU measures the calling thread: the goroutine must stay on it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	start := ThreadCPU()
 	x := 0
 	for i := range 50_000_000 {
