@@ -20,7 +20,7 @@ type SourceFile struct {
 }
 
 // ReadFiles reads the case files named by paths: a file is taken as is, a
-// folder contributes every *.yaml and *.yml below it (hidden entries
+// folder contributes every *.yaml, *.yml and *.csv below it (hidden entries
 // skipped), in lexical order. Paths are made absolute and clean, because
 // a file's path is its identity (a case id belongs to the file that
 // defines it): "cases/a.yaml" and "/srv/vigil/cases/a.yaml" are one file,
@@ -51,7 +51,7 @@ func ReadFiles(paths []string) ([]SourceFile, error) {
 				return nil
 			}
 			ext := filepath.Ext(path)
-			if !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			if !d.IsDir() && (ext == ".yaml" || ext == ".yml" || IsCSV(path)) {
 				names = append(names, filepath.Clean(path))
 			}
 			return nil

@@ -90,6 +90,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
 // while the file has shown no error yet; when ParseEach returns an error,
 // the cases already handed over must be discarded, as the file is bad.
 //
+// A file whose name ends in .csv is read as CSV, one case a row (see
+// csv.go), with the same checks and errors that name its lines.
+//
 // A file that is one block list at column 0 ("- id: …" items) is decoded
 // item by item; any other shape, or an item that does not decode on its
 // own (an alias to another item's anchor, a syntax error), is decoded as
@@ -97,7 +100,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Case, error) {
 func ParseEach(name string, data []byte, opts ParseOptions, fn func(*Case)) error {
 	p := &parser{file: name, data: data, fn: fn, seen: map[string]int{},
 		today: DateOf(opts.Now), latest: DateOf(opts.Now.AddDate(0, 0, 1))}
-	if items, ok := topLevelItems(data); ok {
+	if IsCSV(name) {
+		p.parseCSV()
+	} else if items, ok := topLevelItems(data); ok {
 		p.parseItems(items)
 	} else {
 		p.parseDocuments(0)

@@ -80,6 +80,7 @@ type cli struct {
 	message string
 	from    string
 	days    int
+	format  string
 
 	force    bool // backup: overwrite
 	undo     bool // archive: bring back
@@ -95,6 +96,11 @@ func init() {
 			run: cmdImport, minArgs: 1, maxArgs: -1,
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.move, "move", false, "let these files take case ids that belong to other files")
+			}},
+		{name: "export", args: "PATH", summary: "write every case: one YAML file per case into the folder PATH, or one CSV file PATH",
+			run: cmdExport, minArgs: 1, maxArgs: 1,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.StringVar(&c.format, "format", "", "yaml or csv (default: csv if PATH ends in .csv or is -, else yaml)")
 			}},
 		{name: "case", args: "QUERY", summary: "print a case card (as text, or JSON)", run: cmdCase, minArgs: 1, maxArgs: -1,
 			flags: func(fs *flag.FlagSet, c *cli) {
