@@ -43,6 +43,9 @@ type CardOptions struct {
 	Lang  string
 	Today cases.Date // for live actions and ongoing day counts
 	Stale bool       // the record is older than stale_after
+	// Letters is the number of letters recorded in the last 30 days, for
+	// a case with a letters address; nil: the card shows no count.
+	Letters *int
 }
 
 // NewCard builds the card of c. Dates keep their precision ("February
@@ -72,6 +75,9 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 		strikes = append(strikes, strikeLine(lang, h, opts.Today, c.Status))
 	}
 	add("card.hunger_strikes", strings.Join(strikes, "; "))
+	if opts.Letters != nil {
+		add("card.letters", i18n.N(lang, "card.letters_count", *opts.Letters, nil))
+	}
 	card.Summary, _ = c.SummaryIn(lang)
 	for _, s := range c.Sources {
 		text := s.Title

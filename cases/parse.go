@@ -53,6 +53,10 @@ const (
 	maxName    = 200
 	maxShort   = 500
 	maxSummary = 20000
+	// maxAddress and maxLetterText bound a letters address and each
+	// language's rules and sample letter: a chat reply must hold them.
+	maxAddress    = 500
+	maxLetterText = 2000
 )
 
 var (
@@ -641,6 +645,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 				}
 			}
 		},
+		"letters": func(n *yaml.Node) { c.Letters = p.parseLetters(n, f("letters")) },
 		"reminders": func(n *yaml.Node) {
 			p.list(n, f("reminders"), func(i int, item *yaml.Node, pre string) {
 				var r Reminder
@@ -758,6 +763,51 @@ func (p *parser) parseStrike(m *yaml.Node, pre string) HungerStrike {
 }
 
 func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
+	return p.perLanguage(n, field, maxSummary)
+}
+
+// parseLetters reads a case's letters: an address (required when letters
+// are given), the languages that reach the person (language codes), and
+// rules and a sample letter per language.
+func (p *parser) parseLetters(n *yaml.Node, field string) *Letters {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, field, "want a mapping with address, languages, rules and sample")
+		return nil
+	}
+	l := &Letters{}
+	p.fields(n, field+".", map[string]func(*yaml.Node){
+		"address": func(v *yaml.Node) { l.Address = p.str(v, field+".address", maxAddress) },
+		"languages": func(v *yaml.Node) {
+			for i, code := range p.strs(v, field+".languages", 8) {
+				if _, err := language.ParseBase(code); err != nil || !langPattern.MatchString(code) {
+					p.errorf(v, fmt.Sprintf("%s.languages[%d]", field, i), "%q is not a language code (ISO 639, e.g. ru, az)", code)
+					continue
+				}
+				if slices.Contains(l.Languages, code) {
+					p.errorf(v, fmt.Sprintf("%s.languages[%d]", field, i), "%q is given twice", code)
+					continue
+				}
+				l.Languages = append(l.Languages, code)
+			}
+		},
+		"rules":  func(v *yaml.Node) { l.Rules = p.perLanguage(v, field+".rules", maxLetterText) },
+		"sample": func(v *yaml.Node) { l.Sample = p.perLanguage(v, field+".sample", maxLetterText) },
+	})
+	if l.Address == "" {
+		if !p.reported(field + ".address") {
+			p.errorf(n, field+".address", "required: the postal address letters go to")
+		}
+		return nil
+	}
+	return l
+}
+
+// perLanguage reads a text per language, such as summary: the keys are
+// language codes, each value a text of at most limit characters.
+func (p *parser) perLanguage(n *yaml.Node, field string, limit int) map[string]string {
 	if isNull(n) {
 		return nil
 	}
@@ -776,7 +826,7 @@ func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
 			p.errorf(k, field+"."+k.Value, "given twice")
 			continue
 		}
-		if s := p.str(v, field+"."+k.Value, maxSummary); s != "" {
+		if s := p.str(v, field+"."+k.Value, limit); s != "" {
 			out[k.Value] = s
 		}
 	}
