@@ -64,6 +64,7 @@ func TestParseLettersErrors(t *testing.T) {
 		{"unknown field", "letters: {address: A, adress: B}\n", "x.yaml:6: letters.adress: unknown field"},
 		{"bad language", "letters: {address: A, languages: [russian]}\n", `x.yaml:6: letters.languages[0]: "russian" is not a language code`},
 		{"language twice", "letters: {address: A, languages: [ru, ru]}\n", `letters.languages[1]: "ru" is given twice`},
+		{"languages not a list", "letters: {address: A, languages: ru}\n", "x.yaml:6: letters.languages: want a list of language codes"},
 		{"bad rules language", "letters: {address: A, rules: {english: x}}\n", "x.yaml:6: letters.rules.english: not a language code"},
 		{"rules not per language", "letters: {address: A, rules: no politics}\n", "x.yaml:6: letters.rules: want one entry per language"},
 		{"address too long", "letters: {address: " + strings.Repeat("a", 501) + "}\n", "x.yaml:6: letters.address: longer than 500 characters"},

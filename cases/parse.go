@@ -781,16 +781,25 @@ func (p *parser) parseLetters(n *yaml.Node, field string) *Letters {
 	p.fields(n, field+".", map[string]func(*yaml.Node){
 		"address": func(v *yaml.Node) { l.Address = p.str(v, field+".address", maxAddress) },
 		"languages": func(v *yaml.Node) {
-			for i, code := range p.strs(v, field+".languages", 8) {
-				if _, err := language.ParseBase(code); err != nil || !langPattern.MatchString(code) {
-					p.errorf(v, fmt.Sprintf("%s.languages[%d]", field, i), "%q is not a language code (ISO 639, e.g. ru, az)", code)
-					continue
+			if isNull(v) {
+				return
+			}
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, field+".languages", "want a list of language codes, e.g. [ru, az]")
+				return
+			}
+			for i, item := range v.Content {
+				key := fmt.Sprintf("%s.languages[%d]", field, i)
+				code := p.str(item, key, 8)
+				switch _, err := language.ParseBase(code); {
+				case code == "":
+				case err != nil || !langPattern.MatchString(code):
+					p.errorf(item, key, "%q is not a language code (ISO 639, e.g. ru, az)", code)
+				case slices.Contains(l.Languages, code):
+					p.errorf(item, key, "%q is given twice", code)
+				default:
+					l.Languages = append(l.Languages, code)
 				}
-				if slices.Contains(l.Languages, code) {
-					p.errorf(v, fmt.Sprintf("%s.languages[%d]", field, i), "%q is given twice", code)
-					continue
-				}
-				l.Languages = append(l.Languages, code)
 			}
 		},
 		"rules":  func(v *yaml.Node) { l.Rules = p.perLanguage(v, field+".rules", maxLetterText) },
