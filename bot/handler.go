@@ -88,7 +88,7 @@ type Handler struct {
 
 // NewHandler returns a handler over the store, with the config's defaults.
 func NewHandler(s *store.Store, cfg *config.Config, log *slog.Logger) *Handler {
-	return &Handler{Store: s, Library: NewLibrary(s), Config: cfg, Now: time.Now, Log: log}
+	return &Handler{Store: s, Library: NewLibrary(s, log), Config: cfg, Now: time.Now, Log: log}
 }
 
 // DefaultChannel returns the settings a new channel starts with: the

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/vigil-bot/vigil/cases"
@@ -15,6 +16,7 @@ import (
 // cases.
 type Library struct {
 	store *store.Store
+	log   *slog.Logger // may be nil
 
 	mu      sync.Mutex
 	version int64
@@ -29,8 +31,9 @@ type snapshot struct {
 }
 
 // NewLibrary returns a library over the store's cases; it loads lazily.
-func NewLibrary(s *store.Store) *Library {
-	return &Library{store: s}
+// log, which may be nil, hears of an index that could not be saved.
+func NewLibrary(s *store.Store, log *slog.Logger) *Library {
+	return &Library{store: s, log: log}
 }
 
 // load returns the current snapshot, reloading it if the store's cases
@@ -58,6 +61,11 @@ func (l *Library) load(ctx context.Context) (*snapshot, error) {
 	}
 	s.index = cases.NewIndex(entries)
 	l.current, l.version = s, v
+	// The CLI's lookups load the saved index instead of building their
+	// own; failing to save only costs the CLI that build.
+	if err := l.store.SaveCaseIndex(ctx, v, s.index); err != nil && l.log != nil {
+		l.log.Warn("could not save the lookup index for the CLI", "err", err)
+	}
 	return s, nil
 }
 

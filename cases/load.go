@@ -100,10 +100,29 @@ func CheckUniqueRefs(refs []Ref) error {
 		c := &refs[i]
 		if f, ok := first[c.ID]; ok && f.File != c.File {
 			errs = append(errs, &FieldError{File: c.File, Line: c.Line, Field: "id",
-				Msg: fmt.Sprintf("%q is already defined at %s:%d", c.ID, f.File, f.Line)})
+				Msg: fmt.Sprintf("%q is already defined at %s:%d", c.ID, DisplayPath(f.File), f.Line)})
 			continue
 		}
 		first[c.ID] = c
 	}
 	return errors.Join(errs...)
+}
+
+// DisplayPath returns a case file's path as people should read it in
+// messages: relative to the working folder when the file lies below it
+// ("cases/x.yaml", as it was probably typed), else as it is. Paths are
+// kept absolute as identities (see ReadFiles); only messages shorten them.
+func DisplayPath(path string) string {
+	if !filepath.IsAbs(path) {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }

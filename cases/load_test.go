@@ -31,3 +31,25 @@ func TestReadFilesAbsolute(t *testing.T) {
 		t.Errorf("ReadFiles paths = %q; want just %q", got, abs)
 	}
 }
+
+// TestDisplayPath: messages show a file below the working folder as the
+// relative path people type, whatever its stored absolute identity.
+func TestDisplayPath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{filepath.Join(wd, "cases", "x.yaml"), filepath.Join("cases", "x.yaml")},
+		{"data/cases/saleh-rustamov.yaml", "data/cases/saleh-rustamov.yaml"},
+		{filepath.Join(filepath.Dir(wd), "elsewhere.yaml"), filepath.Join(filepath.Dir(wd), "elsewhere.yaml")},
+	} {
+		if got := DisplayPath(tt.in); got != tt.want {
+			t.Errorf("DisplayPath(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	e := &FieldError{File: filepath.Join(wd, "cases", "x.yaml"), Line: 7, Field: "arrested", Msg: "month 13 out of range"}
+	if got, want := e.Error(), filepath.Join("cases", "x.yaml")+":7: arrested: month 13 out of range"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
+	}
+}

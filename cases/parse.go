@@ -21,7 +21,7 @@ import (
 
 // FieldError is one problem in a case file, at a line, in a field.
 type FieldError struct {
-	File  string
+	File  string // the file's path, its identity; Error shows it with DisplayPath
 	Line  int
 	Field string // dotted path, e.g. "hunger_strikes[0].started"; may be empty
 	Msg   string
@@ -31,7 +31,7 @@ type FieldError struct {
 // eyes can jump to.
 func (e *FieldError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(DisplayPath(e.File))
 	if e.Line > 0 {
 		b.WriteString(":" + strconv.Itoa(e.Line))
 	}
@@ -763,7 +763,9 @@ func (p *parser) parseStrike(m *yaml.Node, pre string) HungerStrike {
 }
 
 func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
-	return p.perLanguage(n, field, maxSummary)
+	return p.perLanguage(n, field, "want one entry per language, e.g. en: \"…\"", func(v *yaml.Node, key string) string {
+		return p.str(v, key, maxSummary)
+	})
 }
 
 // parseLetters reads a case's letters: an address (required when letters
@@ -802,8 +804,8 @@ func (p *parser) parseLetters(n *yaml.Node, field string) *Letters {
 				}
 			}
 		},
-		"rules":  func(v *yaml.Node) { l.Rules = p.perLanguage(v, field+".rules", maxLetterText) },
-		"sample": func(v *yaml.Node) { l.Sample = p.perLanguage(v, field+".sample", maxLetterText) },
+		"rules":  func(v *yaml.Node) { l.Rules = p.letterTexts(v, field+".rules") },
+		"sample": func(v *yaml.Node) { l.Sample = p.letterTexts(v, field+".sample") },
 	})
 	if l.Address == "" {
 		if !p.reported(field + ".address") {
@@ -814,42 +816,33 @@ func (p *parser) parseLetters(n *yaml.Node, field string) *Letters {
 	return l
 }
 
-// perLanguage reads a text per language, such as summary: the keys are
-// language codes, each value a text of at most limit characters.
-func (p *parser) perLanguage(n *yaml.Node, field string, limit int) map[string]string {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, field, "want one entry per language, e.g. en: \"…\"")
-		return nil
-	}
-	out := map[string]string{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if _, err := language.ParseBase(k.Value); err != nil || !langPattern.MatchString(k.Value) {
-			p.errorf(k, field+"."+k.Value, "not a language code (ISO 639, e.g. en, de, az)")
-			continue
-		}
-		if _, dup := out[k.Value]; dup {
-			p.errorf(k, field+"."+k.Value, "given twice")
-			continue
-		}
-		if s := p.str(v, field+"."+k.Value, limit); s != "" {
-			out[k.Value] = s
-		}
-	}
-	return out
+// letterTexts reads a letters text per language: the rules or the sample.
+func (p *parser) letterTexts(n *yaml.Node, field string) map[string]string {
+	return p.perLanguage(n, field, "want one entry per language, e.g. en: \"…\"", func(v *yaml.Node, key string) string {
+		return p.str(v, key, maxLetterText)
+	})
 }
 
 // parseNames reads the person's name per language: the keys are
 // language codes as in summary, the values non-empty names.
 func (p *parser) parseNames(n *yaml.Node, field string) map[string]string {
+	return p.perLanguage(n, field, "want one name per language, e.g. ru: \"…\"", func(v *yaml.Node, key string) string {
+		s := p.name(v, key, maxName)
+		if s == "" && !p.reported(key) {
+			p.errorf(v, key, "empty: give the name or leave the language out")
+		}
+		return s
+	})
+}
+
+// perLanguage reads a mapping of language codes (ISO 639, each once) to
+// texts, each read by value; an empty text is left out.
+func (p *parser) perLanguage(n *yaml.Node, field, want string, value func(v *yaml.Node, key string) string) map[string]string {
 	if isNull(n) {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, field, "want one name per language, e.g. ru: \"…\"")
+		p.errorf(n, field, "%s", want)
 		return nil
 	}
 	out := map[string]string{}
@@ -857,21 +850,16 @@ func (p *parser) parseNames(n *yaml.Node, field string) map[string]string {
 		k, v := n.Content[i], n.Content[i+1]
 		key := field + "." + k.Value
 		if _, err := language.ParseBase(k.Value); err != nil || !langPattern.MatchString(k.Value) {
-			p.errorf(k, key, "not a language code (ISO 639, e.g. ru, az)")
+			p.errorf(k, key, "not a language code (ISO 639, e.g. en, ru, az)")
 			continue
 		}
 		if _, dup := out[k.Value]; dup {
 			p.errorf(k, key, "given twice")
 			continue
 		}
-		s := p.name(v, key, maxName)
-		if s == "" {
-			if !p.reported(key) {
-				p.errorf(v, key, "empty: give the name or leave the language out")
-			}
-			continue
+		if s := value(v, key); s != "" {
+			out[k.Value] = s
 		}
-		out[k.Value] = s
 	}
 	return out
 }

@@ -473,7 +473,7 @@ func (im *importer) checkOwner(c *cases.Case) error {
 		}
 	}
 	return &cases.FieldError{File: c.File, Line: c.Line, Field: "id",
-		Msg: fmt.Sprintf("%s already belongs to %s; to move it, delete it there and import both files together, or import with --move", c.ID, o.file)}
+		Msg: fmt.Sprintf("%s already belongs to %s; to move it, delete it there and import both files together, or import with --move", c.ID, cases.DisplayPath(o.file))}
 }
 
 // adoptRelativePaths treats a stored relative path (written before
@@ -639,40 +639,59 @@ func (s *Store) CaseIndex(ctx context.Context) (*cases.Index, error) {
 		return nil, fmt.Errorf("store: case index: %w", err)
 	}
 	ix := cases.NewIndex(entries)
-	data, err = ix.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("store: case index: %w", err)
-	}
-	// Saved only if no import changed the cases meanwhile.
-	_, err = s.db.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
-		SELECT 1, ?1, ?2 WHERE coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0) = ?1
-		ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data`, version, data)
-	if err != nil {
-		return nil, fmt.Errorf("store: save case index: %w", err)
+	if err := s.SaveCaseIndex(ctx, version, ix); err != nil {
+		return nil, err
 	}
 	return ix, nil
 }
 
-// caseEntries returns what the matcher needs of every stored case.
+// SaveCaseIndex saves ix, built from the cases at cases version, for
+// CaseIndex to load; it saves nothing if an import has changed the cases
+// since, so a saved index always answers for the version it is stored
+// under. The daemon saves the index it builds, so that the CLI's first
+// lookup after an import does not build it again.
+func (s *Store) SaveCaseIndex(ctx context.Context, version int64, ix *cases.Index) error {
+	data, err := ix.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("store: save case index: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
+		SELECT 1, ?1, ?2 WHERE coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0) = ?1
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data`, version, data)
+	if err != nil {
+		return fmt.Errorf("store: save case index: %w", err)
+	}
+	return nil
+}
+
+// caseEntries returns what the matcher needs of every stored case, built
+// by Case.Entry as the daemon's in-memory index builds it, from only the
+// columns and JSON fields that Entry reads.
 func (s *Store) caseEntries(ctx context.Context) ([]cases.Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, coalesce(json_extract(data, '$.aliases'), '') FROM cases`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, coalesce(json_extract(data, '$.aliases'), ''),
+		coalesce(json_extract(data, '$.names'), '') FROM cases`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []cases.Entry
 	for rows.Next() {
-		var e cases.Entry
-		var aliases string
-		if err := rows.Scan(&e.ID, &e.Name, &aliases); err != nil {
+		var c cases.Case
+		var aliases, names string
+		if err := rows.Scan(&c.ID, &c.Name, &aliases, &names); err != nil {
 			return nil, err
 		}
 		if aliases != "" {
-			if err := json.Unmarshal([]byte(aliases), &e.Aliases); err != nil {
-				return nil, fmt.Errorf("case %s: %w", e.ID, err)
+			if err := json.Unmarshal([]byte(aliases), &c.Aliases); err != nil {
+				return nil, fmt.Errorf("case %s: %w", c.ID, err)
 			}
 		}
-		out = append(out, e)
+		if names != "" {
+			if err := json.Unmarshal([]byte(names), &c.Names); err != nil {
+				return nil, fmt.Errorf("case %s: %w", c.ID, err)
+			}
+		}
+		out = append(out, c.Entry())
 	}
 	return out, rows.Err()
 }

@@ -127,4 +127,16 @@ func TestCaseIndexMatchesInMemory(t *testing.T) {
 	if m := ix.Lookup("hans platzhalter"); len(m) != 1 || m[0].ID != "hans-platzhalter" {
 		t.Errorf("after an import, Lookup(hans platzhalter) = %v; want the new case (a stale index was used)", m)
 	}
+	// Names per language are matched by the saved index as in memory.
+	importOK(t, s, src("cases/lale.yaml", caseYAML("lale-beispiel", "Lale Beispiel", "AZ", "detained")+
+		"names: {ru: Лале Пример, fa: لاله نمونه}\n"))
+	ix, err = s.CaseIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"Лале Пример", "لاله نمونه", "lale beispiel"} {
+		if m := ix.Lookup(q); len(m) != 1 || m[0].ID != "lale-beispiel" {
+			t.Errorf("saved index Lookup(%q) = %v; want lale-beispiel", q, m)
+		}
+	}
 }

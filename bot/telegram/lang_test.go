@@ -184,11 +184,20 @@ func TestMenusSevenLanguages(t *testing.T) {
 	}
 	t.Parallel()
 	hs := newHarness(t, harnessOpts{})
-	if !hs.tg.WaitFor(waitLong, func() bool { return len(hs.tg.Commands("fa")) > 0 }) {
-		t.Fatal("no fa menu set")
+	// The menus are set one language after another: wait for them all.
+	langs := []string{"de", "ru", "uk", "be", "az", "fa"}
+	if !hs.tg.WaitFor(waitLong, func() bool {
+		for _, l := range langs {
+			if len(hs.tg.Commands(l)) == 0 {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatal("not every language's menu was set")
 	}
 	en := hs.tg.Commands("")
-	for _, lang := range []string{"de", "ru", "uk", "be", "az", "fa"} {
+	for _, lang := range langs {
 		got := hs.tg.Commands(lang)
 		if len(got) != len(bot.CommandNames()) || got["case"] == en["case"] {
 			t.Errorf("%s menu = %v; want every command in %s", lang, got, lang)

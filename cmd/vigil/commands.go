@@ -84,7 +84,7 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintln(e.stderr, "vigil import: nothing was imported")
 		return errSilent
 	}
-	fmt.Fprintf(e.stdout, "%d file(s): %d unchanged; cases: %d added, %d updated, %d the same\n",
+	fmt.Fprintf(e.stdout, "files: %d read, %d unchanged; cases: %d added, %d updated, %d the same\n",
 		res.Files, res.Unchanged, res.Added, res.Updated, res.Same)
 	for _, sc := range res.StatusChanges {
 		fmt.Fprintf(e.stdout, "status of %s: %s → %s\n", sc.CaseID, sc.Old, sc.New)

@@ -228,7 +228,7 @@ func BenchmarkImportCLI(b *testing.B) {
 				if err != nil || !strings.Contains(out, "100000 added") {
 					b.Fatalf("import: %v\n%s%s", err, out, errOut)
 				}
-				b.Logf("import of %d file(s): %v wall, %v CPU, peak RSS %.0f MiB", files, w.Round(time.Millisecond), c.Round(time.Millisecond), benchutil.MiB(m))
+				b.Logf("import of %d files: %v wall, %v CPU, peak RSS %.0f MiB", files, w.Round(time.Millisecond), c.Round(time.Millisecond), benchutil.MiB(m))
 				rss = max(rss, m)
 			}
 			b.ReportMetric(benchutil.MiB(rss), "peak-RSS-MiB")
@@ -290,7 +290,7 @@ func TestResolveCaseSameAsLibrary(t *testing.T) {
 	if _, err := st.Import(ctx, files, time.Now(), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	lib := bot.NewLibrary(st)
+	lib := bot.NewLibrary(st, nil)
 	r := rand.New(rand.NewPCG(3, 4))
 	queries := []string{"nobody at all", "a", "xq"}
 	for _, p := range people[:200] {
