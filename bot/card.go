@@ -55,6 +55,9 @@ type CardOptions struct {
 	Lang  string
 	Today cases.Date // for live actions and ongoing day counts
 	Stale bool       // the record is older than stale_after
+	// Letters is the number of letters recorded in the last 30 days, for
+	// a case with a letters address; nil: the card shows no count.
+	Letters *int
 }
 
 // NewCard builds the card of c. Dates keep their precision ("February
@@ -93,6 +96,9 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 		strikes = append(strikes, strikeLine(lang, h, opts.Today, c.Status))
 	}
 	add("card.hunger_strikes", i18n.ListLong(lang, strikes))
+	if opts.Letters != nil {
+		add("card.letters", i18n.N(lang, "card.letters_count", *opts.Letters, nil))
+	}
 	summary, used := c.SummaryIn(lang)
 	card.Summary = summary
 	if summary != "" && used != lang {

@@ -91,6 +91,8 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <country or all> — (admins) stop them
 /settings [time zone] [HH:MM] [language] — (admins) when and in which language posts come
 /alert <case> <message> — (editors) an urgent alert to every channel following the case's country
+/write [country] — a person to write a letter to, with the address
+/wrote <case> — count your letter to that person (once a day)
 /help — this text`,
 		"de": `vigil begleitet gewaltlose politische Gefangene und erinnert diesen Kanal an sie.
 
@@ -101,6 +103,8 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <Land oder all> – (Admins) beendet sie
 /settings [Zeitzone] [HH:MM] [Sprache] – (Admins) wann und in welcher Sprache Beiträge kommen
 /alert <Fall> <Nachricht> – (Redakteure) eine Eilmeldung an alle Kanäle, die dem Land des Falls folgen
+/write [Land] – eine Person, der Sie einen Brief schreiben können, mit Adresse
+/wrote <Fall> – Ihren Brief an diese Person zählen (einmal am Tag)
 /help – dieser Text`,
 	}
 	for lang, w := range want {

@@ -49,6 +49,10 @@ type Reply struct {
 	Text    string
 	Card    *Card
 	Choices []Choice // a pick list: the adapter offers them as buttons
+	// Wrote is the id of the case a /write answer sends the reader to:
+	// the adapter adds an "I wrote" button (i18n "write.button") that
+	// calls Handler.Wrote with it; the console names /wrote instead.
+	Wrote string
 	// Private asks the platform to show the reply only to the requester
 	// where it can (Discord ephemeral): refusals and errors.
 	Private bool
@@ -75,6 +79,11 @@ type Handler struct {
 	Config  *config.Config
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Rand returns a random number in [0, n), for /write's ties; nil:
+	// math/rand. Tests make it predictable.
+	Rand func(n int) int
+
+	writers writerLog // who has counted a letter today, as keyed hashes only
 }
 
 // NewHandler returns a handler over the store, with the config's defaults.
@@ -192,8 +201,15 @@ func (h *Handler) today(ch store.Channel) cases.Date {
 // CardFor builds the card of a case for a channel, in the channel's
 // language and as of the channel's local today.
 func (h *Handler) CardFor(ctx context.Context, c *cases.Case, ch store.Channel) *Card {
-	return NewCard(c, CardOptions{Lang: ch.Language, Today: h.today(ch),
-		Stale: c.Stale(h.Now(), h.Config.StaleAfter.D())})
+	opts := CardOptions{Lang: ch.Language, Today: h.today(ch), Stale: c.Stale(h.Now(), h.Config.StaleAfter.D())}
+	if c.Letters != nil {
+		if n, err := h.Store.LetterCount(ctx, c.ID, h.Now()); err != nil {
+			h.Log.Warn("letter count failed; the card goes without it", "case", c.ID, "err", err)
+		} else {
+			opts.Letters = &n
+		}
+	}
+	return NewCard(c, opts)
 }
 
 // CaseCard answers a pick-list choice: the card of the case with that id

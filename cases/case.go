@@ -58,6 +58,7 @@ type Case struct {
 	Actions       []Action          `json:"actions,omitempty"`
 	Hashtags      []string          `json:"hashtags,omitempty"`
 	Reminders     []Reminder        `json:"reminders,omitempty"`
+	Letters       *Letters          `json:"letters,omitempty"`
 
 	// File and Line say where the case was read from, for errors and logs.
 	File string `json:"file,omitempty"`
@@ -108,6 +109,41 @@ type Action struct {
 	Label string     `json:"label"`
 	URL   string     `json:"url"`
 	Until Date       `json:"until,omitzero"`
+}
+
+// Letters is what people need to write to the person: the postal
+// address, the languages that reach them, what not to write and a
+// sample letter (both per language).
+type Letters struct {
+	Address   string            `json:"address"`
+	Languages []string          `json:"languages,omitempty"`
+	Rules     map[string]string `json:"rules,omitempty"`
+	Sample    map[string]string `json:"sample,omitempty"`
+}
+
+// Writable reports whether people may be sent to write to the person
+// (/write): in detention (detained or imprisoned), with a letters
+// address.
+func (c *Case) Writable() bool {
+	return (c.Status == Detained || c.Status == Imprisoned) && c.Letters != nil && c.Letters.Address != ""
+}
+
+// TextIn returns the entry of a per-language text in lang, falling back
+// to English and then to the first language given, in a stable order,
+// like SummaryIn; used is the language of the text returned.
+func TextIn(texts map[string]string, lang string) (text, used string) {
+	if s := texts[lang]; s != "" {
+		return s, lang
+	}
+	if s := texts["en"]; s != "" {
+		return s, "en"
+	}
+	for _, k := range slices.Sorted(maps.Keys(texts)) {
+		if texts[k] != "" {
+			return texts[k], k
+		}
+	}
+	return "", ""
 }
 
 // Reminder is a custom reminder in robfig/cron syntax, evaluated in each

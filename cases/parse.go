@@ -53,6 +53,10 @@ const (
 	maxName    = 200
 	maxShort   = 500
 	maxSummary = 20000
+	// maxAddress and maxLetterText bound a letters address and each
+	// language's rules and sample letter: a chat reply must hold them.
+	maxAddress    = 500
+	maxLetterText = 2000
 )
 
 var (
@@ -646,6 +650,7 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 				}
 			}
 		},
+		"letters": func(n *yaml.Node) { c.Letters = p.parseLetters(n, f("letters")) },
 		"reminders": func(n *yaml.Node) {
 			p.list(n, f("reminders"), func(i int, item *yaml.Node, pre string) {
 				var r Reminder
@@ -765,6 +770,61 @@ func (p *parser) parseStrike(m *yaml.Node, pre string) HungerStrike {
 func (p *parser) parseSummary(n *yaml.Node, field string) map[string]string {
 	return p.perLanguage(n, field, "want one entry per language, e.g. en: \"…\"", func(v *yaml.Node, key string) string {
 		return p.str(v, key, maxSummary)
+	})
+}
+
+// parseLetters reads a case's letters: an address (required when letters
+// are given), the languages that reach the person (language codes), and
+// rules and a sample letter per language.
+func (p *parser) parseLetters(n *yaml.Node, field string) *Letters {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, field, "want a mapping with address, languages, rules and sample")
+		return nil
+	}
+	l := &Letters{}
+	p.fields(n, field+".", map[string]func(*yaml.Node){
+		"address": func(v *yaml.Node) { l.Address = p.str(v, field+".address", maxAddress) },
+		"languages": func(v *yaml.Node) {
+			if isNull(v) {
+				return
+			}
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, field+".languages", "want a list of language codes, e.g. [ru, az]")
+				return
+			}
+			for i, item := range v.Content {
+				key := fmt.Sprintf("%s.languages[%d]", field, i)
+				code := p.str(item, key, 8)
+				switch _, err := language.ParseBase(code); {
+				case code == "":
+				case err != nil || !langPattern.MatchString(code):
+					p.errorf(item, key, "%q is not a language code (ISO 639, e.g. ru, az)", code)
+				case slices.Contains(l.Languages, code):
+					p.errorf(item, key, "%q is given twice", code)
+				default:
+					l.Languages = append(l.Languages, code)
+				}
+			}
+		},
+		"rules":  func(v *yaml.Node) { l.Rules = p.letterTexts(v, field+".rules") },
+		"sample": func(v *yaml.Node) { l.Sample = p.letterTexts(v, field+".sample") },
+	})
+	if l.Address == "" {
+		if !p.reported(field + ".address") {
+			p.errorf(n, field+".address", "required: the postal address letters go to")
+		}
+		return nil
+	}
+	return l
+}
+
+// letterTexts reads a letters text per language: the rules or the sample.
+func (p *parser) letterTexts(n *yaml.Node, field string) map[string]string {
+	return p.perLanguage(n, field, "want one entry per language, e.g. en: \"…\"", func(v *yaml.Node, key string) string {
+		return p.str(v, key, maxLetterText)
 	})
 }
 

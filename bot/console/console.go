@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vigil-bot/vigil/bot"
+	"github.com/vigil-bot/vigil/bot/i18n"
 )
 
 // Name is the console's platform name and its only chat's id.
@@ -156,6 +157,10 @@ func Render(r bot.Reply) string {
 	}
 	if r.Card != nil {
 		parts = append(parts, r.Card.Text())
+	}
+	if r.Wrote != "" {
+		// The console has no buttons: /wrote is its "I wrote".
+		parts = append(parts, i18n.F(r.Lang, "write.console", i18n.Args{"ID": r.Wrote}))
 	}
 	return strings.Join(parts, "\n")
 }

@@ -232,8 +232,10 @@ func TestCommandsRegistered(t *testing.T) {
 		t.Errorf("commands = %v; want %v", names, bot.CommandNames())
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
-		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"}}
-	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true}
+		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"},
+		"write": {"country"}, "wrote": {"case"}}
+	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true,
+		"write/country": true, "wrote/case": true}
 	for _, name := range bot.CommandNames() {
 		c := byName[name]
 		var got []string

@@ -212,6 +212,10 @@ func (c *Client) suggest(ctx context.Context, command, option, input, locale str
 // case's card.
 func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 	data := i.MessageComponentData()
+	if id, ok := strings.CutPrefix(data.CustomID, wrotePrefix); ok {
+		c.wrote(ctx, i, id)
+		return
+	}
 	id, ok := strings.CutPrefix(data.CustomID, pickPrefix)
 	if !ok {
 		// Not one of ours (an old message's button): acknowledge it so
@@ -241,5 +245,18 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 	}
 	if err := c.s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 		log.Error("pick-list response failed", "err", redact(err))
+	}
+}
+
+// wrote answers an "I wrote" button: the letter is counted (once a day
+// per user and case) and the answer is shown to the presser alone.
+// Nothing about the presser is logged.
+func (c *Client) wrote(ctx context.Context, i *discordgo.Interaction, caseID string) {
+	r := c.h.Wrote(ctx, bot.Request{Platform: Name, Chat: i.ChannelID, User: userID(i),
+		Private: i.GuildID == "", UserLang: string(i.Locale)}, caseID)
+	r.Private = true
+	resp := renderReply(r).response(discordgo.InteractionResponseChannelMessageWithSource)
+	if err := c.s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
+		c.log.Error("I-wrote response failed", "interaction", i.ID, "case", caseID, "err", redact(err))
 	}
 }

@@ -39,6 +39,10 @@ const cardColor = 0xB3261E
 // pickPrefix starts the custom_id of a pick-list button; the case id follows.
 const pickPrefix = "case:"
 
+// wrotePrefix starts the custom_id of an "I wrote" button; the case id
+// follows.
+const wrotePrefix = "wrote:"
+
 // noMentions is set on every message: nothing the bot posts may ping,
 // whatever a case file or an alert contains.
 func noMentions() *discordgo.MessageAllowedMentions {
@@ -390,6 +394,10 @@ func renderReply(r bot.Reply) rendered {
 	}
 	if len(r.Choices) > 0 {
 		out.components = pickButtons(r.Lang, r.Choices)
+	}
+	if id := wrotePrefix + r.Wrote; r.Wrote != "" && len(id) <= maxCustomID {
+		out.components = appendRows(nil, []discordgo.Button{{Style: discordgo.PrimaryButton,
+			Label: fit(i18n.T(r.Lang, "write.button"), maxLabel, false), CustomID: id}})
 	}
 	if out.content == "" && out.embeds == nil {
 		out.content = "…"

@@ -406,6 +406,24 @@ func idHash(id string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// Callback data of "I wrote" buttons: the case id, or its hash when the
+// id would make the data too long.
+const (
+	wrotePrefix     = "wrote:"
+	wroteHashPrefix = "wroteh:"
+)
+
+// wroteKeyboard makes the "I wrote" button of a /write answer in lang.
+func wroteKeyboard(lang, caseID string) *tgbotapi.InlineKeyboardMarkup {
+	data := wrotePrefix + caseID
+	if len(data) > maxCallbackData {
+		data = wroteHashPrefix + idHash(caseID)
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(buttonText(lang, i18n.T(lang, "write.button")), data)))
+	return &kb
+}
+
 // choiceKeyboard makes a pick list in lang callback buttons, one a row.
 func choiceKeyboard(lang string, choices []bot.Choice) *tgbotapi.InlineKeyboardMarkup {
 	var rows [][]tgbotapi.InlineKeyboardButton

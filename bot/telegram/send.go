@@ -160,6 +160,10 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 		return
 	}
 	first, textOnly := compose(r.Lang, r.Text, false, r.Card, r.Choices)
+	if r.Wrote != "" {
+		first.keyboard = wroteKeyboard(r.Lang, r.Wrote)
+		textOnly.keyboard = first.keyboard
+	}
 	first.replyTo, textOnly.replyTo = replyTo, replyTo
 	waited := time.Duration(0)
 	for {

@@ -462,6 +462,10 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 	if q.From != nil {
 		req.User, req.UserLang = strconv.FormatInt(q.From.ID, 10), q.From.LanguageCode
 	}
+	if strings.HasPrefix(q.Data, wrotePrefix) || strings.HasPrefix(q.Data, wroteHashPrefix) {
+		c.handleWrote(ctx, q, req)
+		return
+	}
 	id, err := c.resolveChoice(ctx, q.Data)
 	var card *bot.Card
 	if err == nil && id != "" {
@@ -509,12 +513,30 @@ func (c *Client) answer(ctx context.Context, id, text string) {
 	}
 }
 
+// handleWrote answers an "I wrote" button: the letter is counted (once
+// a day per user and case) and the presser alone sees the answer, as a
+// toast. Nothing about the presser is logged.
+func (c *Client) handleWrote(ctx context.Context, q *tgbotapi.CallbackQuery, req bot.Request) {
+	id, err := c.resolveCase(ctx, q.Data, wrotePrefix, wroteHashPrefix)
+	if err != nil {
+		c.log.Error("resolving an I-wrote button failed", "err", err)
+	}
+	r := c.handler.Wrote(ctx, req, id)
+	c.answer(ctx, q.ID, clipText(r.Text, 190))
+}
+
 // resolveChoice returns the case id of a pick-list button's data.
 func (c *Client) resolveChoice(ctx context.Context, data string) (string, error) {
-	if id, ok := strings.CutPrefix(data, pickPrefix); ok {
+	return c.resolveCase(ctx, data, pickPrefix, pickHashPrefix)
+}
+
+// resolveCase returns the case id of a button's data: the id after
+// prefix, or the case whose idHash follows hashPrefix; "" if neither.
+func (c *Client) resolveCase(ctx context.Context, data, prefix, hashPrefix string) (string, error) {
+	if id, ok := strings.CutPrefix(data, prefix); ok {
 		return id, nil
 	}
-	h, ok := strings.CutPrefix(data, pickHashPrefix)
+	h, ok := strings.CutPrefix(data, hashPrefix)
 	if !ok {
 		return "", nil
 	}

@@ -141,6 +141,10 @@ func init() {
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.undo, "undo", false, "bring the archived case back")
 			}},
+		{name: "letters", summary: "the letters counted per case in the last 30 days", run: cmdLetters,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
+			}},
 		{name: "version", summary: "print vigil's version", run: cmdVersion},
 	}
 }
