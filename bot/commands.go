@@ -77,6 +77,8 @@ func init() {
 		{Name: "alert", Access: Editors, run: (*Handler).cmdAlert, Options: []Option{
 			{Name: "case", Required: true, Autocomplete: true, MaxLength: 100},
 			{Name: "message", Required: true, MaxLength: MaxAlert, Rest: true}}},
+		{Name: "retract", Access: Editors, run: (*Handler).cmdRetract, Options: []Option{
+			{Name: "alert", Required: true, MaxLength: 20, Rest: true}}},
 		{Name: "help", Aliases: []string{"start"}, run: (*Handler).cmdHelp},
 	}
 }

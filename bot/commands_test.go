@@ -91,6 +91,7 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <country or all> — (admins) stop them
 /settings [time zone] [HH:MM] [language] — (admins) when and in which language posts come
 /alert <case> <message> — (editors) an urgent alert to every channel following the case's country
+/retract <alert id> — (editors) withdraw an alert from every channel it went to
 /help — this text`,
 		"de": `vigil begleitet gewaltlose politische Gefangene und erinnert diesen Kanal an sie.
 
@@ -101,6 +102,7 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <Land oder all> – (Admins) beendet sie
 /settings [Zeitzone] [HH:MM] [Sprache] – (Admins) wann und in welcher Sprache Beiträge kommen
 /alert <Fall> <Nachricht> – (Redakteure) eine Eilmeldung an alle Kanäle, die dem Land des Falls folgen
+/retract <Eilmeldungs-ID> – (Redakteure) eine Eilmeldung aus allen Kanälen zurückziehen, die sie erhalten haben
 /help – dieser Text`,
 	}
 	for lang, w := range want {
