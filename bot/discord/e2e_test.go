@@ -232,7 +232,7 @@ func TestCommandsRegistered(t *testing.T) {
 		t.Errorf("commands = %v; want %v", names, bot.CommandNames())
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
-		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"}}
+		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"}, "retract": {"alert"}}
 	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true}
 	for _, name := range bot.CommandNames() {
 		c := byName[name]
