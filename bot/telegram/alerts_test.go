@@ -350,3 +350,50 @@ func TestRetractionSurvivesKill(t *testing.T) {
 		t.Errorf("a restart after the retraction called deleteMessage again")
 	}
 }
+
+// TestStrictEditsAndReplies: the fake refuses what Telegram refuses, and
+// the client copes: an edit to the same text ("message is not modified")
+// is done, a reply to a message that does not exist goes out on its own,
+// deleting a deleted message is done.
+func TestStrictEditsAndReplies(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, harnessOpts{noRun: true, limits: &telegramtest.Limits{}})
+	ctx := context.Background()
+	g := telegramtest.Group(-900, "G")
+	hs.tg.AddChat(g)
+	id, err := hs.client.Send(ctx, itoa(g.ID), bot.Message{Lead: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := hs.client.Edit(ctx, itoa(g.ID), id, bot.Message{Lead: "second"}); err != nil {
+			t.Fatalf("Edit: %v", err)
+		}
+	}
+	if m := hs.tg.Messages(g.ID)[0]; m.Edits != 1 || m.Text != "second" {
+		t.Errorf("after two identical edits: %d edits, %q; want one", m.Edits, m.Text)
+	}
+	if errs := hs.tg.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "message is not modified") {
+		t.Errorf("fake errors %q; want the one 'message is not modified'", errs)
+	}
+	if _, err := hs.client.Send(ctx, itoa(g.ID), bot.Message{Lead: "reply", ReplyTo: "77"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := hs.tg.Messages(g.ID)[1]; m.ReplyTo != 0 || m.Text != "reply" {
+		t.Errorf("reply to a missing message: %+v; want it sent without the reply", m)
+	}
+	if errs := hs.tg.Errors(); len(errs) != 2 || !strings.Contains(errs[1], "message to be replied not found") {
+		t.Errorf("fake errors %q; want the refused reply", errs)
+	}
+	for range 2 {
+		if err := hs.client.Delete(ctx, itoa(g.ID), id); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+	}
+	if hs.tg.Deletions() != 1 {
+		t.Errorf("%d deletions; want 1", hs.tg.Deletions())
+	}
+	if err := hs.client.Edit(ctx, itoa(g.ID), id, bot.Message{Lead: "late"}); bot.Classify(err).Failure != bot.Rejected {
+		t.Errorf("editing a deleted message: %v; want rejected", err)
+	}
+}
