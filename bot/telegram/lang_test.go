@@ -184,8 +184,17 @@ func TestMenusSevenLanguages(t *testing.T) {
 	}
 	t.Parallel()
 	hs := newHarness(t, harnessOpts{})
-	if !hs.tg.WaitFor(waitLong, func() bool { return len(hs.tg.Commands("fa")) > 0 }) {
-		t.Fatal("no fa menu set")
+	// The menus are set one language after the other, in the
+	// catalogue's order: wait for every one of them.
+	if !hs.tg.WaitFor(waitLong, func() bool {
+		for _, l := range i18n.Languages {
+			if len(hs.tg.Commands(l)) == 0 && l != "en" {
+				return false
+			}
+		}
+		return len(hs.tg.Commands("")) > 0
+	}) {
+		t.Fatal("not every menu set")
 	}
 	en := hs.tg.Commands("")
 	for _, lang := range []string{"de", "ru", "uk", "be", "az", "fa"} {
