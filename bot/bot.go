@@ -33,6 +33,29 @@ type Platform interface {
 	Send(ctx context.Context, chat string, msg Message) (messageID string, err error)
 }
 
+// Editor is a Platform that can edit a message it delivered, for alert
+// corrections and withdrawals. The delivery engine finds it by type
+// assertion. Edit replaces the message's text (a card's caption or
+// embed and its buttons stay as msg renders them; a msg without a card
+// leaves only its lead). An edit to the text the message has already
+// succeeds, so that repeating it changes nothing.
+type Editor interface {
+	Edit(ctx context.Context, chat, messageID string, msg Message) error
+}
+
+// Deleter is a Platform that can delete a message it delivered, for alert
+// retractions. Deleting a message that is gone already succeeds; a
+// message the platform will not let the bot delete (too old) gives an
+// error wrapping ErrCannotDelete.
+type Deleter interface {
+	Delete(ctx context.Context, chat, messageID string) error
+}
+
+// ErrCannotDelete is wrapped by a Deleter's error when the platform
+// refuses to delete the message (Telegram: older than 48 hours); the
+// message is then edited to say it was withdrawn.
+var ErrCannotDelete = errors.New("the platform does not let the bot delete this message")
+
 // Message is a post to deliver: an optional lead line (an alert's text,
 // "Day 12 of …") and an optional card, already in the channel's language.
 type Message struct {
@@ -40,6 +63,10 @@ type Message struct {
 	Lead string
 	Card *Card
 	Lang string
+	// ReplyTo is the platform's id of a message in the same chat that
+	// this one answers (an alert's follow-up); empty for none. If that
+	// message is gone, the platform sends this one on its own.
+	ReplyTo string
 }
 
 // Text renders m as plain text, for the console and for fallbacks.

@@ -77,6 +77,8 @@ func init() {
 		{Name: "alert", Access: Editors, run: (*Handler).cmdAlert, Options: []Option{
 			{Name: "case", Required: true, Autocomplete: true, MaxLength: 100},
 			{Name: "message", Required: true, MaxLength: MaxAlert, Rest: true}}},
+		{Name: "retract", Access: Editors, run: (*Handler).cmdRetract, Options: []Option{
+			{Name: "alert", Required: true, MaxLength: 20, Rest: true}}},
 		{Name: "write", run: (*Handler).cmdWrite, Options: []Option{
 			{Name: "country", Autocomplete: true, MaxLength: 60, Rest: true}}},
 		{Name: "wrote", run: (*Handler).cmdWrote, Options: []Option{

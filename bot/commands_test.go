@@ -91,6 +91,7 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <country or all> — (admins) stop them
 /settings [time zone] [HH:MM] [language] — (admins) when and in which language posts come
 /alert <case> <message> — (editors) an urgent alert to every channel following the case's country
+/retract <alert id> — (editors) withdraw an alert from every channel it went to
 /write [country] — a person to write a letter to, with the address
 /wrote <case> — count your letter to that person (once a day)
 /help — this text`,
@@ -103,6 +104,7 @@ func TestHelpText(t *testing.T) {
 /unsubscribe <Land oder all> – (Admins) beendet sie
 /settings [Zeitzone] [HH:MM] [Sprache] – (Admins) wann und in welcher Sprache Beiträge kommen
 /alert <Fall> <Nachricht> – (Redakteure) eine Eilmeldung an alle Kanäle, die dem Land des Falls folgen
+/retract <Eilmeldungs-ID> – (Redakteure) eine Eilmeldung aus allen Kanälen zurückziehen, die sie erhalten haben
 /write [Land] – eine Person, der Sie einen Brief schreiben können, mit Adresse
 /wrote <Fall> – Ihren Brief an diese Person zählen (einmal am Tag)
 /help – dieser Text`,

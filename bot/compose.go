@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
@@ -23,6 +24,20 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		msg.Lead = sp.Text
 		return msg, nil
 	}
+	if p.Kind == store.KindAlertFollowUp {
+		// A follow-up answers the alert's copy: its text alone.
+		op, err := store.DecodePayload[store.AlertOpPayload](p)
+		if err != nil || op.Message == "" {
+			return Message{}, fmt.Errorf("compose %s: bad payload", p.Key)
+		}
+		msg.Lead = i18n.F(lang, "post.alert_follow_up", i18n.Args{"Message": op.Message})
+		return msg, nil
+	}
+	if p.Kind == store.KindAlertDelete {
+		// What a copy the platform would not delete is edited to.
+		msg.Lead = i18n.T(lang, "post.alert_withdrawn")
+		return msg, nil
+	}
 	c, ok, err := h.Library.Case(ctx, p.CaseID)
 	if err != nil {
 		return Message{}, err
@@ -32,12 +47,20 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 	}
 	msg.Card = h.CardFor(ctx, c, ch)
 	switch p.Kind {
-	case store.KindAlert:
+	case store.KindAlert, store.KindAlertEdit:
+		// An alert, or the edit of a delivered copy, reads the alert's
+		// current text: a copy sent after a correction goes out corrected.
 		a, err := store.DecodePayload[store.AlertPayload](p)
 		if err != nil {
 			return Message{}, fmt.Errorf("compose %s: %w", p.Key, err)
 		}
-		msg.Lead = i18n.F(lang, "post.alert", i18n.Args{"Message": a.Message})
+		text := a.Message
+		if cur, err := h.Store.Alert(ctx, a.AlertID); err == nil {
+			text = cur.Message
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return Message{}, err
+		}
+		msg.Lead = i18n.F(lang, "post.alert", i18n.Args{"Message": text})
 	case store.KindStatusChange:
 		sc, err := store.DecodePayload[store.StatusChangePayload](p)
 		if err != nil {

@@ -468,6 +468,9 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
 	lang := ch.Language
 	query, message := req.option("case"), req.option("message")
+	if op, ok := strings.CutPrefix(query, "--"); ok {
+		return h.alertOp(ctx, req, lang, op, message)
+	}
 	if query == "" || message == "" {
 		return Reply{Text: i18n.T(lang, "reply.alert_usage"), Private: true}, nil
 	}
@@ -498,7 +501,87 @@ func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (
 	}
 	h.Log.Info("alert queued", "alert", id, "case", c.ID, "channels", n, "author", author)
 	co, _ := cases.CountryByCode(c.Country)
-	return Reply{Text: i18n.N(lang, "reply.alert_queued", n, i18n.Args{"Name": c.NameIn(lang), "Country": co.Name(lang)})}, nil
+	return Reply{Text: i18n.N(lang, "reply.alert_queued", n, i18n.Args{"Name": c.NameIn(lang), "Country": co.Name(lang)}) +
+		" " + i18n.F(lang, "reply.alert_id", i18n.Args{"ID": id})}, nil
+}
+
+// alertOp carries out "/alert --follow-up ID message" and "/alert
+// --correct ID message": op is the flag without its dashes, and the id
+// follows it in the case option (Discord: "--follow-up 17") or starts the
+// message (text platforms).
+func (h *Handler) alertOp(ctx context.Context, req Request, lang, op, message string) (Reply, error) {
+	usage := Reply{Text: i18n.T(lang, "reply.alert_op_usage"), Private: true}
+	op, idText, _ := strings.Cut(strings.TrimSpace(op), "=")
+	if name, rest, ok := strings.Cut(op, " "); ok {
+		op, idText = name, rest
+	}
+	if strings.TrimSpace(idText) == "" {
+		idText, message, _ = strings.Cut(message, " ")
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(idText), "#"), 10, 64)
+	message = strings.TrimSpace(message)
+	if err != nil || id <= 0 || message == "" || (op != "follow-up" && op != "correct") {
+		return usage, nil
+	}
+	if utf8.RuneCountInString(message) > MaxAlert {
+		return Reply{Text: i18n.N(lang, "reply.too_long", MaxAlert, nil), Private: true}, nil
+	}
+	author := req.Platform + ":" + req.User
+	var res store.AlertOpResult
+	if op == "follow-up" {
+		res, err = h.Store.QueueFollowUp(ctx, id, message, author, h.Now())
+	} else {
+		res, err = h.Store.QueueCorrection(ctx, id, message, author, h.Now())
+	}
+	if r, ok := alertRefusal(lang, id, err); ok {
+		return r, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	h.Log.Info("alert "+op+" queued", "alert", id, "op", res.OpID, "copies", res.Copies, "new", res.New, "author", author)
+	args := i18n.Args{"ID": id, "Count": res.Copies}
+	switch {
+	case res.Unchanged || res.New == 0 && res.Copies > 0:
+		return Reply{Text: i18n.F(lang, "reply.alert_nothing_new", args)}, nil
+	case op == "follow-up":
+		return Reply{Text: i18n.F(lang, "reply.alert_follow_up_queued", args)}, nil
+	}
+	return Reply{Text: i18n.F(lang, "reply.alert_correction_queued", args)}, nil
+}
+
+// alertRefusal turns the store's refusal of an alert operation into the
+// reply that explains it.
+func alertRefusal(lang string, id int64, err error) (Reply, bool) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Reply{Text: i18n.F(lang, "reply.alert_not_found", i18n.Args{"ID": id}), Private: true}, true
+	case errors.Is(err, store.ErrRetracted):
+		return Reply{Text: i18n.F(lang, "reply.alert_withdrawn", i18n.Args{"ID": id}), Private: true}, true
+	}
+	return Reply{}, false
+}
+
+// cmdRetract withdraws an alert: "/retract 17".
+func (h *Handler) cmdRetract(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
+	lang := ch.Language
+	id, err := strconv.ParseInt(strings.TrimPrefix(req.option("alert"), "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return Reply{Text: i18n.T(lang, "reply.retract_usage"), Private: true}, nil
+	}
+	res, err := h.Store.QueueRetraction(ctx, id, h.Now())
+	if r, ok := alertRefusal(lang, id, err); ok {
+		return r, nil
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	h.Log.Info("alert withdrawn", "alert", id, "copies", res.Copies, "new", res.New, "cancelled", res.Cancelled,
+		"author", req.Platform+":"+req.User)
+	if res.New == 0 && res.Cancelled == 0 && res.Copies > 0 {
+		return Reply{Text: i18n.F(lang, "reply.alert_nothing_new", i18n.Args{"ID": id})}, nil
+	}
+	return Reply{Text: i18n.F(lang, "reply.alert_retracted", i18n.Args{"ID": id, "Count": res.Copies, "Cancelled": res.Cancelled})}, nil
 }
 
 // ParseCommand splits a text message into a command and its arguments:

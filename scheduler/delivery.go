@@ -263,21 +263,124 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 			return hold{}, d.Store.Skip(rec, p.ID, reason, d.Now())
 		}
 	}
+	if p.Kind.AlertOp() {
+		return d.operate(rec, log, p, ch)
+	}
+	if p.Kind == store.KindAlert {
+		// Withdrawn after this copy was claimed: it is not sent.
+		if a, err := d.Store.Alert(rec, p.AlertID); err == nil && !a.Retracted.IsZero() {
+			log.Info("skipped: alert withdrawn")
+			d.Metrics.count(postSkipped, p)
+			return hold{}, d.Store.Skip(rec, p.ID, "alert withdrawn", d.Now())
+		}
+	}
 	msg, err := d.Composer.Compose(rec, p, ch)
 	if err != nil {
 		log.Error("post cannot be built", "err", err)
 		d.Metrics.count(postFailed, p)
 		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
+	var id string
+	err = d.call(rec, p, func(ctx context.Context) (err error) {
+		id, err = d.Platforms[p.Platform].Send(ctx, p.Chat, msg)
+		return err
+	})
+	return d.outcome(rec, log, p, id, "", err)
+}
+
+// call runs one platform call for p under the send timeout, timing it.
+func (d *Delivery) call(ctx context.Context, p store.Post, fn func(context.Context) error) error {
 	timeout := d.SendTimeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	sendCtx, cancel := context.WithTimeout(rec, timeout)
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	start := time.Now()
-	id, err := d.Platforms[p.Platform].Send(sendCtx, p.Chat, msg)
+	err := fn(callCtx)
 	d.Metrics.observeSend(p.Platform, time.Since(start))
-	cancel()
+	return err
+}
+
+// operate carries out an operation on a delivered copy of an alert: a
+// follow-up sent as a reply to it, an edit to the alert's current text,
+// or its deletion (an edit saying the alert was withdrawn where the
+// platform refuses to delete it). An operation on a copy still on its way
+// waits for it; one on a copy that was never delivered is skipped.
+func (d *Delivery) operate(rec context.Context, log *slog.Logger, p store.Post, ch store.Channel) (hold, error) {
+	now := d.Now()
+	a, err := d.Store.Alert(rec, p.AlertID)
+	if errors.Is(err, store.ErrNotFound) {
+		d.Metrics.count(postFailed, p)
+		return hold{}, d.Store.Fail(rec, p.ID, err, now)
+	}
+	if err != nil {
+		return hold{}, err
+	}
+	if p.Kind != store.KindAlertDelete && !a.Retracted.IsZero() {
+		log.Info("skipped: alert withdrawn")
+		d.Metrics.count(postSkipped, p)
+		return hold{}, d.Store.Skip(rec, p.ID, "alert withdrawn", now)
+	}
+	target, err := d.Store.Post(rec, p.TargetID)
+	if errors.Is(err, store.ErrNotFound) {
+		d.Metrics.count(postSkipped, p)
+		return hold{}, d.Store.Skip(rec, p.ID, "the copy is gone", now)
+	}
+	if err != nil {
+		return hold{}, err
+	}
+	switch {
+	case target.State == store.Queued || target.State == store.Sending:
+		wait := min(Backoff(p.Attempts, 0), 30*time.Second)
+		log.Info("waiting for the copy to be delivered", "copy", target.ID, "in", wait)
+		return hold{}, d.Store.Retry(rec, p.ID, now.Add(wait), errors.New("waiting for the copy to be delivered"), now)
+	case target.State != store.Sent || target.MessageID == "":
+		log.Info("skipped: the copy was not delivered", "copy", target.ID, "state", target.State)
+		d.Metrics.count(postSkipped, p)
+		return hold{}, d.Store.Skip(rec, p.ID, "the copy was not delivered", now)
+	}
+	msg, err := d.Composer.Compose(rec, p, ch)
+	if err != nil {
+		log.Error("operation cannot be built", "err", err)
+		d.Metrics.count(postFailed, p)
+		return hold{}, d.Store.Fail(rec, p.ID, err, now)
+	}
+	platform := d.Platforms[p.Platform]
+	editor, canEdit := platform.(bot.Editor)
+	id, note := target.MessageID, ""
+	switch p.Kind {
+	case store.KindAlertFollowUp:
+		msg.ReplyTo = target.MessageID
+		err = d.call(rec, p, func(ctx context.Context) (err error) {
+			id, err = platform.Send(ctx, p.Chat, msg)
+			return err
+		})
+	case store.KindAlertEdit:
+		if !canEdit {
+			d.Metrics.count(postFailed, p)
+			return hold{}, d.Store.Fail(rec, p.ID, fmt.Errorf("%s cannot edit messages", p.Platform), now)
+		}
+		err = d.call(rec, p, func(ctx context.Context) error { return editor.Edit(ctx, p.Chat, target.MessageID, msg) })
+	case store.KindAlertDelete:
+		deleter, ok := platform.(bot.Deleter)
+		if !ok {
+			d.Metrics.count(postFailed, p)
+			return hold{}, d.Store.Fail(rec, p.ID, fmt.Errorf("%s cannot delete messages", p.Platform), now)
+		}
+		err = d.call(rec, p, func(ctx context.Context) error { return deleter.Delete(ctx, p.Chat, target.MessageID) })
+		if errors.Is(err, bot.ErrCannotDelete) && canEdit {
+			log.Info("the platform refuses the deletion; editing the copy to say it was withdrawn", "err", err)
+			note = "not deleted (" + err.Error() + "): edited to say it was withdrawn"
+			err = d.call(rec, p, func(ctx context.Context) error { return editor.Edit(ctx, p.Chat, target.MessageID, msg) })
+		}
+	}
+	return d.outcome(rec, log, p, id, note, err)
+}
+
+// outcome records the result of p's platform call: done (with the
+// message id it made or acted on, and a note), or the failure, classified.
+func (d *Delivery) outcome(rec context.Context, log *slog.Logger, p store.Post, id, note string, err error) (hold, error) {
 	now := d.Now()
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
@@ -285,7 +388,7 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		// It went out: recording that must not fail lightly, or the post
 		// would be sent again. Try a few times before giving up.
 		for try := 0; ; try++ {
-			err = d.Store.MarkSent(rec, p.ID, id, now)
+			err = d.Store.MarkDone(rec, p.ID, id, note, now)
 			if err == nil || try == 4 {
 				return hold{}, err
 			}

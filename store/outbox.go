@@ -38,6 +38,15 @@ type Post struct {
 	State     PostState
 	Attempts  int
 	LastError string
+	// AlertID is the alert a post belongs to: its copy, or an operation
+	// on one; 0 for every other post.
+	AlertID int64
+	// TargetID is, for an alert operation, the outbox id of the copy it
+	// acts on.
+	TargetID int64
+	// MessageID is the platform's id of the delivered message (sent
+	// posts only).
+	MessageID string
 }
 
 // Enqueue adds posts to the outbox. A post whose Key is queued already is
@@ -57,8 +66,8 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, posts ...Post) (int,
 }
 
 func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat, kind, case_id, payload, due_at, next_at, created_at, day)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat, kind, case_id, payload, due_at, next_at, created_at, day, alert_id, target_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return 0, err
 	}
@@ -69,7 +78,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int,
 		if payload == "" {
 			payload = "{}"
 		}
-		r, err := stmt.ExecContext(ctx, p.Key, p.Platform, p.Chat, p.Kind, p.CaseID, payload, ms(p.DueAt), ms(p.DueAt), ms(now), p.Day)
+		r, err := stmt.ExecContext(ctx, p.Key, p.Platform, p.Chat, p.Kind, p.CaseID, payload, ms(p.DueAt), ms(p.DueAt), ms(now), p.Day, p.AlertID, p.TargetID)
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", p.Key, err)
 		}
@@ -88,7 +97,8 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 	var out []Post
 	pj, _ := json.Marshal(platforms)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error, o.day
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error, o.day,
+			o.alert_id, o.target_id, o.message_id
 			FROM outbox o
 			WHERE o.state = 'queued' AND o.next_at <= ?
 			  AND o.platform IN (SELECT value FROM json_each(?))
@@ -102,7 +112,8 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 			var p Post
 			var payload string
 			var due, next int64
-			if err := rows.Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &p.Attempts, &p.LastError, &p.Day); err != nil {
+			if err := rows.Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &p.Attempts, &p.LastError, &p.Day,
+				&p.AlertID, &p.TargetID, &p.MessageID); err != nil {
 				return err
 			}
 			p.Payload, p.DueAt, p.NextAt, p.State = json.RawMessage(payload), fromMS(due), fromMS(next), Sending
@@ -133,8 +144,9 @@ func (s *Store) finish(ctx context.Context, id int64, state PostState, next time
 		if state != Queued {
 			done = ms(now)
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_at = coalesce(nullif(?, 0), next_at), last_error = ?, done_at = ?
-			WHERE id = ? AND state = 'sending'`, string(state), ms(next), attemptErr, done, id)
+		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_at = coalesce(nullif(?, 0), next_at), last_error = ?, done_at = ?,
+			message_id = CASE WHEN ? != '' THEN ? ELSE message_id END
+			WHERE id = ? AND state = 'sending'`, string(state), ms(next), attemptErr, done, messageID, messageID, id)
 		if err != nil {
 			return err
 		}
@@ -164,6 +176,16 @@ func (s *Store) finish(ctx context.Context, id int64, state PostState, next time
 func (s *Store) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
 	if err := s.finish(ctx, id, Sent, time.Time{}, "", messageID, now); err != nil {
 		return fmt.Errorf("store: mark post %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkDone records that an alert operation was carried out on the
+// message messageID, with a note on how where it differs from what was
+// asked (a deletion the platform refused, done as an edit instead).
+func (s *Store) MarkDone(ctx context.Context, id int64, messageID, note string, now time.Time) error {
+	if err := s.finish(ctx, id, Sent, time.Time{}, note, messageID, now); err != nil {
+		return fmt.Errorf("store: mark post %d done: %w", id, err)
 	}
 	return nil
 }
@@ -237,8 +259,10 @@ func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
 	var p Post
 	var payload, state string
 	var due, next int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, key, platform, chat, kind, case_id, payload, due_at, next_at, state, attempts, last_error, day
-		FROM outbox WHERE id = ?`, id).Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &state, &p.Attempts, &p.LastError, &p.Day)
+	err := s.db.QueryRowContext(ctx, `SELECT id, key, platform, chat, kind, case_id, payload, due_at, next_at, state, attempts, last_error, day,
+		alert_id, target_id, message_id
+		FROM outbox WHERE id = ?`, id).Scan(&p.ID, &p.Key, &p.Platform, &p.Chat, &p.Kind, &p.CaseID, &payload, &due, &next, &state, &p.Attempts, &p.LastError, &p.Day,
+		&p.AlertID, &p.TargetID, &p.MessageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, fmt.Errorf("store: post %d: %w", id, ErrNotFound)
 	}
@@ -287,7 +311,7 @@ func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, 
 				return err
 			}
 			p.Key = fmt.Sprintf("alert:%d:%s:%s", alertID, p.Platform, p.Chat)
-			p.Kind, p.CaseID, p.Payload, p.DueAt = KindAlert, caseID, payload, now
+			p.Kind, p.CaseID, p.Payload, p.DueAt, p.AlertID = KindAlert, caseID, payload, now, alertID
 			posts = append(posts, p)
 		}
 		rows.Close()

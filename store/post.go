@@ -26,17 +26,29 @@ const (
 	KindBirthday            Kind = "birthday"
 	KindCustom              Kind = "custom" // a case file's own cron reminder
 	KindDigest              Kind = "digest" // the reminders of a day beyond the daily limit
+
+	// Operations on the delivered copies of an alert, queued when an
+	// editor asks for them; each names the copy it acts on (Post.TargetID).
+	KindAlertFollowUp Kind = "alert_follow_up" // a reply to the copy
+	KindAlertEdit     Kind = "alert_edit"      // the copy edited to the alert's current text
+	KindAlertDelete   Kind = "alert_delete"    // the copy deleted (or edited to say it was withdrawn)
 )
 
 // Kinds lists every kind of post.
 var Kinds = []Kind{KindAlert, KindStatusChange, KindHungerStrikeDay, KindArrestAnniversary, KindSentenceAnniversary,
-	KindDetentionMilestone, KindBirthday, KindCustom, KindDigest}
+	KindDetentionMilestone, KindBirthday, KindCustom, KindDigest, KindAlertFollowUp, KindAlertEdit, KindAlertDelete}
 
 // Immediate reports whether posts of kind k are queued when they happen
 // rather than planned ahead: they are never held back by the daily
 // limit, never dropped by re-planning and never too late to send.
 func (k Kind) Immediate() bool {
-	return k == KindAlert || k == KindStatusChange
+	return k == KindAlert || k == KindStatusChange || k.AlertOp()
+}
+
+// AlertOp reports whether k is an operation on a delivered alert copy
+// rather than a post of its own: a follow-up, an edit or a deletion.
+func (k Kind) AlertOp() bool {
+	return k == KindAlertFollowUp || k == KindAlertEdit || k == KindAlertDelete
 }
 
 // Priority orders a day's reminders for the daily limit, lowest first:
@@ -71,6 +83,15 @@ func sqlKinds(keep func(Kind) bool) string {
 type AlertPayload struct {
 	AlertID int64  `json:"alert_id"`
 	Message string `json:"message"`
+}
+
+// AlertOpPayload is the payload of an operation on an alert's copy: the
+// follow-up or correction it carries out (OpID, with its text), or none
+// for a deletion.
+type AlertOpPayload struct {
+	AlertID int64  `json:"alert_id"`
+	OpID    int64  `json:"op_id,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // StatusChangePayload is the payload of a status-change post.
@@ -111,7 +132,7 @@ type DigestLine struct {
 
 // payload is every type a post carries.
 type payload interface {
-	AlertPayload | StatusChangePayload | ReminderPayload | DigestPayload
+	AlertPayload | AlertOpPayload | StatusChangePayload | ReminderPayload | DigestPayload
 }
 
 // EncodePayload writes a post's payload for Post.Payload.

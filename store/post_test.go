@@ -21,6 +21,9 @@ func TestKindStrings(t *testing.T) {
 		KindBirthday:            "birthday",
 		KindCustom:              "custom",
 		KindDigest:              "digest",
+		KindAlertFollowUp:       "alert_follow_up",
+		KindAlertEdit:           "alert_edit",
+		KindAlertDelete:         "alert_delete",
 	}
 	if len(Kinds) != len(want) {
 		t.Errorf("Kinds has %d kinds; want %d", len(Kinds), len(want))
@@ -34,12 +37,18 @@ func TestKindStrings(t *testing.T) {
 
 func TestKindImmediate(t *testing.T) {
 	for _, k := range Kinds {
-		if got, want := k.Immediate(), k == KindAlert || k == KindStatusChange; got != want {
+		// Operations on an alert's copies are queued when asked for, like
+		// the alert itself.
+		alertOp := k == KindAlertFollowUp || k == KindAlertEdit || k == KindAlertDelete
+		if got := k.AlertOp(); got != alertOp {
+			t.Errorf("%s.AlertOp() = %v; want %v", k, got, alertOp)
+		}
+		if got, want := k.Immediate(), k == KindAlert || k == KindStatusChange || alertOp; got != want {
 			t.Errorf("%s.Immediate() = %v; want %v", k, got, want)
 		}
 	}
-	if immediateKinds != `('alert', 'status_change')` {
-		t.Errorf("immediateKinds = %s; want ('alert', 'status_change')", immediateKinds)
+	if want := `('alert', 'status_change', 'alert_follow_up', 'alert_edit', 'alert_delete')`; immediateKinds != want {
+		t.Errorf("immediateKinds = %s; want %s", immediateKinds, want)
 	}
 	if got := sqlKinds(func(k Kind) bool { return k == "it's" || k == KindDigest }); got != `('digest')` {
 		t.Errorf("sqlKinds = %s; want ('digest')", got)

@@ -178,6 +178,35 @@ func (c *Console) Send(ctx context.Context, chat string, msg bot.Message) (strin
 		return "", &bot.SendError{Failure: bot.Temporary, Err: err}
 	}
 	id := c.sent.Add(1)
-	c.print("=== post " + strconv.FormatInt(id, 10) + " (" + string(msg.Kind) + ") ===\n" + msg.Text())
+	head := "=== post " + strconv.FormatInt(id, 10) + " (" + string(msg.Kind) + ")"
+	if msg.ReplyTo != "" {
+		head += ", in reply to post " + msg.ReplyTo
+	}
+	c.print(head + " ===\n" + msg.Text())
 	return strconv.FormatInt(id, 10), nil
 }
+
+// Edit prints the new text of a post printed before (an alert's
+// correction, or its withdrawal).
+func (c *Console) Edit(ctx context.Context, chat, messageID string, msg bot.Message) error {
+	if err := ctx.Err(); err != nil {
+		return &bot.SendError{Failure: bot.Temporary, Err: err}
+	}
+	c.print("=== post " + messageID + " edited ===\n" + msg.Text())
+	return nil
+}
+
+// Delete says that a post printed before is withdrawn: the console
+// cannot take back what it printed.
+func (c *Console) Delete(ctx context.Context, chat, messageID string) error {
+	if err := ctx.Err(); err != nil {
+		return &bot.SendError{Failure: bot.Temporary, Err: err}
+	}
+	c.print("=== post " + messageID + " deleted ===")
+	return nil
+}
+
+var (
+	_ bot.Editor  = (*Console)(nil)
+	_ bot.Deleter = (*Console)(nil)
+)

@@ -233,7 +233,7 @@ func TestCommandsRegistered(t *testing.T) {
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
 		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"},
-		"write": {"country"}, "wrote": {"case"}}
+		"retract": {"alert"}, "write": {"country"}, "wrote": {"case"}}
 	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true,
 		"write/country": true, "wrote/case": true}
 	for _, name := range bot.CommandNames() {

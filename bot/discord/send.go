@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -14,6 +15,7 @@ import (
 // Discord JSON error codes that Send classifies.
 const (
 	codeUnknownChannel     = 10003
+	codeUnknownMessage     = 10008
 	codeMissingAccess      = 50001
 	codeMissingPermissions = 50013
 	codeCannotSendToUser   = 50007
@@ -32,13 +34,87 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 	if err := ctx.Err(); err != nil {
 		return "", &bot.SendError{Failure: bot.Temporary, Err: fmt.Errorf("discord: send: %w", err)}
 	}
-	m, err := c.s.ChannelMessageSendComplex(chat, renderMessage(msg).send(),
-		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+	send := renderMessage(msg).send()
+	if msg.ReplyTo != "" {
+		if !snowflake(msg.ReplyTo) {
+			return "", &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("discord: %q is not a message id", msg.ReplyTo)}
+		}
+		fail := true
+		send.Reference = &discordgo.MessageReference{MessageID: msg.ReplyTo, ChannelID: chat, FailIfNotExists: &fail}
+	}
+	m, err := c.s.ChannelMessageSendComplex(chat, send, once(ctx)...)
+	if err != nil && send.Reference != nil && unknownReference(err) {
+		// The message it answers was deleted: send it on its own.
+		c.log.Info("the message to reply to is gone; sending without the reply", "channel", chat, "reply_to", msg.ReplyTo)
+		send.Reference = nil
+		m, err = c.s.ChannelMessageSendComplex(chat, send, once(ctx)...)
+	}
 	if err != nil {
 		return "", classify(err)
 	}
 	return m.ID, nil
 }
+
+// once are the request options of a delivery call: under ctx, tried once,
+// with the transport pacing it and the delivery engine retrying.
+func once(ctx context.Context) []discordgo.RequestOption {
+	return []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0)}
+}
+
+// unknownReference reports whether Discord refused a reply because the
+// message it answers does not exist.
+func unknownReference(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusBadRequest &&
+		re.Message != nil && re.Message.Code == codeInvalidFormBody && strings.Contains(string(re.ResponseBody), "message_reference")
+}
+
+// Edit replaces the bot's message messageID in channel chat by msg, for
+// an alert's correction or withdrawal: its content, and its embed and
+// buttons as msg renders them (a msg without a card leaves none). It is
+// paced and classified like Send.
+func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Message) error {
+	if !snowflake(chat) || !snowflake(messageID) {
+		return &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("discord: %q/%q is not a message", chat, messageID)}
+	}
+	r := renderMessage(msg)
+	embeds, components := r.embeds, r.components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	edit := &discordgo.MessageEdit{ID: messageID, Channel: chat, Content: &r.content, Embeds: &embeds,
+		Components: &components, AllowedMentions: noMentions()}
+	if _, err := c.s.ChannelMessageEditComplex(edit, once(ctx)...); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Delete deletes the bot's message messageID in channel chat, for an
+// alert's retraction; a message that is gone already is done.
+func (c *Client) Delete(ctx context.Context, chat, messageID string) error {
+	if !snowflake(chat) || !snowflake(messageID) {
+		return &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("discord: %q/%q is not a message", chat, messageID)}
+	}
+	err := c.s.ChannelMessageDelete(chat, messageID, once(ctx)...)
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusNotFound &&
+		re.Message != nil && re.Message.Code == codeUnknownMessage {
+		return nil
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+var (
+	_ bot.Editor  = (*Client)(nil)
+	_ bot.Deleter = (*Client)(nil)
+)
 
 // snowflake reports whether s looks like a Discord id: digits only, which
 // also keeps it from changing the request's path.
@@ -82,6 +158,9 @@ func classify(err error) *bot.SendError {
 			return &bot.SendError{Failure: bot.ChannelGone, Err: e}
 		case status == http.StatusNotFound && code == codeUnknownChannel:
 			return &bot.SendError{Failure: bot.ChannelGone, Err: e}
+		case status == http.StatusNotFound && code == codeUnknownMessage:
+			// The message to edit is gone (deleted by a moderator).
+			return &bot.SendError{Failure: bot.Rejected, Err: e}
 		case status == http.StatusTooManyRequests:
 			return &bot.SendError{Failure: bot.Temporary, RetryAfter: retryAfter(re.Response), Err: e}
 		case status == http.StatusUnauthorized, status == http.StatusNotFound, status >= 500:

@@ -55,7 +55,7 @@ func newTransport(base http.RoundTripper, target *url.URL, limit int) *transport
 // rate-limit headers.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	key := req.Method + " " + req.URL.Path
+	key := routeKey(req.Method, req.URL.Path)
 	exempt := exemptFromGlobal(req.URL.Path)
 	if !exempt {
 		if err := t.waitRoute(ctx, key); err != nil {
@@ -99,6 +99,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// routeKey names the rate-limit bucket of a request: its method and
+// path, with a message id replaced, because Discord shares one bucket
+// among the edits (or deletions) of a channel's messages.
+func routeKey(method, path string) string {
+	parts := strings.Split(path, "/")
+	for i := 0; i+2 < len(parts); i++ {
+		if parts[i] == "channels" && parts[i+2] == "messages" && i+3 < len(parts) {
+			parts[i+3] = ":id"
+		}
+	}
+	return method + " " + strings.Join(parts, "/")
 }
 
 // exemptFromGlobal reports whether path is an interaction endpoint, which

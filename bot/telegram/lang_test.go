@@ -197,7 +197,7 @@ func TestSettingsFarsiCard(t *testing.T) {
 	}
 	hs.tg.Press(chat, telegramtest.User{ID: 41}, msg.MessageID, *msg.Keyboard[0][0].CallbackData)
 	if !hs.tg.WaitFor(waitLong, func() bool { return hs.tg.Messages(chat.ID)[len(hs.tg.Messages(chat.ID))-1].Edits == 1 }) {
-		t.Fatalf("the pick list was not answered")
+		t.Fatalf("the pick list was not answered; fake errors %v\n%s", hs.tg.Errors(), hs.logs.String())
 	}
 	if got := hs.tg.Messages(chat.ID)[len(hs.tg.Messages(chat.ID))-1].Text; !strings.Contains(got, "\u200f\u2068") || !strings.Contains(got, fa.Country) {
 		t.Errorf("after the press: %q; want the Persian card", got)

@@ -451,7 +451,11 @@ type outgoing struct {
 	preview  string // for sendMessage: the URL to preview above the text
 	keyboard *tgbotapi.InlineKeyboardMarkup
 	replyTo  int
-	maxWait  time.Duration // the longest to wait for the pace; 0: as long as the context allows
+	// strictReply sends replyTo as reply_parameters that Telegram refuses
+	// if the message is gone (an alert's follow-up), rather than as a
+	// command's reply that goes out without it.
+	strictReply bool
+	maxWait     time.Duration // the longest to wait for the pace; 0: as long as the context allows
 }
 
 // compose renders a lead, a card and a pick list in lang (the card's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -29,11 +30,145 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 	// The delivery engine sends one post at a time: rather than hold up
 	// every other chat while this one's pace runs out, hand the post back.
 	first.maxWait, textOnly.maxWait = maxSendWait, maxSendWait
+	if msg.ReplyTo != "" {
+		to, err := strconv.Atoi(msg.ReplyTo)
+		if err != nil || to <= 0 {
+			return "", &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("telegram: %q is not a message id", msg.ReplyTo)}
+		}
+		first.replyTo, first.strictReply = to, true
+	}
 	mid, err := c.deliver(ctx, id, first, textOnly)
+	if err != nil && first.replyTo != 0 && replyGone(err) {
+		// The message it answers was deleted: send it on its own.
+		c.log.Info("the message to reply to is gone; sending without the reply", "chat", id, "reply_to", first.replyTo)
+		first.replyTo = 0
+		mid, err = c.deliver(ctx, id, first, textOnly)
+	}
 	if err != nil {
 		return "", classify(err)
 	}
 	return strconv.Itoa(mid), nil
+}
+
+// replyGone reports whether Telegram refused a reply because the message
+// it answers does not exist (any more).
+func replyGone(err error) bool {
+	te, ok := apiError(err)
+	return ok && te.Code == 400 && strings.Contains(te.Message, "message to be replied not found")
+}
+
+// Edit replaces the text of the bot's message messageID in chat by msg,
+// for an alert's correction or withdrawal: a text message's text, or a
+// photo card's caption, with msg's buttons. It waits for its turn under
+// the pace like Send. An edit to the text the message has already is
+// done (Telegram's "message is not modified").
+func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Message) error {
+	id, mid, err := ids(chat, messageID)
+	if err != nil {
+		return err
+	}
+	first, textOnly := compose(msg.Lang, msg.Lead, msg.Card != nil, msg.Card, nil)
+	caption := first.method == "sendPhoto"
+	o := first
+	err = c.editPaced(ctx, id, mid, o, caption)
+	if te, ok := apiError(err); ok && te.Code == 400 && strings.Contains(te.Message, "there is no ") {
+		// The copy went out in the other form: a photo card sent as text
+		// (the photo was refused), or a text edited onto a photo.
+		if caption {
+			o = textOnly
+		}
+		err = c.editPaced(ctx, id, mid, o, !caption)
+	}
+	if te, ok := apiError(err); ok && te.Code == 400 && strings.Contains(te.Message, "message is not modified") {
+		return nil
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Delete deletes the bot's message messageID in chat, for an alert's
+// retraction, paced like Send. A message that is gone already is done;
+// one Telegram will not let the bot delete (older than 48 hours) gives
+// an error wrapping bot.ErrCannotDelete.
+func (c *Client) Delete(ctx context.Context, chat, messageID string) error {
+	id, mid, err := ids(chat, messageID)
+	if err != nil {
+		return err
+	}
+	if err := c.pace(ctx, id); err != nil {
+		return err
+	}
+	_, err = c.request(ctx, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10), "message_id": strconv.Itoa(mid)})
+	te, ok := apiError(err)
+	switch {
+	case err == nil:
+		return nil
+	case ok && te.Code == 400 && strings.Contains(te.Message, "message to delete not found"):
+		return nil
+	case ok && te.Code == 400 && strings.Contains(te.Message, "message can't be deleted"):
+		return &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("telegram: %w: %s", bot.ErrCannotDelete, te.Message)}
+	}
+	return classify(err)
+}
+
+// ids parses a chat id and a message id.
+func ids(chat, messageID string) (int64, int, error) {
+	id, err := strconv.ParseInt(chat, 10, 64)
+	if err != nil {
+		return 0, 0, &bot.SendError{Failure: bot.ChannelGone, Err: fmt.Errorf("telegram: %q is not a chat id", chat)}
+	}
+	mid, err := strconv.Atoi(messageID)
+	if err != nil || mid <= 0 {
+		return 0, 0, &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("telegram: %q is not a message id", messageID)}
+	}
+	return id, mid, nil
+}
+
+// pace waits for chat's turn as Send does, or says how long it is.
+func (c *Client) pace(ctx context.Context, chat int64) error {
+	if err := c.pacer.wait(ctx, chat, maxSendWait); err != nil {
+		var tl *tooLong
+		if errors.As(err, &tl) {
+			return &bot.SendError{Failure: bot.Temporary, RetryAfter: tl.wait, Err: err}
+		}
+		return &bot.SendError{Failure: bot.Temporary, Err: fmt.Errorf("telegram: waiting to edit: %w", err)}
+	}
+	return nil
+}
+
+// editPaced edits a message's text (or caption) to o after waiting for
+// the chat's turn, resending it as plain text if Telegram cannot parse
+// its HTML.
+func (c *Client) editPaced(ctx context.Context, chat int64, messageID int, o outgoing, caption bool) error {
+	try := func(html bool) error {
+		if err := c.pace(ctx, chat); err != nil {
+			return err
+		}
+		p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(messageID)}
+		text := o.plain
+		if html {
+			text, p["parse_mode"] = o.html, tgbotapi.ModeHTML
+		}
+		method := "editMessageText"
+		if caption {
+			method, p["caption"] = "editMessageCaption", text
+		} else {
+			p["text"] = text
+			addPreview(p, o.preview)
+		}
+		if err := addMarkup(p, o.keyboard); err != nil {
+			return err
+		}
+		_, err := c.request(ctx, method, p)
+		return err
+	}
+	err := try(true)
+	if err != nil && parseError(err) {
+		err = try(false)
+	}
+	return err
 }
 
 // deliver sends first, falling back to plain text on a parse error and,
@@ -45,7 +180,7 @@ func (c *Client) deliver(ctx context.Context, chat int64, first, textOnly outgoi
 	}
 	if te, ok := apiError(err); ok && te.Code == 400 && te.MigrateToChatID == 0 && !containsAny(te.Message, goneMessages) {
 		c.log.Warn("photo refused; sending the card as text", "chat", chat, "err", err)
-		textOnly.replyTo = first.replyTo
+		textOnly.replyTo, textOnly.strictReply = first.replyTo, first.strictReply
 		return c.sendHTMLOrPlain(ctx, chat, textOnly)
 	}
 	return id, err
@@ -87,7 +222,10 @@ func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (i
 	if err := addMarkup(p, o.keyboard); err != nil {
 		return 0, err
 	}
-	if o.replyTo != 0 {
+	switch {
+	case o.replyTo != 0 && o.strictReply:
+		p["reply_parameters"] = fmt.Sprintf(`{"message_id":%d}`, o.replyTo)
+	case o.replyTo != 0:
 		p["reply_to_message_id"] = strconv.Itoa(o.replyTo)
 		p["allow_sending_without_reply"] = "true"
 	}
@@ -127,27 +265,6 @@ func addMarkup(p tgbotapi.Params, kb *tgbotapi.InlineKeyboardMarkup) error {
 	return nil
 }
 
-// edit replaces a text message the bot sent (a pick list) by o.
-func (c *Client) edit(ctx context.Context, chat int64, messageID int, o outgoing) error {
-	try := func(html bool) error {
-		p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(messageID), "text": o.plain}
-		if html {
-			p["text"], p["parse_mode"] = o.html, tgbotapi.ModeHTML
-		}
-		addPreview(p, o.preview)
-		if err := addMarkup(p, o.keyboard); err != nil {
-			return err
-		}
-		_, err := c.request(ctx, "editMessageText", p)
-		return err
-	}
-	err := try(true)
-	if err != nil && parseError(err) {
-		err = try(false)
-	}
-	return err
-}
-
 // maxSendWait is the longest Send waits for its chat's turn.
 const maxSendWait = 2 * time.Second
 
@@ -184,3 +301,8 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 		return
 	}
 }
+
+var (
+	_ bot.Editor  = (*Client)(nil)
+	_ bot.Deleter = (*Client)(nil)
+)

@@ -490,7 +490,8 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 	if card.Photo != nil && validURL(card.Photo.URL) {
 		first = textWithPreview(card)
 	}
-	if err := c.edit(ctx, chat, q.Message.MessageID, first); err != nil {
+	// The edit takes its turn under the chat's pace like every message.
+	if err := c.editPaced(ctx, chat, q.Message.MessageID, first, false); err != nil {
 		if te, ok := apiError(err); ok && te.Code == 400 && containsAny(te.Message, []string{"message is not modified"}) {
 			return
 		}

@@ -347,6 +347,12 @@ func cmdAlert(ctx context.Context, e *env, c *cli) error {
 	if n := len([]rune(msg)); n > bot.MaxAlert {
 		return &usageError{cmd: "alert", msg: fmt.Sprintf("--message is %d characters; at most %d", n, bot.MaxAlert)}
 	}
+	if c.followUp != 0 || c.correct != 0 {
+		return alertOp(ctx, e, c, msg)
+	}
+	if len(c.args) == 0 {
+		return &usageError{cmd: "alert", msg: "missing CASE (or --follow-up ID, --correct ID)"}
+	}
 	cfg, st, err := c.openSynced(ctx, e)
 	if err != nil {
 		return err
@@ -369,13 +375,16 @@ func cmdAlert(ctx context.Context, e *env, c *cli) error {
 		}
 		return fmt.Errorf("alert: %q matches several cases (%s): give the id", query, strings.Join(ids, ", "))
 	}
+	co, _ := cases.CountryByCode(found[0].Country)
+	if c.dryRun {
+		return alertPreview(ctx, e, h, found[0], co, msg)
+	}
 	id, n, err := st.QueueAlert(ctx, found[0].ID, msg, "cli", time.Now())
 	if err != nil {
 		return err
 	}
-	co, _ := cases.CountryByCode(found[0].Country)
-	fmt.Fprintf(e.stdout, "alert %d about %s queued for %d channel(s) following %s; the running daemon sends it\n",
-		id, found[0].Name, n, co.Name("en"))
+	fmt.Fprintf(e.stdout, "alert %d queued for %d %s (about %s, following %s); the running daemon sends it\n",
+		id, n, plural(n, "channel", "channels"), found[0].Name, co.Name("en"))
 	if n == 0 {
 		fmt.Fprintf(e.stdout, "no channel follows %s: subscribe one with vigil subscribe CHANNEL %s\n", co.Name("en"), co.Code)
 	}

@@ -85,6 +85,10 @@ type cli struct {
 	force    bool // backup: overwrite
 	undo     bool // archive: bring back
 	archived bool // cases: the archived ones
+
+	dryRun   bool
+	followUp int64
+	correct  int64
 }
 
 var commands []*command
@@ -120,9 +124,19 @@ func init() {
 				fs.IntVar(&c.days, "days", 7, "number of days")
 				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
 			}},
-		{name: "alert", args: "CASE", summary: "queue an alert; the running daemon sends it", run: cmdAlert, minArgs: 1, maxArgs: -1,
+		{name: "alert", args: "CASE", summary: "queue an alert (or a follow-up or correction of one); the running daemon sends it",
+			run: cmdAlert, maxArgs: -1,
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.StringVar(&c.message, "message", "", "the alert's text (required)")
+				fs.BoolVar(&c.dryRun, "dry-run", false, "show the channels per platform and the text in each language; queue nothing")
+				fs.Int64Var(&c.followUp, "follow-up", 0, "follow up alert `ID`: a reply to each of its copies (no CASE)")
+				fs.Int64Var(&c.correct, "correct", 0, "correct alert `ID`: every copy edited in place (no CASE)")
+			}},
+		{name: "retract", args: "ID", summary: "withdraw an alert: its copies deleted, the unsent ones cancelled", run: cmdRetract,
+			minArgs: 1, maxArgs: 1},
+		{name: "alerts", summary: "list alerts with the counts of their copies", run: cmdAlerts,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.BoolVar(&c.json, "json", false, "print one JSON object per line")
 			}},
 		{name: "subscribe", args: "CHANNEL COUNTRY", summary: "subscribe a channel (telegram:ID, discord:ID or console) to a country",
 			run: cmdSubscribe, minArgs: 2, maxArgs: -1},

@@ -82,6 +82,8 @@ type Stats struct {
 	NotFound        int // 404s
 	Invalid         int // 400s
 	Posts           int // channel messages accepted
+	Edits           int // channel message edits accepted
+	Deletes         int // channel messages deleted
 }
 
 type channel struct {
@@ -91,6 +93,15 @@ type channel struct {
 	bucketCount int
 	bucketReset time.Time
 	faults      []fault
+	// buckets are the rate limits of the channel's other message routes
+	// (edits, deletions), by route.
+	buckets map[string]*bucket
+}
+
+// bucket is one route's rate limit in one channel.
+type bucket struct {
+	count int
+	reset time.Time
 }
 
 type fault struct {
@@ -339,6 +350,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.commandsRoute(w, r, parts, body)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPost:
 		s.post(w, parts[1], body, now)
+	case len(parts) == 4 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPatch:
+		s.editMessage(w, parts[1], parts[3], body, now)
+	case len(parts) == 4 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodDelete:
+		s.deleteMessage(w, parts[1], parts[3], now)
 	default:
 		s.fail(w, http.StatusNotFound, 0, "404: Not Found")
 	}
@@ -427,11 +442,148 @@ func (s *Server) post(w http.ResponseWriter, channelID string, body []byte, now 
 	if !ok {
 		return
 	}
+	if ref := m.MessageReference; ref != nil {
+		// A reply must answer a message of this channel that exists,
+		// unless fail_if_not_exists is false (then it goes out plain).
+		if (ref.ChannelID != "" && ref.ChannelID != channelID) || c.find(ref.MessageID) == nil {
+			if ref.FailIfNotExists == nil || *ref.FailIfNotExists {
+				s.fail(w, http.StatusBadRequest, 50035, "message_reference: Unknown message")
+				return
+			}
+			m.MessageReference = nil
+		}
+	}
 	m.ChannelID = channelID
 	c.messages = append(c.messages, m)
 	s.posts = append(s.posts, now)
 	s.stats.Posts++
 	writeJSON(w, 200, s.echo(m))
+}
+
+// find returns the channel's message id, or nil if there is none (or it
+// was deleted).
+func (c *channel) find(id string) *Message {
+	for i := range c.messages {
+		if c.messages[i].ID == id && !c.messages[i].Deleted {
+			return &c.messages[i]
+		}
+	}
+	return nil
+}
+
+// limit counts a request against the channel's bucket for route and
+// answers 429 if it is spent; s.mu must be held.
+func (s *Server) limit(w http.ResponseWriter, channelID, route string, now time.Time) bool {
+	c := s.channel(channelID)
+	if c.buckets == nil {
+		c.buckets = map[string]*bucket{}
+	}
+	b := c.buckets[route]
+	if b == nil {
+		b = &bucket{}
+		c.buckets[route] = b
+	}
+	name := route + "-" + channelID
+	if !now.Before(b.reset) {
+		b.count, b.reset = 0, now.Add(s.opts.RouteWindow)
+	}
+	if b.count >= s.opts.RouteLimit {
+		s.tooMany(w, b.reset.Sub(now), false, name)
+		return false
+	}
+	b.count++
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RouteLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.opts.RouteLimit-b.count))
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(b.reset.UnixMilli())/1000, 'f', 3, 64))
+	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(b.reset.Sub(now).Seconds(), 'f', 3, 64))
+	h.Set("X-RateLimit-Bucket", name)
+	return true
+}
+
+// access answers as Discord does for a channel the bot may not use;
+// s.mu must be held.
+func (s *Server) access(w http.ResponseWriter, c *channel) bool {
+	switch {
+	case c.deleted:
+		s.fail(w, http.StatusNotFound, 10003, "Unknown Channel")
+	case c.denied == 50013:
+		s.fail(w, http.StatusForbidden, 50013, "Missing Permissions")
+	case c.denied != 0:
+		s.fail(w, http.StatusForbidden, 50001, "Missing Access")
+	default:
+		return true
+	}
+	return false
+}
+
+// editMessage handles PATCH /channels/{id}/messages/{id}: the fields
+// given replace the message's, and the result must be a valid message.
+func (s *Server) editMessage(w http.ResponseWriter, channelID, messageID string, body []byte, now time.Time) {
+	if !s.limit(w, channelID, "edit", now) {
+		return
+	}
+	c := s.channel(channelID)
+	if !s.access(w, c) {
+		return
+	}
+	m := c.find(messageID)
+	if m == nil {
+		s.fail(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	var fields map[string]json.RawMessage
+	var patch Message
+	if json.Unmarshal(body, &fields) != nil || json.Unmarshal(body, &patch) != nil {
+		s.fail(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+		return
+	}
+	next := *m
+	if _, ok := fields["content"]; ok {
+		next.Content = patch.Content
+	}
+	if _, ok := fields["embeds"]; ok {
+		next.Embeds = patch.Embeds
+	}
+	if _, ok := fields["components"]; ok {
+		next.Components = patch.Components
+	}
+	var errs formErrors
+	checkMessage(&next, &errs)
+	if len(errs) > 0 {
+		s.fail(w, http.StatusBadRequest, 50035, strings.Join(errs, "; "))
+		return
+	}
+	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 {
+		s.fail(w, http.StatusBadRequest, 50006, "Cannot send an empty message")
+		return
+	}
+	next.Edits++
+	*m = next
+	s.stats.Edits++
+	out := s.echo(*m)
+	out["content"], out["embeds"], out["components"] = m.Content, m.Embeds, m.Components
+	out["edited_timestamp"] = now.UTC().Format(time.RFC3339)
+	writeJSON(w, 200, out)
+}
+
+// deleteMessage handles DELETE /channels/{id}/messages/{id}.
+func (s *Server) deleteMessage(w http.ResponseWriter, channelID, messageID string, now time.Time) {
+	if !s.limit(w, channelID, "delete", now) {
+		return
+	}
+	c := s.channel(channelID)
+	if !s.access(w, c) {
+		return
+	}
+	m := c.find(messageID)
+	if m == nil {
+		s.fail(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	m.Deleted = true
+	s.stats.Deletes++
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // message decodes and validates a message body, answering 400 if it is

@@ -19,8 +19,22 @@ type Message struct {
 	Embeds          []Embed          `json:"embeds"`
 	Components      []Component      `json:"components"`
 	AllowedMentions *AllowedMentions `json:"allowed_mentions"`
-	// Raw is the request body as sent.
+	// MessageReference makes the message a reply.
+	MessageReference *MessageReference `json:"message_reference,omitempty"`
+	// Raw is the request body as sent (for an edited message, the first
+	// one's).
 	Raw json.RawMessage `json:"-"`
+	// Edits counts the accepted edits; Deleted is set once it is deleted.
+	Edits   int  `json:"-"`
+	Deleted bool `json:"-"`
+}
+
+// MessageReference is what a reply answers.
+type MessageReference struct {
+	MessageID       string `json:"message_id"`
+	ChannelID       string `json:"channel_id,omitempty"`
+	GuildID         string `json:"guild_id,omitempty"`
+	FailIfNotExists *bool  `json:"fail_if_not_exists,omitempty"`
 }
 
 // Ephemeral reports whether only the requester sees the message.

@@ -118,8 +118,10 @@ type Sent struct {
 	Photo     string
 	Keyboard  [][]Button
 	ReplyTo   int
-	Edits     int // how many times editMessageText changed it
+	Edits     int // how many times editMessageText or editMessageCaption changed it
 	Params    url.Values
+	Date      time.Time // when it was sent, by the server's clock (Advance)
+	Deleted   bool      // deleteMessage removed it
 }
 
 // Callback is a callback query the server handed out, and its answer.
@@ -144,6 +146,7 @@ type chatState struct {
 	nextMsgID  int
 	throttle   []int // forced 429s: retry_after seconds, consumed one per send
 	rejectHTML int   // forced parse errors for HTML sends
+	deleted    map[int]bool
 }
 
 // Server is the fake Bot API.
@@ -167,7 +170,31 @@ type Server struct {
 	poll        chan struct{} // closed to end the current long poll with 409
 	failures    []failure     // forced refusals, consumed in order
 	revoked     bool
-	webhook     url.Values // the last setWebhook's parameters
+	webhook     url.Values    // the last setWebhook's parameters
+	offset      time.Duration // the clock's advance (Advance)
+	deletions   int           // messages deleted
+}
+
+// MaxDeleteAge is how old a message may be for a bot to delete it: older
+// ones give "message can't be deleted".
+const MaxDeleteAge = 48 * time.Hour
+
+// Advance moves the server's clock forward by d: messages sent before
+// are d older, for the 48-hour limit on deleting them.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+}
+
+// now is the server's clock; s.mu must be held.
+func (s *Server) now() time.Time { return time.Now().Add(s.offset) }
+
+// Deletions returns how many messages deleteMessage removed.
+func (s *Server) Deletions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deletions
 }
 
 // failure is a refusal forced by FailNext.
@@ -226,7 +253,7 @@ func (s *Server) BotUsername() string { return s.opts.BotUsername }
 func (s *Server) chat(c Chat) *chatState {
 	cs, ok := s.chats[c.ID]
 	if !ok {
-		cs = &chatState{Chat: c, members: map[int64]string{}, nextMsgID: 1}
+		cs = &chatState{Chat: c, members: map[int64]string{}, nextMsgID: 1, deleted: map[int]bool{}}
 		s.chats[c.ID] = cs
 	}
 	return cs
@@ -590,8 +617,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, aerr = s.setMyCommands(p)
 	case "sendMessage", "sendPhoto":
 		result, aerr = s.send(method, p)
-	case "editMessageText":
-		result, aerr = s.edit(p)
+	case "editMessageText", "editMessageCaption":
+		result, aerr = s.edit(method, p)
+	case "deleteMessage":
+		result, aerr = s.deleteMessage(p)
 	case "answerCallbackQuery":
 		result, aerr = s.answer(p)
 	case "getChatMember":
@@ -1011,14 +1040,38 @@ func (s *Server) send(method string, p url.Values) (any, *apiError) {
 	sent.Keyboard = kb
 	if r := p.Get("reply_to_message_id"); r != "" {
 		sent.ReplyTo, _ = strconv.Atoi(r)
-		if sent.ReplyTo >= cs.nextMsgID && p.Get("allow_sending_without_reply") != "true" {
+		if !cs.exists(sent.ReplyTo) {
+			if p.Get("allow_sending_without_reply") != "true" {
+				return nil, bad("message to be replied not found")
+			}
+			sent.ReplyTo = 0
+		}
+	}
+	if r := p.Get("reply_parameters"); r != "" {
+		var rp struct {
+			MessageID                int   `json:"message_id"`
+			ChatID                   any   `json:"chat_id"`
+			AllowSendingWithoutReply *bool `json:"allow_sending_without_reply"`
+		}
+		if err := json.Unmarshal([]byte(r), &rp); err != nil || rp.MessageID == 0 {
+			return nil, bad("can't parse reply parameters JSON object")
+		}
+		if rp.ChatID != nil && fmt.Sprint(rp.ChatID) != strconv.FormatInt(cs.ID, 10) {
 			return nil, bad("message to be replied not found")
+		}
+		sent.ReplyTo = rp.MessageID
+		if !cs.exists(rp.MessageID) {
+			if rp.AllowSendingWithoutReply == nil || !*rp.AllowSendingWithoutReply {
+				return nil, bad("message to be replied not found")
+			}
+			sent.ReplyTo = 0
 		}
 	}
 	if aerr := s.allow(cs, time.Now()); aerr != nil {
 		return nil, aerr
 	}
 	sent.MessageID = cs.nextMsgID
+	sent.Date = s.now()
 	cs.nextMsgID++
 	cs.messages = append(cs.messages, sent)
 	msg := map[string]any{"message_id": sent.MessageID, "date": time.Now().Unix(), "chat": cs.Chat, "from": s.botUser()}
@@ -1033,7 +1086,26 @@ func (s *Server) send(method string, p url.Values) (any, *apiError) {
 	return msg, nil
 }
 
-func (s *Server) edit(p url.Values) (any, *apiError) {
+// exists reports whether message id is in the chat: sent (by the bot or
+// a user) and not deleted.
+func (cs *chatState) exists(id int) bool {
+	return id > 0 && id < cs.nextMsgID && !cs.deleted[id]
+}
+
+// message returns the bot's message id in the chat, or nil.
+func (cs *chatState) message(id int) *Sent {
+	for _, x := range cs.messages {
+		if x.MessageID == id && !x.Deleted {
+			return x
+		}
+	}
+	return nil
+}
+
+// edit serves editMessageText and editMessageCaption: the text of a text
+// message, the caption of a photo, within their limits, and never to
+// exactly what the message has ("message is not modified").
+func (s *Server) edit(method string, p url.Values) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs, aerr := s.lookupChat(p)
@@ -1041,28 +1113,31 @@ func (s *Server) edit(p url.Values) (any, *apiError) {
 		return nil, aerr
 	}
 	id, _ := strconv.Atoi(p.Get("message_id"))
-	var m *Sent
-	for _, x := range cs.messages {
-		if x.MessageID == id {
-			m = x
-		}
-	}
+	m := cs.message(id)
 	if m == nil {
 		return nil, bad("message to edit not found")
 	}
-	if m.Method != "sendMessage" {
+	caption := method == "editMessageCaption"
+	switch {
+	case caption && m.Method != "sendPhoto":
+		return nil, bad("there is no caption in the message to edit")
+	case !caption && m.Method != "sendMessage":
 		return nil, bad("there is no text in the message to edit")
 	}
+	field, limit, tooLong := "text", MaxText, "message is too long"
+	if caption {
+		field, limit, tooLong = "caption", MaxCaption, "message caption is too long"
+	}
 	mode := p.Get("parse_mode")
-	text, aerr := parseText(p.Get("text"), mode)
+	text, aerr := parseText(p.Get(field), mode)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if strings.TrimSpace(text) == "" {
+	if !caption && strings.TrimSpace(text) == "" {
 		return nil, bad("message text is empty")
 	}
-	if Length(text) > MaxText {
-		return nil, bad("message is too long")
+	if Length(text) > limit {
+		return nil, bad("%s", tooLong)
 	}
 	kb, aerr := parseKeyboard(p.Get("reply_markup"))
 	if aerr != nil {
@@ -1073,10 +1148,42 @@ func (s *Server) edit(p url.Values) (any, *apiError) {
 	if text == m.Text && string(oldKB) == string(newKB) {
 		return nil, bad("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
-	m.Raw, m.Text, m.ParseMode, m.Keyboard, m.Params = p.Get("text"), text, mode, kb, p
+	if aerr := s.allow(cs, time.Now()); aerr != nil {
+		return nil, aerr
+	}
+	m.Raw, m.Text, m.ParseMode, m.Keyboard, m.Params = p.Get(field), text, mode, kb, p
 	m.Edits++
-	return map[string]any{"message_id": m.MessageID, "date": time.Now().Unix(), "chat": cs.Chat, "from": s.botUser(),
-		"text": text, "edit_date": time.Now().Unix()}, nil
+	return map[string]any{"message_id": m.MessageID, "date": m.Date.Unix(), "chat": cs.Chat, "from": s.botUser(),
+		field: text, "edit_date": s.now().Unix()}, nil
+}
+
+// deleteMessage deletes a message of the bot's, as Telegram lets bots:
+// only within MaxDeleteAge of its sending.
+func (s *Server) deleteMessage(p url.Values) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, aerr := s.lookupChat(p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	id, err := strconv.Atoi(p.Get("message_id"))
+	if err != nil {
+		return nil, bad("message identifier is not specified")
+	}
+	m := cs.message(id)
+	if m == nil {
+		return nil, bad("message to delete not found")
+	}
+	if s.now().Sub(m.Date) >= MaxDeleteAge {
+		return nil, bad("message can't be deleted")
+	}
+	if aerr := s.allow(cs, time.Now()); aerr != nil {
+		return nil, aerr
+	}
+	m.Deleted = true
+	cs.deleted[id] = true
+	s.deletions++
+	return true, nil
 }
 
 func (s *Server) answer(p url.Values) (any, *apiError) {
