@@ -26,6 +26,9 @@ import (
 //     and a backslash before ";" or "\" is doubled.
 //   - A nested field has a dotted name: summary.en, names.ru, photo.url,
 //     photo.credit.
+//   - letters is a mapping of its own: letters.address, letters.languages
+//     (a list of language codes, items separated by ";"), and per
+//     language letters.rules.en, letters.sample.ru, ….
 //   - A list of records (sources, actions, hunger strikes, reminders) has
 //     a group of columns per record: source.title, source.url, … for the
 //     first, source.2.title, source.2.url, … for the second, and so on;
@@ -50,9 +53,9 @@ const (
 	csvGroup                 // source.2.title: a list of mappings
 )
 
-// csvScalars, csvLists, csvLangMaps, csvMaps and csvGroups are the CSV
-// columns, in the order an export writes them (TestCSVSchemaCoversCase
-// checks that they cover every field of Case).
+// csvScalars, csvLists, csvLangMaps, csvMaps, csvGroups and csvNested
+// are the CSV columns, in the order an export writes them
+// (TestCSVSchemaCoversCase checks that they cover every field of Case).
 var (
 	csvScalars  = []string{"id", "name", "country", "status", "status_as_of", "affiliation", "arrested", "sentenced", "sentence", "born"}
 	csvLists    = []string{"aliases", "charges", "hashtags"}
@@ -64,6 +67,12 @@ var (
 		{col: "action", key: "actions", fields: []string{"kind", "label", "url", "until"}},
 		{col: "reminder", key: "reminders", fields: []string{"cron", "text"}},
 	}
+	// csvNested are the fields that are mappings with fields of each
+	// kind: their columns are the field's name, a dot and a column of
+	// the kinds above (letters.address, letters.rules.en).
+	csvNested = []nestedField{
+		{key: "letters", scalars: []string{"address"}, lists: []string{"languages"}, langMaps: []string{"rules", "sample"}},
+	}
 	// csvRequired are the columns every row needs (parseCase requires
 	// these fields): a header without one is refused at line 1.
 	csvRequired = []string{"id", "name", "country", "status", "status_as_of"}
@@ -71,6 +80,62 @@ var (
 
 // maxCSVGroup bounds the records of one kind a row may have (source.N).
 const maxCSVGroup = 100
+
+// nestedField is a mapping whose fields are plain, lists of texts and
+// mappings keyed by language.
+type nestedField struct {
+	key      string // YAML field and column prefix: "letters"
+	scalars  []string
+	lists    []string
+	langMaps []string
+}
+
+func nestedByKey(key string) *nestedField {
+	for i := range csvNested {
+		if csvNested[i].key == key {
+			return &csvNested[i]
+		}
+	}
+	return nil
+}
+
+// columns lists f's columns for messages: letters.address, …,
+// letters.rules.LANG.
+func (f *nestedField) columns() string {
+	var s []string
+	for _, n := range slices.Concat(f.scalars, f.lists) {
+		s = append(s, f.key+"."+n)
+	}
+	for _, n := range f.langMaps {
+		s = append(s, f.key+"."+n+".LANG")
+	}
+	return strings.Join(s, ", ")
+}
+
+// parseColumn reads the rest of a column name under f: parts is
+// "address", or "rules", "en".
+func (f *nestedField) parseColumn(c csvColumn, parts []string) (csvColumn, error) {
+	c.parent = f.key
+	switch {
+	case len(parts) == 1 && slices.Contains(f.scalars, parts[0]):
+		c.kind, c.key = csvScalar, parts[0]
+		return c, nil
+	case len(parts) == 1 && slices.Contains(f.lists, parts[0]):
+		c.kind, c.key = csvList, parts[0]
+		return c, nil
+	case len(parts) == 2 && slices.Contains(f.langMaps, parts[0]):
+		if !isLanguage(parts[1]) {
+			return c, fmt.Errorf("%q is not a language code (ISO 639, e.g. en, de, az)", parts[1])
+		}
+		c.kind, c.key, c.sub = csvLang, parts[0], parts[1]
+		return c, nil
+	case len(parts) > 0 && slices.Contains(f.langMaps, parts[0]):
+		return c, fmt.Errorf("unknown column: want %s.%s.LANG, e.g. %s.%s.en", f.key, parts[0], f.key, parts[0])
+	case len(parts) > 1 && (slices.Contains(f.scalars, parts[0]) || slices.Contains(f.lists, parts[0])):
+		return c, fmt.Errorf("unknown column: %s.%s has no parts", f.key, parts[0])
+	}
+	return c, fmt.Errorf("unknown column: %s has %s", f.key, f.columns())
+}
 
 // recordGroup is a list of records spread over groups of columns.
 type recordGroup struct {
@@ -107,11 +172,12 @@ func (g *recordGroup) column(n int, field string) string {
 
 // csvColumn is one column of a CSV header.
 type csvColumn struct {
-	name  string // as written, trimmed
-	kind  csvKind
-	key   string // the top-level YAML field
-	sub   string // the language, or the nested field
-	index int    // csvGroup: the record, from 0
+	name   string // as written, trimmed
+	kind   csvKind
+	parent string // a field of csvNested the column is inside: "letters"
+	key    string // the YAML field (in parent, if given)
+	sub    string // the language, or the nested field
+	index  int    // csvGroup: the record, from 0
 }
 
 // IsCSV reports whether a case file is read as CSV: its name ends in
@@ -133,6 +199,9 @@ func parseCSVColumn(name string) (csvColumn, error) {
 	}
 	parts := strings.Split(strings.ToLower(name), ".")
 	top := parts[0]
+	if f := nestedByKey(top); f != nil {
+		return f.parseColumn(c, parts[1:])
+	}
 	switch {
 	case len(parts) == 1 && slices.Contains(csvScalars, top):
 		c.kind, c.key = csvScalar, top
@@ -347,16 +416,22 @@ func (p *parser) csvRow(r *csv.Reader, cols []csvColumn, rec []string) {
 		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: v.Line, Column: v.Column}
 		m.Content = append(m.Content, k, v)
 	}
-	container := func(key string, kind yaml.Kind, l int) *yaml.Node {
-		n := top[key]
+	// container returns the mapping or list key of the mapping parent
+	// ("" is the row's root), adding it at its first cell's line.
+	container := func(parent, key string, kind yaml.Kind, l int) *yaml.Node {
+		path, m := key, root
+		if parent != "" {
+			path, m = parent+"."+key, top[parent]
+		}
+		n := top[path]
 		if n == nil {
 			tag := "!!map"
 			if kind == yaml.SequenceNode {
 				tag = "!!seq"
 			}
 			n = &yaml.Node{Kind: kind, Tag: tag, Line: l, Column: 1}
-			top[key] = n
-			add(root, key, n)
+			top[path] = n
+			add(m, key, n)
 		}
 		return n
 	}
@@ -375,6 +450,10 @@ func (p *parser) csvRow(r *csv.Reader, cols []csvColumn, rec []string) {
 			continue
 		}
 		scalar := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: l, Column: col}
+		m := root // the mapping the column's field is in
+		if c.parent != "" {
+			m = container("", c.parent, yaml.MappingNode, l)
+		}
 		switch c.kind {
 		case csvScalar:
 			if c.key == "id" {
@@ -382,15 +461,15 @@ func (p *parser) csvRow(r *csv.Reader, cols []csvColumn, rec []string) {
 				// keep it): a copy, not a slice of the whole row's text.
 				scalar.Value = strings.Clone(v)
 			}
-			add(root, c.key, scalar)
+			add(m, c.key, scalar)
 		case csvList:
 			seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: l, Column: col}
 			for _, s := range splitList(v) {
 				seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: l, Column: col})
 			}
-			add(root, c.key, seq)
+			add(m, c.key, seq)
 		case csvLang, csvMap:
-			add(container(c.key, yaml.MappingNode, l), c.sub, scalar)
+			add(container(c.parent, c.key, yaml.MappingNode, l), c.sub, scalar)
 		case csvGroup:
 			list := items[c.key]
 			j := slices.IndexFunc(list, func(it item) bool { return it.index == c.index })
@@ -411,7 +490,7 @@ func (p *parser) csvRow(r *csv.Reader, cols []csvColumn, rec []string) {
 			continue
 		}
 		slices.SortFunc(list, func(a, b item) int { return a.index - b.index })
-		seq := container(g.key, yaml.SequenceNode, list[0].node.Line)
+		seq := container("", g.key, yaml.SequenceNode, list[0].node.Line)
 		for _, it := range list {
 			seq.Content = append(seq.Content, it.node)
 			origin[g.key] = append(origin[g.key], it.index)
@@ -464,11 +543,12 @@ func joinList(items []string) string {
 	return strings.Join(esc, "; ")
 }
 
-var yamlFieldPattern = regexp.MustCompile(`^([a-z_]+)\[(\d+)\](?:\.(.+))?$`)
+var yamlFieldPattern = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\](?:\.(.+))?$`)
 
 // csvField names a parseCase field path as the CSV column it came from:
 // "sources[1].url" is the column source.2.url (or source.3.url, if the
-// row left the second source empty), "aliases[2]" the column aliases.
+// row left the second source empty), "aliases[2]" the column aliases,
+// "letters.languages[1]" the column letters.languages.
 func csvField(field string, origin map[string][]int) string {
 	m := yamlFieldPattern.FindStringSubmatch(field)
 	if m == nil {

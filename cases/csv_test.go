@@ -133,6 +133,25 @@ func TestParseCSVErrors(t *testing.T) {
 		{"not UTF-8", head + "\n" + good + "\nx,M\xfcller,DE,detained,2026-09\n", []string{`f.csv:3: not valid UTF-8: save the spreadsheet as "CSV UTF-8"`}},
 		{"no rows", head + "\n", []string{"f.csv: no cases in file"}},
 		{"invisible characters", head + "\n" + "amira-testova,Amira\u202eTestova,AZ,imprisoned,2026-09\n", []string{"f.csv:2: name: contains an invisible direction override"}},
+		{"unknown letters columns", head + ",letters.adress,letters.rules,letters.sample.english,letters,letters.address.street\n" + good + ",a,b,c,d,e\n", []string{
+			"f.csv:1: letters.adress: unknown column: letters has letters.address, letters.languages, letters.rules.LANG, letters.sample.LANG",
+			"f.csv:1: letters.rules: unknown column: want letters.rules.LANG, e.g. letters.rules.en",
+			`f.csv:1: letters.sample.english: "english" is not a language code`,
+			"f.csv:1: letters: unknown column: letters has letters.address,",
+			"f.csv:1: letters.address.street: unknown column: letters.address has no parts",
+		}},
+		{"letters column twice", head + ",letters.rules.en,Letters.Rules.EN\n", []string{"f.csv:1: Letters.Rules.EN: column given twice"}},
+		{"letters without an address", head + ",summary.en,letters.rules.en\n" + good + ",\"two\nlines\",No politics.\n", []string{
+			"f.csv:3: letters.address: required: the postal address letters go to",
+		}},
+		{"letters languages", head + ",letters.address,letters.languages\n" + good + ",Prison 12,ru; russian; ru\n", []string{
+			`f.csv:2: letters.languages: "russian" is not a language code`,
+			`f.csv:2: letters.languages: "ru" is given twice`,
+		}},
+		{"letters texts", head + ",letters.address,letters.sample.ru\n" + good + ",\"Prison\u202e12\"," + strings.Repeat("я", 2001) + "\n", []string{
+			"f.csv:2: letters.address: contains an invisible direction override",
+			"f.csv:2: letters.sample.ru: longer than 2000 characters",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,12 +228,63 @@ func TestCSVSchemaCoversCase(t *testing.T) {
 	for _, g := range csvGroups {
 		known[g.key] = true
 	}
+	nested := map[string]nestedField{}
+	for _, f := range csvNested {
+		known[f.key] = true
+		nested[f.key] = f
+	}
 	typ := reflect.TypeFor[Case]()
 	for i := range typ.NumField() {
 		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		if !known[name] {
 			t.Errorf("Case field %s (%s) has no CSV column", typ.Field(i).Name, name)
 		}
+		// A field of a nested mapping (letters.address) needs its
+		// column too.
+		f, ok := nested[name]
+		if !ok {
+			continue
+		}
+		sub := typ.Field(i).Type
+		if sub.Kind() == reflect.Pointer {
+			sub = sub.Elem()
+		}
+		columns := slices.Concat(f.scalars, f.lists, f.langMaps)
+		for j := range sub.NumField() {
+			subName, _, _ := strings.Cut(sub.Field(j).Tag.Get("json"), ",")
+			if !slices.Contains(columns, subName) {
+				t.Errorf("Case field %s.%s (%s.%s) has no CSV column", typ.Field(i).Name, sub.Field(j).Name, name, subName)
+			}
+		}
+	}
+	if len(nested) == 0 {
+		t.Error("no nested fields: letters has no CSV columns")
+	}
+}
+
+// TestParseCSVLetters: the letters columns give the letters the YAML
+// format gives, whatever the order and case of the columns.
+func TestParseCSVLetters(t *testing.T) {
+	want, err := Parse("x.yaml", []byte(lettersBase+`letters:
+  address: "Prison 12, Baku; Azerbaijan"
+  languages: [az, ru]
+  rules: {en: "No politics.", ru: "Без политики."}
+  sample: {en: "Dear X,\nwe think of you."}
+`), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "id;name;country;status;status_as_of;Letters.Sample.en;letters.rules.ru;letters.languages;letters.address;letters.rules.en\n" +
+		"x-y;X Y;AZ;imprisoned;2026-01;\"Dear X,\nwe think of you.\";Без политики.;\"az; ru\";\"Prison 12, Baku; Azerbaijan\";No politics.\n"
+	got, err := Parse("x.csv", []byte(data), at)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if !reflect.DeepEqual(got[0].Letters, want[0].Letters) {
+		t.Errorf("CSV letters = %+v; want %+v", got[0].Letters, want[0].Letters)
+	}
+	if !got[0].Writable() {
+		t.Error("the CSV case with a letters address is not Writable")
 	}
 }
 
@@ -244,6 +314,11 @@ const richCases = fictional + `---
   reminders:
     - {cron: "@weekly", text: "Weekly: write"}
     - {cron: "0 9 1 * *", text: "Monthly"}
+  letters:
+    address: "Colony 3, \"Lesnaya\" 1;\nMinsk, Belarus"
+    languages: [ru, be]
+    rules: {en: "No politics; no news.", ru: "Без политики,\nбез новостей."}
+    sample: {en: "Dear Jonas, we think of you.", ru: "Дорогой Йонас, мы помним о вас."}
 - {id: erika-musterfrau, name: Erika Musterfrau, country: DE, status: exiled, status_as_of: 2026-10-31}
 `
 
@@ -254,8 +329,8 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(orig) != 3 {
-		t.Fatalf("%d cases; want 3", len(orig))
+	if len(orig) != 3 || orig[1].Letters == nil || len(orig[1].Letters.Sample) != 2 {
+		t.Fatalf("%d cases, the second with letters %+v; want 3, and letters", len(orig), orig[1].Letters)
 	}
 	for _, c := range orig {
 		y, err := MarshalYAML(&c)
@@ -305,11 +380,26 @@ func TestExportRoundTrip(t *testing.T) {
 	if again := writeCSV(back); !bytes.Equal(again, data) {
 		t.Errorf("CSV export is not stable:\n%s\n%s", data, again)
 	}
+	// The letters columns come last, their languages those the cases
+	// use (and en).
+	header, _, _ := strings.Cut(strings.TrimPrefix(string(data), "\uFEFF"), "\n")
+	if !strings.HasSuffix(header, ",letters.address,letters.languages,letters.rules.en,letters.rules.ru,letters.sample.en,letters.sample.ru") {
+		t.Errorf("CSV header %q; want it to end with the letters columns", header)
+	}
+	if y, _ := MarshalYAML(&orig[1]); !strings.Contains(string(y), "letters:\n  address: ") || !strings.Contains(string(y), "  languages: [ru, be]\n") {
+		t.Errorf("YAML export without its letters:\n%s", y)
+	}
 	// A case wider than its layout is refused, not cut.
 	var l CSVLayout
 	l.Add(&orig[2])
 	w, _ := NewCSVWriter(&bytes.Buffer{}, &l)
 	if err := w.Write(&orig[1]); err == nil {
 		t.Error("Write of a case with three sources under a layout of one: no error")
+	}
+	// Likewise a case with letters in a language the layout lacks.
+	narrow := orig[2]
+	narrow.Letters = &Letters{Address: "A", Rules: map[string]string{"de": "Keine Politik."}}
+	if err := w.Write(&narrow); err == nil {
+		t.Error("Write of a case with letters.rules.de under a layout without it: no error")
 	}
 }

@@ -32,7 +32,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 			put(m, key, date(d))
 		}
 	}
-	list := func(key string, items []string) {
+	list := func(m *yaml.Node, key string, items []string) {
 		if len(items) == 0 {
 			return
 		}
@@ -42,7 +42,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 		}
 		put(m, key, seq)
 	}
-	langs := func(key string, byLang map[string]string) {
+	langs := func(m *yaml.Node, key string, byLang map[string]string) {
 		if len(byLang) == 0 {
 			return
 		}
@@ -66,8 +66,8 @@ func MarshalYAML(c *Case) ([]byte, error) {
 	}
 	text(m, "id", c.ID)
 	text(m, "name", c.Name)
-	list("aliases", c.Aliases)
-	langs("names", c.Names)
+	list(m, "aliases", c.Aliases)
+	langs(m, "names", c.Names)
 	text(m, "country", c.Country)
 	text(m, "status", string(c.Status))
 	day(m, "status_as_of", c.StatusAsOf)
@@ -75,7 +75,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 	day(m, "arrested", c.Arrested)
 	day(m, "sentenced", c.Sentenced)
 	text(m, "sentence", c.Sentence)
-	list("charges", c.Charges)
+	list(m, "charges", c.Charges)
 	day(m, "born", c.Born)
 	records("hunger_strikes", len(c.HungerStrikes), func(i int, r *yaml.Node) {
 		h := c.HungerStrikes[i]
@@ -85,7 +85,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 		}
 		day(r, "ended", h.Ended)
 	})
-	langs("summary", c.Summary)
+	langs(m, "summary", c.Summary)
 	if c.Photo != nil {
 		ph := &yaml.Node{Kind: yaml.MappingNode}
 		text(ph, "url", c.Photo.URL)
@@ -106,11 +106,19 @@ func MarshalYAML(c *Case) ([]byte, error) {
 		text(r, "url", a.URL)
 		day(r, "until", a.Until)
 	})
-	list("hashtags", c.Hashtags)
+	list(m, "hashtags", c.Hashtags)
 	records("reminders", len(c.Reminders), func(i int, r *yaml.Node) {
 		text(r, "cron", c.Reminders[i].Cron)
 		text(r, "text", c.Reminders[i].Text)
 	})
+	if l := c.Letters; l != nil {
+		lm := &yaml.Node{Kind: yaml.MappingNode}
+		text(lm, "address", l.Address)
+		list(lm, "languages", l.Languages)
+		langs(lm, "rules", l.Rules)
+		langs(lm, "sample", l.Sample)
+		put(m, "letters", lm)
+	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -124,29 +132,41 @@ func MarshalYAML(c *Case) ([]byte, error) {
 }
 
 // CSVLayout is the set of columns a CSV export needs: every plain field,
-// the languages of names and summaries that the cases use (summary.en at
+// the languages of names, summaries and letters' rules and samples that
+// the cases use (summary.en, letters.rules.en and letters.sample.en at
 // least), and as many column groups for sources, actions, hunger strikes
 // and reminders as the case with the most of them has (one at least).
 // Add every case before writing, then write them in a second pass, so
 // that the cases need not be held in memory.
 type CSVLayout struct {
-	names, summary map[string]bool
-	groups         map[string]int // YAML key → records
+	langs  map[string]map[string]bool // column prefix (summary, letters.rules) → languages
+	groups map[string]int             // YAML key → records
+}
+
+// byLanguage returns c's texts per language by column prefix: names,
+// summary, letters.rules and letters.sample.
+func byLanguage(c *Case) map[string]map[string]string {
+	m := map[string]map[string]string{"names": c.Names, "summary": c.Summary}
+	if c.Letters != nil {
+		m["letters.rules"], m["letters.sample"] = c.Letters.Rules, c.Letters.Sample
+	}
+	return m
 }
 
 // Add widens l to hold c.
 func (l *CSVLayout) Add(c *Case) {
 	if l.groups == nil {
-		l.names, l.summary, l.groups = map[string]bool{}, map[string]bool{"en": true}, map[string]int{}
+		l.langs = map[string]map[string]bool{"names": {}, "summary": {"en": true},
+			"letters.rules": {"en": true}, "letters.sample": {"en": true}}
+		l.groups = map[string]int{}
 		for _, g := range csvGroups {
 			l.groups[g.key] = 1
 		}
 	}
-	for k := range c.Names {
-		l.names[k] = true
-	}
-	for k := range c.Summary {
-		l.summary[k] = true
+	for prefix, texts := range byLanguage(c) {
+		for k := range texts {
+			l.langs[prefix][k] = true
+		}
 	}
 	for key, n := range map[string]int{"hunger_strikes": len(c.HungerStrikes), "sources": len(c.Sources),
 		"actions": len(c.Actions), "reminders": len(c.Reminders)} {
@@ -159,14 +179,11 @@ func (l *CSVLayout) holds(c *Case) bool {
 	if l.groups == nil {
 		l.Add(&Case{})
 	}
-	for k := range c.Names {
-		if !l.names[k] {
-			return false
-		}
-	}
-	for k := range c.Summary {
-		if !l.summary[k] {
-			return false
+	for prefix, texts := range byLanguage(c) {
+		for k := range texts {
+			if !l.langs[prefix][k] {
+				return false
+			}
 		}
 	}
 	return len(c.HungerStrikes) <= l.groups["hunger_strikes"] && len(c.Sources) <= l.groups["sources"] &&
@@ -185,9 +202,13 @@ func (l *CSVLayout) columns() []csvColumn {
 		}
 	}
 	listCol := func(n string) { cols = append(cols, csvColumn{name: n, kind: csvList, key: n}) }
-	langs := func(key string, set map[string]bool) {
-		for _, lang := range slices.Sorted(maps.Keys(set)) {
-			cols = append(cols, csvColumn{name: key + "." + lang, kind: csvLang, key: key, sub: lang})
+	langs := func(parent, key string) {
+		prefix := key
+		if parent != "" {
+			prefix = parent + "." + key
+		}
+		for _, lang := range slices.Sorted(maps.Keys(l.langs[prefix])) {
+			cols = append(cols, csvColumn{name: prefix + "." + lang, kind: csvLang, parent: parent, key: key, sub: lang})
 		}
 	}
 	group := func(key string) {
@@ -200,12 +221,12 @@ func (l *CSVLayout) columns() []csvColumn {
 	}
 	scalar("id", "name")
 	listCol("aliases")
-	langs("names", l.names)
+	langs("", "names")
 	scalar("country", "status", "status_as_of", "affiliation", "arrested", "sentenced", "sentence")
 	listCol("charges")
 	scalar("born")
 	group("hunger_strikes")
-	langs("summary", l.summary)
+	langs("", "summary")
 	for _, f := range csvMaps["photo"] {
 		cols = append(cols, csvColumn{name: "photo." + f, kind: csvMap, key: "photo", sub: f})
 	}
@@ -213,6 +234,17 @@ func (l *CSVLayout) columns() []csvColumn {
 	group("actions")
 	listCol("hashtags")
 	group("reminders")
+	for _, f := range csvNested {
+		for _, n := range f.scalars {
+			cols = append(cols, csvColumn{name: f.key + "." + n, kind: csvScalar, parent: f.key, key: n})
+		}
+		for _, n := range f.lists {
+			cols = append(cols, csvColumn{name: f.key + "." + n, kind: csvList, parent: f.key, key: n})
+		}
+		for _, n := range f.langMaps {
+			langs(f.key, n)
+		}
+	}
 	return cols
 }
 
@@ -274,6 +306,23 @@ func (cw *CSVWriter) Flush() error {
 
 // csvCell returns c's value for the column col.
 func csvCell(c *Case, col csvColumn) (string, error) {
+	if col.parent == "letters" {
+		l := c.Letters
+		if l == nil {
+			l = &Letters{}
+		}
+		switch col.key {
+		case "address":
+			return l.Address, nil
+		case "languages":
+			return joinList(l.Languages), nil
+		case "rules":
+			return l.Rules[col.sub], nil
+		case "sample":
+			return l.Sample[col.sub], nil
+		}
+		return "", fmt.Errorf("cases: write csv: no column %s", col.name)
+	}
 	switch col.key {
 	case "id":
 		return c.ID, nil

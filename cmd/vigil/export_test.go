@@ -49,6 +49,11 @@ const richCases = `- id: amira-testova
   reminders:
     - {cron: "0 10 * * 1", text: "Write to Amira"}
     - {cron: "@monthly", text: "Monthly"}
+  letters:
+    address: "Prison No. 12, \"Block 3\"; Baku AZ1000, Azerbaijan"
+    languages: [az, ru]
+    rules: {en: "No politics, no news; write about daily life.", ru: "Без политики и новостей; пишите о повседневном."}
+    sample: {en: "Dear Amira, we think of you.", ru: "Дорогая Амира, мы думаем о вас."}
 - {id: erika-musterfrau, name: Erika Musterfrau, country: DE, status: released, status_as_of: 2026}
 `
 
@@ -103,7 +108,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
 	}
 	want := storedCases(t, dbA)
-	if len(want) != 2 || len(want[0].Names) != 2 || want[0].HungerStrikes[1].Days != 12 || want[1].StatusAsOf.String() != "2026" {
+	if len(want) != 2 || len(want[0].Names) != 2 || want[0].HungerStrikes[1].Days != 12 || want[1].StatusAsOf.String() != "2026" ||
+		want[0].Letters == nil || len(want[0].Letters.Languages) != 2 || want[0].Letters.Rules["ru"] == "" || want[0].Letters.Sample["ru"] == "" {
 		t.Fatalf("imported cases %+v", want)
 	}
 	for _, format := range []string{"yaml", "csv"} {
@@ -137,6 +143,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			if format == "csv" && (len(first) != 1 || strings.Count(first["."], "\n") != 4) {
 				t.Errorf("csv export: %q; want a header and two rows, one with a summary over two lines", first)
+			}
+			if format == "csv" && !strings.Contains(first["."], ",letters.address,letters.languages,letters.rules.en,letters.rules.ru,letters.sample.en,letters.sample.ru\n") {
+				t.Errorf("csv export: %q; want the letters columns in its header", first)
+			}
+			if format == "yaml" && !strings.Contains(first["amira-testova.yaml"], "letters:\n  address: ") {
+				t.Errorf("yaml export of amira-testova without letters:\n%s", first["amira-testova.yaml"])
 			}
 			// Into the same database: the cases belong to src/rich.yaml,
 			// so the export is refused, naming the way to move them.
