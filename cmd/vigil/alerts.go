@@ -13,13 +13,17 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/store"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
-func plural(n int, one, other string) string {
-	if n == 1 {
-		return one
+// count writes n and the English noun in the form CLDR's plural rule for
+// English picks ("1 channel", "3 channels"): the CLI speaks English.
+func count(n int, one, other string) string {
+	if plural.Cardinal.MatchPlural(language.English, n, 0, 0, 0, 0) == plural.One {
+		return strconv.Itoa(n) + " " + one
 	}
-	return other
+	return strconv.Itoa(n) + " " + other
 }
 
 // alertPreview prints what `vigil alert CASE --message TEXT` would queue:
@@ -43,8 +47,8 @@ func alertPreview(ctx context.Context, e *env, h *bot.Handler, c *cases.Case, co
 			byLang[ch.Language] = ch
 		}
 	}
-	fmt.Fprintf(e.stdout, "dry run: an alert about %s would go to %d %s following %s; nothing is queued\n",
-		c.Name, total, plural(total, "channel", "channels"), co.Name("en"))
+	fmt.Fprintf(e.stdout, "dry run: an alert about %s would go to %s following %s; nothing is queued\n",
+		c.Name, count(total, "channel", "channels"), co.Name("en"))
 	platforms := make([]string, 0, len(perPlatform))
 	for p := range perPlatform {
 		platforms = append(platforms, p)
@@ -103,11 +107,11 @@ func alertOp(ctx context.Context, e *env, c *cli, msg string) error {
 	case res.New == 0 && res.Copies > 0:
 		fmt.Fprintf(e.stdout, "%s of alert %d was queued before: nothing more to do\n", what, id)
 	case what == "follow-up":
-		fmt.Fprintf(e.stdout, "follow-up %d of alert %d queued for %d %s, each a reply to the alert's copy there\n",
-			res.OpID, id, res.New, plural(res.New, "channel", "channels"))
+		fmt.Fprintf(e.stdout, "follow-up %d of alert %d queued for %s, each a reply to the alert's copy there\n",
+			res.OpID, id, count(res.New, "channel", "channels"))
 	default:
-		fmt.Fprintf(e.stdout, "correction %d of alert %d queued: %d delivered %s to edit; copies not yet sent go out corrected\n",
-			res.OpID, id, res.New, plural(res.New, "copy", "copies"))
+		fmt.Fprintf(e.stdout, "correction %d of alert %d queued: %s to edit; copies not yet sent go out corrected\n",
+			res.OpID, id, count(res.New, "delivered copy", "delivered copies"))
 	}
 	return nil
 }
@@ -143,8 +147,8 @@ func cmdRetract(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintf(e.stdout, "alert %d was withdrawn before: nothing more to do\n", id)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "alert %d withdrawn: %d delivered %s to delete, %d unsent cancelled; the running daemon does it\n",
-		id, res.New, plural(res.New, "copy", "copies"), res.Cancelled)
+	fmt.Fprintf(e.stdout, "alert %d withdrawn: %s to delete, %d unsent cancelled; the running daemon does it\n",
+		id, count(res.New, "delivered copy", "delivered copies"), res.Cancelled)
 	return nil
 }
 

@@ -46,8 +46,8 @@ func cmdArchive(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintf(e.stdout, "%s (%s) is archived already, since %s\n", id, res.Name, res.Since.Local().Format(time.DateTime))
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "archived %s (%s): kept with its history, out of lookups, lists, plans and posts; %d queued post(s) cancelled\n",
-		id, res.Name, res.Cancelled)
+	fmt.Fprintf(e.stdout, "archived %s (%s): kept with its history, out of lookups, lists, plans and posts; %s cancelled\n",
+		id, res.Name, count(res.Cancelled, "queued post", "queued posts"))
 	fmt.Fprintf(e.stdout, "to bring it back: vigil archive --undo %s\n", id)
 	return nil
 }

@@ -30,7 +30,7 @@ func TestArchiveCommand(t *testing.T) {
 	}
 
 	code, out, errOut := vigil(t, "", "archive", "--config", cfg, "amira-testova")
-	if code != 0 || !strings.Contains(out, "archived amira-testova (Amira Testova)") || !strings.Contains(out, "1 queued post(s) cancelled") ||
+	if code != 0 || !strings.Contains(out, "archived amira-testova (Amira Testova)") || !strings.Contains(out, "1 queued post cancelled") ||
 		!strings.Contains(out, "vigil archive --undo amira-testova") {
 		t.Fatalf("archive: %d %q %q", code, out, errOut)
 	}

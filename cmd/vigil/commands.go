@@ -383,8 +383,8 @@ func cmdAlert(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "alert %d queued for %d %s (about %s, following %s); the running daemon sends it\n",
-		id, n, plural(n, "channel", "channels"), found[0].Name, co.Name("en"))
+	fmt.Fprintf(e.stdout, "alert %d queued for %s (about %s, following %s); the running daemon sends it\n",
+		id, count(n, "channel", "channels"), found[0].Name, co.Name("en"))
 	if n == 0 {
 		fmt.Fprintf(e.stdout, "no channel follows %s: subscribe one with vigil subscribe CHANNEL %s\n", co.Name("en"), co.Code)
 	}

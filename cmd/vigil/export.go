@@ -48,7 +48,7 @@ func cmdExport(ctx context.Context, e *env, c *cli) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if path != "-" {
-		fmt.Fprintf(e.stdout, "exported %d case(s) to %s\n", n, path)
+		fmt.Fprintf(e.stdout, "exported %s to %s\n", count(n, "case", "cases"), path)
 	}
 	return nil
 }

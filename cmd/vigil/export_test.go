@@ -119,7 +119,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				out1, out2 = out1+".csv", out2+".csv"
 			}
 			code, stdout, stderr := vigil(t, dir, "export", "--config", cfg, "--db", dbA, "--format", format, out1)
-			if code != 0 || stdout != "exported 2 case(s) to "+out1+"\n" || stderr != "" {
+			if code != 0 || stdout != "exported 2 cases to "+out1+"\n" || stderr != "" {
 				t.Fatalf("export: exit %d\n%s%s", code, stdout, stderr)
 			}
 			dbB := filepath.Join(dir, format+".db")
