@@ -35,7 +35,9 @@ type ArchiveResult struct {
 
 // Archive archives the case with the given id: it keeps its record and
 // history, but leaves lookups, lists, plans and posts. Its queued posts
-// not yet sent are skipped with ArchiveReason, in the same transaction.
+// not yet sent are skipped with ArchiveReason, in the same transaction,
+// except the deletions of a withdrawn alert's delivered copies: they act
+// on what is already out, and retracting again could not queue them anew.
 // It bumps the cases version, so a running daemon re-plans and reloads
 // its lookups. It returns ErrNotFound when there is no such case.
 func (s *Store) Archive(ctx context.Context, id string, now time.Time) (ArchiveResult, error) {
@@ -57,7 +59,7 @@ func (s *Store) Archive(ctx context.Context, id string, now time.Time) (ArchiveR
 			return err
 		}
 		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'skipped', last_error = ?, done_at = ?
-			WHERE case_id = ? AND state = 'queued'`, ArchiveReason, ms(now), id)
+			WHERE case_id = ? AND state = 'queued' AND kind NOT IN `+archiveKeeps, ArchiveReason, ms(now), id)
 		if err != nil {
 			return err
 		}
@@ -70,6 +72,9 @@ func (s *Store) Archive(ctx context.Context, id string, now time.Time) (ArchiveR
 	}
 	return res, nil
 }
+
+// archiveKeeps is the SQL list of the kinds Archive leaves queued.
+var archiveKeeps = sqlKinds(func(k Kind) bool { return k == KindAlertDelete })
 
 // Unarchive brings an archived case back into lookups, lists and plans.
 // Posts that Archive cancelled stay cancelled; the planner plans the

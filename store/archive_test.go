@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -237,5 +238,84 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	if _, err := CheckBackup(ctx, filepath.Join(dir, "vigil.db-wal")); err == nil {
 		t.Error("CheckBackup of a WAL file passed")
+	}
+}
+
+// TestArchiveKeepsRetraction: archiving a case whose alert was just
+// withdrawn does not cancel the queued deletions of its delivered copies:
+// they act on what is already out, and retracting again could not queue
+// them anew. Other posts about the case, follow-ups and corrections among
+// them, are cancelled as before (a correction's card cannot be built for
+// an archived case).
+func TestArchiveKeepsRetraction(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	seedCases(t, s)
+	subscribe(t, s, tgChannel("-1"), "AZ")
+	subscribe(t, s, tgChannel("-2"), "AZ")
+	id, n, err := s.QueueAlert(ctx, "amira-testova", "Write to her.", "editor", t0)
+	if err != nil || n != 2 {
+		t.Fatalf("QueueAlert = %d, %d, %v", id, n, err)
+	}
+	posts, err := s.Claim(ctx, t0, 10, "telegram")
+	if err != nil || len(posts) != 2 {
+		t.Fatalf("Claim = %d posts, %v; want 2", len(posts), err)
+	}
+	for i, p := range posts {
+		if err := s.MarkSent(ctx, p.ID, fmt.Sprint(100+i), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.QueueCorrection(ctx, id, "Write to her today.", "editor", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.QueueFollowUp(ctx, id, "She was moved.", "editor", t0); err != nil {
+		t.Fatal(err)
+	}
+	kept := func(kind Kind) int {
+		return countRows(t, s, `SELECT count(*) FROM outbox WHERE kind = '`+string(kind)+`' AND state = 'queued'`)
+	}
+	if n := kept(KindAlertFollowUp); n != 2 {
+		t.Fatalf("queued follow-ups before archiving: %d; want 2", n)
+	}
+	res, err := s.Archive(ctx, "amira-testova", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cancelled != 4 {
+		t.Errorf("Archive cancelled %d posts; want the 2 follow-ups and the 2 corrections", res.Cancelled)
+	}
+	if _, err := s.QueueRetraction(ctx, id, t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := kept(KindAlertDelete); n != 2 {
+		t.Errorf("queued deletions after archiving and retracting: %d; want 2", n)
+	}
+
+	// Retracted first, archived after: the deletions stay queued.
+	id2, _, err := s.QueueAlert(ctx, "rashad-beispielov", "Write to him.", "editor", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, err = s.Claim(ctx, t0, 10, "telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		if p.AlertID == id2 {
+			if err := s.MarkSent(ctx, p.ID, "200", t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r, err := s.QueueRetraction(ctx, id2, t0)
+	if err != nil || r.New == 0 {
+		t.Fatalf("QueueRetraction = %+v, %v; want deletions queued", r, err)
+	}
+	if _, err := s.Archive(ctx, "rashad-beispielov", t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, fmt.Sprintf(`SELECT count(*) FROM outbox WHERE alert_id = %d AND kind = 'alert_delete' AND state = 'queued'`, id2)); n != r.New {
+		t.Errorf("queued deletions of the withdrawn alert after archiving: %d; want %d", n, r.New)
 	}
 }

@@ -158,3 +158,33 @@ func TestWriteAndIWroteButton(t *testing.T) {
 	hs.st.Close()
 	scanForID(t, files, writerID, "after closing")
 }
+
+// TestWroteCommandLogsNoWriter: /wrote typed as a command (not the
+// button) counts the letter, and no log line, the debug ones included,
+// names the writer: the command line's "user" would tie them to the
+// "letter counted" line that follows it.
+func TestWroteCommandLogsNoWriter(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	if _, err := hs.st.Import(ctx, []cases.SourceFile{{Path: "letters.yaml", Data: []byte(letterCases), Hash: "l1"}},
+		time.Now(), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	group := telegramtest.Supergroup(-1001701, "Writers")
+	if r := hs.say(group, writerID, "/write Georgia"); !strings.Contains(r.Text, "Address:") {
+		t.Fatalf("/write reply %q; want an address", r.Text)
+	}
+	if r := hs.say(group, writerID, "/wrote nino-pisma"); !strings.Contains(r.Text, "Thank you") {
+		t.Fatalf("/wrote reply %q; want thanks", r.Text)
+	}
+	if n, err := hs.st.LetterCount(ctx, "nino-pisma", time.Now()); err != nil || n != 1 {
+		t.Fatalf("letters to nino-pisma: %d, %v; want 1", n, err)
+	}
+	id := strconv.FormatInt(writerID, 10)
+	for _, line := range strings.Split(hs.logs.String(), "\n") {
+		if strings.Contains(line, id) {
+			t.Errorf("a log line names the writer: %s", line)
+		}
+	}
+}
