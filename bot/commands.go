@@ -48,6 +48,9 @@ type Command struct {
 	Aliases []string // other names that run it: /start for /help
 	Access  Access
 	Options []Option
+	// Anonymous commands (writing letters) never have their user logged:
+	// writers are not tracked, not in the log either.
+	Anonymous bool
 	run     func(h *Handler, ctx context.Context, req Request, ch store.Channel) (Reply, error)
 }
 
@@ -79,9 +82,9 @@ func init() {
 			{Name: "message", Required: true, MaxLength: MaxAlert, Rest: true}}},
 		{Name: "retract", Access: Editors, run: (*Handler).cmdRetract, Options: []Option{
 			{Name: "alert", Required: true, MaxLength: 20, Rest: true}}},
-		{Name: "write", run: (*Handler).cmdWrite, Options: []Option{
+		{Name: "write", Anonymous: true, run: (*Handler).cmdWrite, Options: []Option{
 			{Name: "country", Autocomplete: true, MaxLength: 60, Rest: true}}},
-		{Name: "wrote", run: (*Handler).cmdWrote, Options: []Option{
+		{Name: "wrote", Anonymous: true, run: (*Handler).cmdWrote, Options: []Option{
 			{Name: "case", Required: true, Autocomplete: true, MaxLength: 100, Rest: true}}},
 		{Name: "help", Aliases: []string{"start"}, run: (*Handler).cmdHelp},
 	}
@@ -108,6 +111,15 @@ func LookupCommand(name string) (Command, bool) {
 		}
 	}
 	return Command{}, false
+}
+
+// LogUser returns user for a log line about command, or "" when the
+// command is Anonymous: who writes to whom is never recorded.
+func LogUser(command, user string) string {
+	if c, ok := LookupCommand(command); ok && c.Anonymous {
+		return ""
+	}
+	return user
 }
 
 // key returns the i18n key of the command table's message named by parts.

@@ -208,3 +208,14 @@ func FuzzParseOptions(f *testing.F) {
 		}
 	})
 }
+
+// TestLogUserAnonymous: the letter commands never put their user in a
+// log line; the others do.
+func TestLogUserAnonymous(t *testing.T) {
+	for _, c := range Commands() {
+		got := LogUser(c.Name, "987654321")
+		if anon := c.Name == "write" || c.Name == "wrote"; anon != (got == "") || anon != c.Anonymous {
+			t.Errorf("LogUser(%s) = %q, Anonymous %v; want the user hidden exactly for write and wrote", c.Name, got, c.Anonymous)
+		}
+	}
+}

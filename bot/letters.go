@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -88,9 +87,6 @@ func (h *Handler) intn(n int) int {
 	}
 	return mrand.IntN(n)
 }
-
-// letterDay is the UTC day a press at now counts on, as the store keeps it.
-func letterDay(now time.Time) string { return now.UTC().Format(time.DateOnly) }
 
 // cmdWrite answers /write [country]: the person to write to, with the
 // address, the languages, the rules and a sample letter.
@@ -257,7 +253,7 @@ func (h *Handler) recordLetter(ctx context.Context, req Request, c *cases.Case, 
 		return Reply{Text: i18n.T(lang, "reply.wrote_anonymous"), Private: true}, nil
 	}
 	now := h.Now()
-	day := letterDay(now)
+	day := store.LetterDay(now)
 	k, first := h.writers.claim(req.Platform, req.User, c.ID, day)
 	name := c.NameIn(lang)
 	if !first {

@@ -77,7 +77,7 @@ func (c *Client) request(i *discordgo.Interaction) bot.Request {
 // ephemeral follow-up.
 func (c *Client) command(ctx context.Context, i *discordgo.Interaction) {
 	req := c.request(i)
-	log := c.log.With("interaction", i.ID, "command", req.Command, "chat", req.Chat, "user", req.User)
+	log := c.log.With("interaction", i.ID, "command", req.Command, "chat", req.Chat, "user", bot.LogUser(req.Command, req.User))
 	replies := make(chan bot.Reply, 1)
 	go func() { replies <- c.h.Handle(ctx, req) }()
 

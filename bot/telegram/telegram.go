@@ -419,12 +419,7 @@ func (c *Client) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		req.UserLang = m.From.LanguageCode
 		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, chat, user) }
 	}
-	if cmd == "write" || cmd == "wrote" {
-		// Writers are not tracked, not in the log either (bot/letters.go).
-		c.log.Debug("command", "chat", chat, "command", cmd)
-	} else {
-		c.log.Debug("command", "chat", chat, "user", req.User, "command", cmd)
-	}
+	c.log.Debug("command", "chat", chat, "user", bot.LogUser(cmd, req.User), "command", cmd)
 	r := c.handler.Handle(ctx, req)
 	c.reply(ctx, chat, m.MessageID, r)
 }
