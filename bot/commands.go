@@ -51,7 +51,7 @@ type Command struct {
 	// Anonymous commands (writing letters) never have their user logged:
 	// writers are not tracked, not in the log either.
 	Anonymous bool
-	run     func(h *Handler, ctx context.Context, req Request, ch store.Channel) (Reply, error)
+	run       func(h *Handler, ctx context.Context, req Request, ch store.Channel) (Reply, error)
 }
 
 // commands is the command table, in help order. It is filled by init
