@@ -135,6 +135,9 @@ func (s *Store) QueueFollowUp(ctx context.Context, alertID int64, message, autho
 		if !a.Retracted.IsZero() {
 			return fmt.Errorf("alert %d: %w", alertID, ErrRetracted)
 		}
+		if err := caseLive(ctx, tx, a.CaseID); err != nil {
+			return err
+		}
 		err = tx.QueryRowContext(ctx, `SELECT id FROM alert_ops WHERE alert_id = ? AND kind = 'follow_up' AND message = ? ORDER BY id LIMIT 1`,
 			alertID, message).Scan(&res.OpID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -176,6 +179,9 @@ func (s *Store) QueueCorrection(ctx context.Context, alertID int64, message, aut
 		}
 		if !a.Retracted.IsZero() {
 			return fmt.Errorf("alert %d: %w", alertID, ErrRetracted)
+		}
+		if err := caseLive(ctx, tx, a.CaseID); err != nil {
+			return err
 		}
 		targets, err := copies(ctx, tx, alertID, []Kind{KindAlert}, Sending, Sent)
 		if err != nil {
@@ -280,4 +286,20 @@ func (s *Store) Alerts(ctx context.Context) ([]AlertSummary, error) {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}
 	return out, nil
+}
+
+// caseLive refuses, with ErrArchived, operations that would post about an
+// archived case (follow-ups, corrections); a retraction still goes ahead.
+func caseLive(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var archived int64
+	if err := tx.QueryRowContext(ctx, `SELECT archived_at FROM cases WHERE id = ?`, caseID).Scan(&archived); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("case %q: %w", caseID, ErrNotFound)
+		}
+		return err
+	}
+	if archived != 0 {
+		return fmt.Errorf("case %q is %w (vigil archive --undo %s brings it back)", caseID, ErrArchived, caseID)
+	}
+	return nil
 }

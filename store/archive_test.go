@@ -285,6 +285,14 @@ func TestArchiveKeepsRetraction(t *testing.T) {
 	if res.Cancelled != 4 {
 		t.Errorf("Archive cancelled %d posts; want the 2 follow-ups and the 2 corrections", res.Cancelled)
 	}
+	// An archived case gets no more follow-ups or corrections; its alert
+	// can still be withdrawn.
+	if _, err := s.QueueFollowUp(ctx, id, "Another word.", "editor", t0); !errors.Is(err, ErrArchived) {
+		t.Errorf("QueueFollowUp of an archived case's alert: %v; want ErrArchived", err)
+	}
+	if _, err := s.QueueCorrection(ctx, id, "Corrected again.", "editor", t0); !errors.Is(err, ErrArchived) {
+		t.Errorf("QueueCorrection of an archived case's alert: %v; want ErrArchived", err)
+	}
 	if _, err := s.QueueRetraction(ctx, id, t0); err != nil {
 		t.Fatal(err)
 	}

@@ -279,16 +279,12 @@ func (s *Store) Post(ctx context.Context, id int64) (Post, error) {
 // posts queued. An archived case gets no alert: ErrArchived.
 func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, now time.Time) (alertID int64, queued int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var country string
-		var archived int64
-		if err := tx.QueryRowContext(ctx, `SELECT country, archived_at FROM cases WHERE id = ?`, caseID).Scan(&country, &archived); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("case %q: %w", caseID, ErrNotFound)
-			}
+		if err := caseLive(ctx, tx, caseID); err != nil {
 			return err
 		}
-		if archived != 0 {
-			return fmt.Errorf("case %q is %w (vigil archive --undo %s brings it back)", caseID, ErrArchived, caseID)
+		var country string
+		if err := tx.QueryRowContext(ctx, `SELECT country FROM cases WHERE id = ?`, caseID).Scan(&country); err != nil {
+			return err
 		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO alerts (case_id, message, author, created_at) VALUES (?, ?, ?, ?)`,
 			caseID, message, author, ms(now))
