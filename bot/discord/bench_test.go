@@ -151,3 +151,130 @@ func BenchmarkAutocomplete(b *testing.B) {
 	b.ReportMetric(rebuild.Seconds(), "rebuild-s") // after the loop, which resets the metrics
 	benchutil.MaxLatency(b, "autocomplete p99", took.Percentile(0.99), autocompleteTarget)
 }
+
+// BenchmarkRetract is issue 12's figure on Discord: the time to withdraw
+// an alert from 1,000 channels at Discord's ceiling. Each iteration sends
+// an alert to 1,000 subscribed channels through the delivery engine,
+// against the fake with Discord's real limits, and waits until every copy
+// is delivered (untimed); then it queues the alert's retraction
+// (QueueRetraction) and waits until the fake has deleted every copy. The
+// fake counts each DELETE against the 50/s global limit and against the
+// channel's own bucket for deletions (5 per 5 s), so 1,000 channels with
+// one copy each are bound by the global limit. It reports the slowest
+// retraction's wall time (retract-s), its rate (deletes/s) and that
+// rate's fraction of the 50/s ceiling (frac-of-ceiling; below 0.8 the
+// benchmark fails), and the 429s the fake returned during the
+// retractions (429s), which must be none; every copy must be deleted
+// exactly once (a second DELETE would be a 404 Unknown Message). An
+// iteration takes about 40 s, half of it untimed, so run it once:
+//
+//	go test ./bot/discord -run '^$' -bench Retract -benchtime 1x
+func BenchmarkRetract(b *testing.B) {
+	const channels = 1000
+	e := start(b, discordtest.Options{})
+	ctx := context.Background()
+	for i := range channels {
+		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))
+		if _, err := e.st.Subscribe(ctx, ch, "AZ", time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var slowest time.Duration
+	alerts, tooMany := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		alerts++
+		id, n, err := e.st.QueueAlert(ctx, "amira-testova", fmt.Sprintf("Benchmark alert %d", alerts), "bench", time.Now())
+		if err != nil || n != channels {
+			b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, channels)
+		}
+		settle(b, e.st, func() bool { return e.srv.Stats().Posts >= alerts*channels })
+		before := e.srv.Stats()
+		b.StartTimer()
+
+		begin := time.Now()
+		res, err := e.st.QueueRetraction(ctx, id, begin)
+		if err != nil || res.Copies != channels || res.New != channels {
+			b.Fatalf("QueueRetraction = %+v, %v; want %d deletions queued", res, err, channels)
+		}
+		deadline := begin.Add(5 * time.Minute)
+		for e.srv.Stats().Deletes < before.Deletes+channels && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		elapsed := time.Since(begin)
+		after := e.srv.Stats()
+		if after.Deletes < before.Deletes+channels {
+			b.Fatalf("alert %d: %d of %d copies deleted", alerts, after.Deletes-before.Deletes, channels)
+		}
+		slowest = max(slowest, elapsed)
+		tooMany += after.TooManyRequests - before.TooManyRequests
+		rate := benchutil.Rate(channels, elapsed)
+		b.Logf("retraction %d of %d copies: %v, %.1f deletions/s = %.3f of %d/s",
+			alerts, channels, elapsed.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
+	}
+	settle(b, e.st, func() bool { return true })
+	st := e.srv.Stats()
+	counts, err := e.st.PostCounts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	busiest := e.srv.MaxPerWindow(time.Second)
+	// A 429 while the alerts go out is BenchmarkFanOut's to catch; the
+	// delivery retries it, and the checks below still hold.
+	b.Logf("429s: %d (global %d; %d during the retractions); busiest second: %d requests; stats %+v; outbox %v",
+		st.TooManyRequests, st.GlobalLimited, tooMany, busiest, st, counts)
+	if counts[store.Sent] != 2*alerts*channels || len(counts) != 1 {
+		b.Errorf("posts %v; want %d sent (each copy and its deletion) and nothing else", counts, 2*alerts*channels)
+	}
+	if st.Deletes != alerts*channels || st.NotFound != 0 || st.Invalid != 0 || st.Forbidden != 0 {
+		b.Errorf("the fake deleted %d messages (404s %d, 400s %d, 403s %d); want %d deletions and no refusals",
+			st.Deletes, st.NotFound, st.Invalid, st.Forbidden, alerts*channels)
+	}
+	wrong := 0
+	for i := range channels {
+		msgs := e.srv.Messages(fmt.Sprintf("9%017d", i))
+		ok := len(msgs) == alerts
+		for _, m := range msgs {
+			ok = ok && m.Deleted && m.Edits == 0
+		}
+		if !ok {
+			wrong++
+		}
+	}
+	if wrong > 0 {
+		b.Errorf("%d of %d channels do not have each of the %d alerts delivered and deleted once", wrong, channels, alerts)
+	}
+	summaries, err := e.st.Alerts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, a := range summaries {
+		if a.Delivered != channels || a.Withdrawn != channels {
+			b.Errorf("alert %d: %d delivered, %d withdrawn; want %d of each", a.ID, a.Delivered, a.Withdrawn, channels)
+		}
+	}
+	b.ReportMetric(slowest.Seconds(), "retract-s")
+	b.ReportMetric(float64(tooMany), "429s")
+	if tooMany != 0 {
+		b.Errorf("the fake returned %d 429s during the retractions; want 0", tooMany)
+	}
+	benchutil.ReportPacing(b, "deletes/s", benchutil.Rate(channels, slowest), discordCeiling)
+}
+
+// settle waits until done holds and the outbox has nothing queued or
+// being sent.
+func settle(b *testing.B, st *store.Store, done func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		counts, err := st.PostCounts(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if done() && counts[store.Queued] == 0 && counts[store.Sending] == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatal("the outbox did not empty within 5 minutes")
+}

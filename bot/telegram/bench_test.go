@@ -80,3 +80,131 @@ func BenchmarkFanOut1000(b *testing.B) {
 	}
 	benchutil.ReportPacing(b, "msgs/s", slowest, telegramCeiling)
 }
+
+// BenchmarkRetract1000 is issue 12's figure: the time to withdraw an alert
+// from 1,000 groups at Telegram's ceiling. Each iteration sends an alert
+// to 1,000 subscribed groups through the delivery engine and the client,
+// against the fake with Telegram's real limits, and waits until every copy
+// is delivered (untimed); then it queues the alert's retraction
+// (QueueRetraction) and waits until the fake has deleted every copy. It
+// reports the slowest retraction's wall time (retract-s), its rate
+// (deletes/s) and that rate's fraction of the 30/s ceiling
+// (frac-of-ceiling; below 0.8 the benchmark fails), and the 429s the fake
+// returned during the retractions (429s), which must be none, as must any
+// other error reply; every copy must be deleted, with one deleteMessage
+// call each. An iteration takes about 70 s, half of it untimed, so run it
+// once:
+//
+//	go test ./bot/telegram -run '^$' -bench Retract -benchtime 1x
+func BenchmarkRetract1000(b *testing.B) {
+	const groups = 1000
+	hs := newHarness(b, harnessOpts{})
+	ctx := context.Background()
+	ids := make([]int64, groups)
+	for i := range groups {
+		c := telegramtest.Supergroup(-1009100000-int64(i), "bench")
+		ids[i] = c.ID
+		hs.tg.AddChat(c)
+		if _, err := hs.st.Subscribe(ctx, bot.DefaultChannel(hs.cfg, Name, itoa(c.ID)), "AZ", time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var slowest time.Duration
+	alerts, tooMany := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		alerts++
+		id, n, err := hs.st.QueueAlert(ctx, "amira-testova", fmt.Sprintf("Benchmark alert %d", alerts), "bench", time.Now())
+		if err != nil || n != groups {
+			b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, groups)
+		}
+		if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.SentCount() >= alerts*groups }) {
+			b.Fatalf("alert %d: only %d of %d sent", alerts, hs.tg.SentCount(), alerts*groups)
+		}
+		settle(b, hs.st)
+		deleted, limited := hs.tg.Deletions(), hs.tg.TooMany()
+		b.StartTimer()
+
+		start := time.Now()
+		res, err := hs.st.QueueRetraction(ctx, id, start)
+		if err != nil || res.Copies != groups || res.New != groups {
+			b.Fatalf("QueueRetraction = %+v, %v; want %d deletions queued", res, err, groups)
+		}
+		if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.Deletions() >= deleted+groups }) {
+			b.Fatalf("alert %d: %d of %d copies deleted", alerts, hs.tg.Deletions()-deleted, groups)
+		}
+		elapsed := time.Since(start)
+		slowest = max(slowest, elapsed)
+		tooMany += hs.tg.TooMany() - limited
+		rate := benchutil.Rate(groups, elapsed)
+		b.Logf("retraction %d of %d copies: %v, %.2f deletions/s = %.3f of %d/s",
+			alerts, groups, elapsed.Round(time.Millisecond), rate, rate/telegramCeiling, telegramCeiling)
+	}
+	settle(b, hs.st)
+	counts, err := hs.st.PostCounts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A 429 while the alerts go out is BenchmarkFanOut1000's to catch;
+	// the delivery retries it, and the checks below still hold.
+	b.Logf("429s: %d (%d during the retractions); other errors: %v; deleteMessage calls: %d; posts %v",
+		hs.tg.TooMany(), tooMany, hs.tg.Errors(), hs.tg.Calls("deleteMessage"), counts)
+	if counts[store.Sent] != 2*alerts*groups || len(counts) != 1 {
+		b.Errorf("posts %v; want %d sent (each copy and its deletion) and nothing else", counts, 2*alerts*groups)
+	}
+	if n := hs.tg.Deletions(); n != alerts*groups {
+		b.Errorf("the fake deleted %d messages; want %d", n, alerts*groups)
+	}
+	if n := hs.tg.Calls("deleteMessage"); n != alerts*groups {
+		b.Errorf("%d deleteMessage calls; want %d, one per copy", n, alerts*groups)
+	}
+	if errs := hs.tg.Errors(); len(errs) != 0 {
+		b.Errorf("the fake refused %d requests: %q", len(errs), errs[:min(len(errs), 5)])
+	}
+	wrong := 0
+	for _, id := range ids {
+		msgs := hs.tg.Messages(id)
+		ok := len(msgs) == alerts
+		for _, m := range msgs {
+			ok = ok && m.Deleted && m.Edits == 0
+		}
+		if !ok {
+			wrong++
+		}
+	}
+	if wrong > 0 {
+		b.Errorf("%d of %d groups do not have each of the %d alerts delivered and deleted once", wrong, groups, alerts)
+	}
+	summaries, err := hs.st.Alerts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, a := range summaries {
+		if a.Delivered != groups || a.Withdrawn != groups {
+			b.Errorf("alert %d: %d delivered, %d withdrawn; want %d of each", a.ID, a.Delivered, a.Withdrawn, groups)
+		}
+	}
+	b.ReportMetric(slowest.Seconds(), "retract-s")
+	b.ReportMetric(float64(tooMany), "429s")
+	if tooMany != 0 {
+		b.Errorf("the fake returned %d 429s during the retractions; want 0", tooMany)
+	}
+	benchutil.ReportPacing(b, "deletes/s", benchutil.Rate(groups, slowest), telegramCeiling)
+}
+
+// settle waits until the outbox has nothing queued or being sent.
+func settle(b *testing.B, st *store.Store) {
+	b.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		counts, err := st.PostCounts(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if counts[store.Queued] == 0 && counts[store.Sending] == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatal("the outbox did not empty within 5 minutes")
+}
