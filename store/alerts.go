@@ -128,14 +128,8 @@ func opsOn(ctx context.Context, tx *sql.Tx, now time.Time, a Alert, kind Kind, p
 func (s *Store) QueueFollowUp(ctx context.Context, alertID int64, message, author string, now time.Time) (AlertOpResult, error) {
 	res := AlertOpResult{AlertID: alertID}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		a, err := alertByID(ctx, tx, alertID)
+		a, err := standingAlert(ctx, tx, alertID)
 		if err != nil {
-			return err
-		}
-		if !a.Retracted.IsZero() {
-			return fmt.Errorf("alert %d: %w", alertID, ErrRetracted)
-		}
-		if err := caseLive(ctx, tx, a.CaseID); err != nil {
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `SELECT id FROM alert_ops WHERE alert_id = ? AND kind = 'follow_up' AND message = ? ORDER BY id LIMIT 1`,
@@ -173,14 +167,8 @@ func (s *Store) QueueFollowUp(ctx context.Context, alertID int64, message, autho
 func (s *Store) QueueCorrection(ctx context.Context, alertID int64, message, author string, now time.Time) (AlertOpResult, error) {
 	res := AlertOpResult{AlertID: alertID}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		a, err := alertByID(ctx, tx, alertID)
+		a, err := standingAlert(ctx, tx, alertID)
 		if err != nil {
-			return err
-		}
-		if !a.Retracted.IsZero() {
-			return fmt.Errorf("alert %d: %w", alertID, ErrRetracted)
-		}
-		if err := caseLive(ctx, tx, a.CaseID); err != nil {
 			return err
 		}
 		targets, err := copies(ctx, tx, alertID, []Kind{KindAlert}, Sending, Sent)
@@ -286,6 +274,20 @@ func (s *Store) Alerts(ctx context.Context) ([]AlertSummary, error) {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}
 	return out, nil
+}
+
+// standingAlert returns alert alertID if it may still be followed up or
+// corrected: not withdrawn (ErrRetracted), its case not archived
+// (ErrArchived).
+func standingAlert(ctx context.Context, tx *sql.Tx, alertID int64) (Alert, error) {
+	a, err := alertByID(ctx, tx, alertID)
+	if err != nil {
+		return Alert{}, err
+	}
+	if !a.Retracted.IsZero() {
+		return Alert{}, fmt.Errorf("alert %d: %w", alertID, ErrRetracted)
+	}
+	return a, caseLive(ctx, tx, a.CaseID)
 }
 
 // caseLive refuses, with ErrArchived, operations that would post about an
