@@ -17,6 +17,43 @@ type SourceFile struct {
 	Path string
 	Data []byte
 	Hash string // hex SHA-256 of Data, to skip unchanged files cheaply
+	FileStat
+}
+
+// FileStat is what a case file's directory entry says of it: enough for
+// read-only commands to see that no file changed since the last import
+// without reading one (see StatFiles).
+type FileStat struct {
+	Size    int64 // -1: unknown (a bundled file)
+	ModTime int64 // Unix nanoseconds
+}
+
+// StatFile is a case file's path and FileStat.
+type StatFile struct {
+	Path string
+	FileStat
+}
+
+// StatFiles lists the case files ReadFiles would read, with their size
+// and modification time, reading none of them.
+func StatFiles(paths []string) ([]StatFile, error) {
+	names, err := listFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StatFile, len(names))
+	for i, n := range names {
+		info, err := os.Stat(n)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		out[i] = StatFile{Path: n, FileStat: statOf(info)}
+	}
+	return out, nil
+}
+
+func statOf(info fs.FileInfo) FileStat {
+	return FileStat{Size: info.Size(), ModTime: info.ModTime().UnixNano()}
 }
 
 // ReadFiles reads the case files named by paths: a file is taken as is, a
@@ -26,6 +63,31 @@ type SourceFile struct {
 // defines it): "cases/a.yaml" and "/srv/vigil/cases/a.yaml" are one file,
 // read once even if named twice.
 func ReadFiles(paths []string) ([]SourceFile, error) {
+	names, err := listFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SourceFile, 0, len(names))
+	for _, n := range names {
+		// The stat comes first: a file changed while being read then
+		// looks changed next time, never unchanged.
+		info, err := os.Stat(n)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		data, err := os.ReadFile(n)
+		if err != nil {
+			return nil, fmt.Errorf("cases: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		out = append(out, SourceFile{Path: n, Data: data, Hash: hex.EncodeToString(sum[:]), FileStat: statOf(info)})
+	}
+	return out, nil
+}
+
+// listFiles returns the case files named by paths, as ReadFiles takes
+// them: absolute, clean, sorted, each once.
+func listFiles(paths []string) ([]string, error) {
 	var names []string
 	for _, p := range paths {
 		p, err := filepath.Abs(p)
@@ -61,17 +123,7 @@ func ReadFiles(paths []string) ([]SourceFile, error) {
 		}
 	}
 	slices.Sort(names)
-	names = slices.Compact(names)
-	out := make([]SourceFile, 0, len(names))
-	for _, n := range names {
-		data, err := os.ReadFile(n)
-		if err != nil {
-			return nil, fmt.Errorf("cases: %w", err)
-		}
-		sum := sha256.Sum256(data)
-		out = append(out, SourceFile{Path: n, Data: data, Hash: hex.EncodeToString(sum[:])})
-	}
-	return out, nil
+	return slices.Compact(names), nil
 }
 
 // Ref says where a case is defined: enough to check ids across files

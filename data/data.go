@@ -30,7 +30,8 @@ func Cases() ([]cases.SourceFile, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(b)
-		out = append(out, cases.SourceFile{Path: path.Join("data", n), Data: b, Hash: hex.EncodeToString(sum[:])})
+		out = append(out, cases.SourceFile{Path: path.Join("data", n), Data: b, Hash: hex.EncodeToString(sum[:]),
+			FileStat: cases.FileStat{Size: -1}})
 	}
 	return out, nil
 }

@@ -45,6 +45,7 @@ type ImportResult struct {
 type fileState struct {
 	path, hash string
 	rawIDs     string // JSON array of case ids
+	stat       cases.FileStat
 }
 
 // errRetry makes Import roll back and import again without the files
@@ -74,6 +75,9 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
 	}
 	if allUnchanged(known, files) {
+		if err := s.recordStats(ctx, known, files); err != nil {
+			return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
+		}
 		missing, err := s.missingCases(ctx, files, known)
 		if err != nil {
 			return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
@@ -95,6 +99,9 @@ func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.T
 	}
 	if err != nil {
 		return ImportResult{Files: len(files)}, err
+	}
+	if err := s.recordStats(ctx, known, files); err != nil {
+		return res, fmt.Errorf("import: %w", err)
 	}
 	if res.Missing, err = s.missingCases(ctx, files, known); err != nil {
 		return res, fmt.Errorf("import: %w", err)
@@ -274,9 +281,10 @@ func (im *importer) file(ctx context.Context, tx *sql.Tx, w *caseWriter, f cases
 		return true, nil
 	}
 	idsJSON, _ := json.Marshal(ids)
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_files (path, hash, ids, imported_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, ids = excluded.ids, imported_at = excluded.imported_at`,
-		f.Path, f.Hash, string(idsJSON), ms(im.now))
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_files (path, hash, ids, imported_at, size, mtime) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, ids = excluded.ids, imported_at = excluded.imported_at,
+			size = excluded.size, mtime = excluded.mtime`,
+		f.Path, f.Hash, string(idsJSON), ms(im.now), f.Size, f.ModTime)
 	if err != nil {
 		return false, fmt.Errorf("record file %s: %w", f.Path, err)
 	}
@@ -334,7 +342,7 @@ const (
 	sqlInsertCase   = `INSERT INTO cases (id, name, country, status, status_as_of, file, data, hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUpdateCase   = `UPDATE cases SET name = ?, country = ?, status = ?, status_as_of = ?, file = ?, data = ?, hash = ?, updated_at = ? WHERE id = ?`
 	sqlSetHash      = `UPDATE cases SET hash = ? WHERE id = ?`
-	sqlStaleFile    = `UPDATE case_files SET hash = '' WHERE path = ?`
+	sqlStaleFile    = `UPDATE case_files SET hash = '', size = -1 WHERE path = ?`
 	sqlStatusChange = `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?)`
 )
 
@@ -433,10 +441,43 @@ func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
 	return nil
 }
 
+// recordStats stores the size and modification time of files whose
+// content is unchanged but whose stat is not (touched, checked out again,
+// or imported before stats were kept), so that FilesUnchanged sees them.
+func (s *Store) recordStats(ctx context.Context, known map[string]fileState, files []cases.SourceFile) error {
+	for _, f := range files {
+		if st, ok := known[f.Path]; ok && st.hash == f.Hash && st.stat != f.FileStat && f.Size >= 0 {
+			if _, err := s.db.ExecContext(ctx, `UPDATE case_files SET size = ?, mtime = ? WHERE path = ? AND hash = ?`,
+				f.Size, f.ModTime, f.Path, f.Hash); err != nil {
+				return fmt.Errorf("record stat of %s: %w", f.Path, err)
+			}
+		}
+	}
+	return nil
+}
+
+// FilesUnchanged reports whether files are exactly the files imported
+// before, each with the size and modification time it had then and still
+// current (not marked for re-reading): then importing them again would
+// change nothing, and read-only commands need not read them.
+func (s *Store) FilesUnchanged(ctx context.Context, files []cases.StatFile) (bool, error) {
+	known, err := s.fileStates(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: files unchanged: %w", err)
+	}
+	for _, f := range files {
+		st, ok := known[f.Path]
+		if !ok || st.hash == "" || st.stat.Size < 0 || st.stat != f.FileStat {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // fileStates returns the stored state of every imported file; the ids
 // are decoded only by ids, as the check for unchanged files needs none.
 func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, ids FROM case_files`)
+	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, ids, size, mtime FROM case_files`)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +485,7 @@ func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
 	out := map[string]fileState{}
 	for rows.Next() {
 		var st fileState
-		if err := rows.Scan(&st.path, &st.hash, &st.rawIDs); err != nil {
+		if err := rows.Scan(&st.path, &st.hash, &st.rawIDs, &st.stat.Size, &st.stat.ModTime); err != nil {
 			return nil, err
 		}
 		out[st.path] = st

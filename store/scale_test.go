@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -138,5 +140,65 @@ func TestCaseIndexMatchesInMemory(t *testing.T) {
 		if m := ix.Lookup(q); len(m) != 1 || m[0].ID != "lale-beispiel" {
 			t.Errorf("saved index Lookup(%q) = %v; want lale-beispiel", q, m)
 		}
+	}
+}
+
+// TestFilesUnchanged: after an import, the files' sizes and times say
+// they are unchanged; a touched file is not, until an import that finds
+// its content the same records its new time; a file marked for
+// re-reading is not either.
+func TestFilesUnchanged(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	for p, y := range map[string]string{a: amiraYAML, b: rashadYAML} {
+		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unchanged := func() bool {
+		t.Helper()
+		stats, err := cases.StatFiles([]string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, err := s.FilesUnchanged(ctx, stats)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if unchanged() {
+		t.Fatal("files never imported count as unchanged")
+	}
+	read := func() []cases.SourceFile {
+		t.Helper()
+		files, err := cases.ReadFiles([]string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	importOK(t, s, read()...)
+	if !unchanged() {
+		t.Fatal("just imported files do not count as unchanged")
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(a, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if unchanged() {
+		t.Error("a touched file counts as unchanged")
+	}
+	importOK(t, s, read()...) // the same content: its new time is recorded
+	if !unchanged() {
+		t.Error("after re-importing the same content, the files do not count as unchanged")
+	}
+	if _, err := s.db.Exec(`UPDATE case_files SET hash = '', size = -1 WHERE path = ?`, b); err != nil {
+		t.Fatal(err)
+	}
+	if unchanged() {
+		t.Error("a file marked for re-reading counts as unchanged")
 	}
 }
