@@ -19,8 +19,11 @@ type Pace struct {
 	GroupPerMinute int           // messages a minute to one group or channel (negative chat id)
 }
 
-// DefaultPace is the pace used unless WithPace says otherwise.
-var DefaultPace = Pace{PerSecond: 29, PerChat: time.Second, GroupPerMinute: 20}
+// DefaultPace is the pace used unless WithPace says otherwise. Each limit
+// keeps a margin under Telegram's, so that a request delayed on its way
+// (a busy machine, the network) does not arrive inside the next one's
+// window: 29 of 30 a second, a chat's messages 1.1 s apart rather than 1.
+var DefaultPace = Pace{PerSecond: 29, PerChat: 1100 * time.Millisecond, GroupPerMinute: 20}
 
 // pacer hands out send times that keep every limit of a Pace. Times are
 // reserved when asked for, so concurrent senders (command replies and the
