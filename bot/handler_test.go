@@ -25,14 +25,20 @@ var testNow = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 func newTestHandler(t *testing.T) (*Handler, *store.Store) {
 	t.Helper()
+	return newHandlerWith(t, cases.SourceFile{Path: "test.yaml", Data: []byte(testCases), Hash: "h1"},
+		cases.SourceFile{Path: "jonas.yaml", Data: []byte(strings.NewReplacer("jonas-fiktiv", "pavel-erfunden", "Jonas Fiktiv", "Pavel Erfunden").Replace(fictionalCase)), Hash: "h2"})
+}
+
+// newHandlerWith returns a handler over a new store holding files, with
+// Telegram user 42 as editor and the clock at testNow.
+func newHandlerWith(t *testing.T, files ...cases.SourceFile) (*Handler, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	files := []cases.SourceFile{{Path: "test.yaml", Data: []byte(testCases), Hash: "h1"},
-		{Path: "jonas.yaml", Data: []byte(strings.NewReplacer("jonas-fiktiv", "pavel-erfunden", "Jonas Fiktiv", "Pavel Erfunden").Replace(fictionalCase)), Hash: "h2"}}
 	if _, err := st.Import(ctx, files, testNow, store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}

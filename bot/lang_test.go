@@ -2,16 +2,12 @@ package bot
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/cases"
-	"github.com/vigil-bot/vigil/config"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -32,22 +28,8 @@ var laleNames = map[string]string{"en": "Lale Testqizi", "de": "Lale Testkysy", 
 
 func newNamesHandler(t *testing.T) (*Handler, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigil.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	files := []cases.SourceFile{{Path: "test.yaml", Data: []byte(testCases), Hash: "h1"},
-		{Path: "names.yaml", Data: []byte(namesCases), Hash: "h2"}}
-	if _, err := st.Import(ctx, files, testNow, store.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Editors.Telegram = []string{"42"}
-	h := NewHandler(st, cfg, slog.New(slog.DiscardHandler))
-	h.Now = func() time.Time { return testNow }
-	return h, st
+	return newHandlerWith(t, cases.SourceFile{Path: "test.yaml", Data: []byte(testCases), Hash: "h1"},
+		cases.SourceFile{Path: "names.yaml", Data: []byte(namesCases), Hash: "h2"})
 }
 
 // langs are the languages the tests run in: every catalogue, and ru and
