@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/internal/benchutil"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -188,7 +189,7 @@ func BenchmarkRetract(b *testing.B) {
 		if err != nil || n != channels {
 			b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, channels)
 		}
-		settle(b, e.st, func() bool { return e.srv.Stats().Posts >= alerts*channels })
+		testutil.SettleOutbox(b, e.st, func() bool { return e.srv.Stats().Posts >= alerts*channels })
 		before := e.srv.Stats()
 		b.StartTimer()
 
@@ -212,7 +213,7 @@ func BenchmarkRetract(b *testing.B) {
 		b.Logf("retraction %d of %d copies: %v, %.1f deletions/s = %.3f of %d/s",
 			alerts, channels, elapsed.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
 	}
-	settle(b, e.st, func() bool { return true })
+	testutil.SettleOutbox(b, e.st, nil)
 	st := e.srv.Stats()
 	counts, err := e.st.PostCounts(ctx)
 	if err != nil {
@@ -259,22 +260,4 @@ func BenchmarkRetract(b *testing.B) {
 		b.Errorf("the fake returned %d 429s during the retractions; want 0", tooMany)
 	}
 	benchutil.ReportPacing(b, "deletes/s", benchutil.Rate(channels, slowest), discordCeiling)
-}
-
-// settle waits until done holds and the outbox has nothing queued or
-// being sent.
-func settle(b *testing.B, st *store.Store, done func() bool) {
-	b.Helper()
-	deadline := time.Now().Add(5 * time.Minute)
-	for time.Now().Before(deadline) {
-		counts, err := st.PostCounts(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if done() && counts[store.Queued] == 0 && counts[store.Sending] == 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	b.Fatal("the outbox did not empty within 5 minutes")
 }

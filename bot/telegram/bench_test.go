@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/telegram/telegramtest"
 	"github.com/vigil-bot/vigil/internal/benchutil"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -121,7 +122,7 @@ func BenchmarkRetract1000(b *testing.B) {
 		if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.SentCount() >= alerts*groups }) {
 			b.Fatalf("alert %d: only %d of %d sent", alerts, hs.tg.SentCount(), alerts*groups)
 		}
-		settle(b, hs.st)
+		testutil.SettleOutbox(b, hs.st, nil)
 		deleted, limited := hs.tg.Deletions(), hs.tg.TooMany()
 		b.StartTimer()
 
@@ -140,7 +141,7 @@ func BenchmarkRetract1000(b *testing.B) {
 		b.Logf("retraction %d of %d copies: %v, %.2f deletions/s = %.3f of %d/s",
 			alerts, groups, elapsed.Round(time.Millisecond), rate, rate/telegramCeiling, telegramCeiling)
 	}
-	settle(b, hs.st)
+	testutil.SettleOutbox(b, hs.st, nil)
 	counts, err := hs.st.PostCounts(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -190,21 +191,4 @@ func BenchmarkRetract1000(b *testing.B) {
 		b.Errorf("the fake returned %d 429s during the retractions; want 0", tooMany)
 	}
 	benchutil.ReportPacing(b, "deletes/s", benchutil.Rate(groups, slowest), telegramCeiling)
-}
-
-// settle waits until the outbox has nothing queued or being sent.
-func settle(b *testing.B, st *store.Store) {
-	b.Helper()
-	deadline := time.Now().Add(5 * time.Minute)
-	for time.Now().Before(deadline) {
-		counts, err := st.PostCounts(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if counts[store.Queued] == 0 && counts[store.Sending] == 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	b.Fatal("the outbox did not empty within 5 minutes")
 }

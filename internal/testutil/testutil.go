@@ -1,5 +1,6 @@
 // Package testutil holds what vigil's tests share: golden files, a
-// buffer safe for concurrent writers, and the bundled cases. Only tests
+// buffer safe for concurrent writers, the bundled cases, and waiting for
+// an outbox to empty. Only tests
 // import it.
 package testutil
 
