@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
@@ -36,6 +37,9 @@ type Card struct {
 	Actions     []Link // live calls to action only
 	Hashtags    []string
 	Stale       string // a warning when the record is out of date
+	// PageURL is the case's public page in Lang ("https://vigil.example.org/cases/saleh-rustamov?lang=en"),
+	// empty when no http.public_url is configured. A raw URL: renderers link it.
+	PageURL string
 }
 
 // Field is one labelled line of a card.
@@ -58,6 +62,23 @@ type CardOptions struct {
 	// Letters is the number of letters recorded in the last 30 days, for
 	// a case with a letters address; nil: the card shows no count.
 	Letters *int
+	// PublicURL is the base of the public case pages (http.public_url,
+	// "https://vigil.example.org"); when set, the card links its case's
+	// page (Card.PageURL). Empty: no link.
+	PublicURL string
+}
+
+// PageURL returns the address of the public page of the case id in lang
+// under base (http.public_url), or "" when base is empty.
+func PageURL(base, id, lang string) string {
+	if base == "" {
+		return ""
+	}
+	u := strings.TrimRight(base, "/") + "/cases/" + url.PathEscape(id)
+	if lang != "" {
+		u += "?lang=" + url.QueryEscape(lang)
+	}
+	return u
 }
 
 // NewCard builds the card of c. Dates keep their precision ("February
@@ -124,6 +145,7 @@ func NewCard(c *cases.Case, opts CardOptions) *Card {
 	for _, a := range c.LiveActions(opts.Today) {
 		card.Actions = append(card.Actions, Link{Kind: string(a.Kind), Text: iso(a.Label), URL: a.URL})
 	}
+	card.PageURL = PageURL(opts.PublicURL, c.ID, lang)
 	if opts.Stale {
 		card.Stale = i18n.F(lang, "card.stale", i18n.Args{"Date": i18n.DateAs(lang, c.StatusAsOf, i18n.In)})
 	}
@@ -188,6 +210,9 @@ func (c *Card) Text() string {
 		for _, a := range c.Actions {
 			b.WriteString("- " + a.Text + ": " + iso(a.URL) + "\n")
 		}
+	}
+	if c.PageURL != "" {
+		b.WriteString("\n" + i18n.T(c.Lang, "card.more") + ": " + iso(c.PageURL) + "\n")
 	}
 	if len(c.Hashtags) > 0 {
 		b.WriteString("\n" + strings.Join(c.Hashtags, " ") + "\n")

@@ -201,7 +201,8 @@ func (h *Handler) today(ch store.Channel) cases.Date {
 // CardFor builds the card of a case for a channel, in the channel's
 // language and as of the channel's local today.
 func (h *Handler) CardFor(ctx context.Context, c *cases.Case, ch store.Channel) *Card {
-	opts := CardOptions{Lang: ch.Language, Today: h.today(ch), Stale: c.Stale(h.Now(), h.Config.StaleAfter.D())}
+	opts := CardOptions{Lang: ch.Language, Today: h.today(ch), Stale: c.Stale(h.Now(), h.Config.StaleAfter.D()),
+		PublicURL: h.Config.HTTP.PublicURL}
 	if c.Letters != nil {
 		if n, err := h.Store.LetterCount(ctx, c.ID, h.Now()); err != nil {
 			h.Log.Warn("letter count failed; the card goes without it", "case", c.ID, "err", err)

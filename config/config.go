@@ -37,6 +37,10 @@ type Config struct {
 	DailyLimit int      `yaml:"daily_limit"`
 	HTTP       struct {
 		Listen string `yaml:"listen"`
+		// PublicURL is the address the world reaches http.listen at
+		// ("https://vigil.example.org", no path); when set, the listener
+		// also serves the public case pages and cards link to them.
+		PublicURL string `yaml:"public_url"`
 	} `yaml:"http"`
 	Telegram struct {
 		Token       string `yaml:"token"`
@@ -99,6 +103,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if tz, err := ParseTimezone(c.Timezone); err == nil {
 		c.Timezone = tz // "utc" is "UTC", as /settings has it
 	}
+	c.HTTP.PublicURL = strings.TrimRight(c.HTTP.PublicURL, "/") // "https://x.org/" is "https://x.org"
 	if v := getenv("VIGIL_TELEGRAM_TOKEN"); v != "" {
 		c.Telegram.Token = v
 	}
@@ -267,6 +272,17 @@ func (c *Config) Validate() error {
 	if l := c.HTTP.Listen; l != "" {
 		if _, _, err := net.SplitHostPort(l); err != nil {
 			bad("http.listen", "%q is not host:port", l)
+		}
+	}
+	if p := c.HTTP.PublicURL; p != "" {
+		u, err := url.Parse(p)
+		switch {
+		case err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil:
+			bad("http.public_url", "must be an http(s) URL, e.g. https://vigil.example.org")
+		case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "":
+			bad("http.public_url", "must be a base URL like https://vigil.example.org, without a path: the pages are served at /")
+		case c.HTTP.Listen == "":
+			bad("http.public_url", "needs http.listen, where the pages are served")
 		}
 	}
 	if e := c.Telegram.APIEndpoint; e != "" {

@@ -94,6 +94,11 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{`telegram: {webhook_url: "https://bot.example.org/"}`, `config: telegram.webhook_url: needs a path of its own`},
 		{`telegram: {webhook_url: "https://bot.example.org/{x}"}`, `config: telegram.webhook_url: needs a path of its own`},
 		{"http: {listen: \"\"}\ntelegram: {webhook_url: \"https://bot.example.org/tg\"}", `config: telegram.webhook_url: needs http.listen`},
+		{`http: {public_url: "vigil.example.org"}`, `config: http.public_url: must be an http(s) URL`},
+		{`http: {public_url: "javascript:alert(1)"}`, `config: http.public_url: must be an http(s) URL`},
+		{`http: {public_url: "https://vigil.example.org/pages"}`, `config: http.public_url: must be a base URL like https://vigil.example.org, without a path`},
+		{`http: {public_url: "https://vigil.example.org/?a=1"}`, `config: http.public_url: must be a base URL`},
+		{`http: {listen: "", public_url: "https://vigil.example.org"}`, `config: http.public_url: needs http.listen`},
 		{"cases: [a\n", `vigil.yaml: `},
 	}
 	for _, tt := range tests {
@@ -135,7 +140,7 @@ func TestLoadErrorsInTheUsersWords(t *testing.T) {
 		{"discord: {token: x, guild: 1}\n",
 			`vigil.yaml:1: discord.guild: unknown key (known: token, api_base, guild_id)`},
 		{"http:\n  listen: 127.0.0.1:1\n  port: 80\n",
-			`vigil.yaml:3: http.port: unknown key (known: listen)`},
+			`vigil.yaml:3: http.port: unknown key (known: listen, public_url)`},
 		{"editors:\n  telegram: [1]\n  slack: [2]\n",
 			`vigil.yaml:3: editors.slack: unknown key (known: telegram, discord)`},
 		{"stale_after: -5d\n",
@@ -183,5 +188,22 @@ func TestParseTimezone(t *testing.T) {
 	c, err := Load(write(t, "timezone: utc\n"), env(nil))
 	if err != nil || c.Timezone != "UTC" {
 		t.Errorf("timezone: utc loads as %v, %v; want UTC", c, err)
+	}
+}
+
+// TestPublicURL: http.public_url is read, a trailing slash dropped, and
+// it is empty by default (no public pages).
+func TestPublicURL(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if c, err := Load("", env(nil)); err != nil || c.HTTP.PublicURL != "" {
+		t.Fatalf("default public_url = %q, %v; want empty", c.HTTP.PublicURL, err)
+	}
+	path := write(t, "http: {listen: \"127.0.0.1:0\", public_url: \"https://vigil.example.org/\"}\n")
+	c, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.PublicURL != "https://vigil.example.org" {
+		t.Errorf("public_url = %q; want https://vigil.example.org", c.HTTP.PublicURL)
 	}
 }

@@ -253,6 +253,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	}
 
 	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: title.out, Color: cardColor}
+	if linkURL(c.PageURL) {
+		e.URL = c.PageURL // the title links the case's public page
+	}
 	parts := []string{"**" + header.out + "**"}
 	if summary.out != "" {
 		if note.out != "" {

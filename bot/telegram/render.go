@@ -341,6 +341,11 @@ func cardSpans(lead string, leadBold bool, c *bot.Card, withPhotoLink bool) doc 
 			d.add("• " + a.Text + ": " + i18n.Isolate(lang, a.URL) + "\n")
 		}
 	}
+	if validURL(c.PageURL) {
+		d.add("\n" + i18n.T(lang, "card.more") + ": ")
+		d.link(c.PageURL, c.PageURL)
+		d.add("\n")
+	}
 	if len(c.Hashtags) > 0 {
 		d.add("\n" + strings.Join(c.Hashtags, " ") + "\n")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
+	"github.com/vigil-bot/vigil/web"
 )
 
 // newRegistry returns the registry that /metrics serves, holding the Go
@@ -87,15 +88,19 @@ func (ph *platformHealth) problems() []string {
 	return problems
 }
 
-// httpHandler serves /healthz and /metrics.
+// httpHandler serves /healthz and /metrics, and, when pages is not nil,
+// the share cards and public pages (web.Server.Register).
 //
 // /healthz answers 200 "ok" when the store answers and every configured
 // platform is started and, if it reports its health, connected, else
 // 503 with the reasons, one a line. /metrics is reg in the Prometheus
 // exposition format; a scrape fails with 500 when the store cannot count
 // the outbox.
-func httpHandler(st *store.Store, platforms *platformHealth, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+func httpHandler(st *store.Store, platforms *platformHealth, reg *prometheus.Registry, log *slog.Logger, pages *web.Server) http.Handler {
 	mux := http.NewServeMux()
+	if pages != nil {
+		pages.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

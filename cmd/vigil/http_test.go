@@ -64,17 +64,17 @@ func TestHealthz(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	healthy := map[string]bot.Platform{"fake": &testPlatform{}}
 	reg, _ := newRegistry(st, "fake")
-	h := httpHandler(st, newPlatformHealth(healthy), reg, log)
+	h := httpHandler(st, newPlatformHealth(healthy), reg, log, nil)
 	if code, body := get(h, "/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("healthy: %d %q", code, body)
 	}
 	sick := map[string]bot.Platform{"fake": &testPlatform{}, "discord": &testPlatform{sick: errors.New("gateway disconnected")}}
-	if code, body := get(httpHandler(st, newPlatformHealth(sick), reg, log), "/healthz"); code != 503 || !strings.Contains(body, "discord: gateway disconnected") {
+	if code, body := get(httpHandler(st, newPlatformHealth(sick), reg, log, nil), "/healthz"); code != 503 || !strings.Contains(body, "discord: gateway disconnected") {
 		t.Errorf("sick platform: %d %q", code, body)
 	}
 	connecting := newPlatformHealth(healthy)
 	connecting.setConnecting("fake", "connecting to 127.0.0.1:9…")
-	hc := httpHandler(st, connecting, reg, log)
+	hc := httpHandler(st, connecting, reg, log, nil)
 	if code, body := get(hc, "/healthz"); code != 503 || body != "fake: connecting to 127.0.0.1:9…\n" {
 		t.Errorf("platform connecting: %d %q", code, body)
 	}
@@ -122,7 +122,7 @@ func TestMetrics(t *testing.T) {
 	}
 	scrape := func() map[string]*dto.MetricFamily {
 		t.Helper()
-		code, body := get(httpHandler(st, newPlatformHealth(platforms), reg, log), "/metrics")
+		code, body := get(httpHandler(st, newPlatformHealth(platforms), reg, log, nil), "/metrics")
 		if code != 200 {
 			t.Fatalf("GET /metrics = %d %q", code, body)
 		}

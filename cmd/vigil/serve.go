@@ -51,7 +51,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	// What the daemon runs with, tokens masked, for whoever reads the log.
 	rc := cfg.Redacted()
 	log.Info("config", "file", rc.File, "database", rc.Database, "timezone", rc.Timezone, "post_time", rc.PostTime,
-		"language", rc.Language, "http", rc.HTTP.Listen, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token)
+		"language", rc.Language, "http", rc.HTTP.Listen, "public_url", rc.HTTP.PublicURL, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token)
 
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
@@ -123,7 +123,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	// Health checks and metrics answer while the platforms connect.
 	mux := http.NewServeMux()
 	if cfg.HTTP.Listen != "" {
-		mux.Handle("/", httpHandler(st, health, reg, log))
+		mux.Handle("/", httpHandler(st, health, reg, log, newPages(cfg, st, h.Library, log)))
 		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {
