@@ -238,7 +238,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, id string) {
 			s.fail(w, r, err)
 			return
 		}
-		count, opts.Letters = n, &n
+		count = n
+		if !c.Writable() {
+			opts.Letters = &n // else the letters section shows it, beside the address
+		}
 	}
 	cd := bot.NewCard(c, opts)
 	path := "/cases/" + url.PathEscape(c.ID)

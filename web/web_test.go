@@ -84,6 +84,9 @@ func TestCasePage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	if n := strings.Count(body, "3 letters in the last 30 days"); n != 1 {
+		t.Errorf("the letter count is on the page %d times; want once, in the letters section", n)
+	}
 	// Every case text is escaped.
 	for _, bad := range []string{"<script>", "<Union>", "<b>officials"} {
 		if strings.Contains(body, bad) {
