@@ -245,8 +245,8 @@ func noScripts(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 func TestBrowserSearchForm(t *testing.T) {
 	s := newSite(t, true)
 	for _, tt := range []struct{ lang, query, want, h1 string }{
-		{"en", "amira testva", "/cases/amira-testova?lang=en", "Amira Testova"},   // a typo
-		{"ru", "Амира Тества", "/cases/amira-testova?lang=ru", "Амира Тестова"},   // a typo in Cyrillic
+		{"en", "amira testva", "/cases/amira-testova?lang=en", "Amira Testova"}, // a typo
+		{"ru", "Амира Тества", "/cases/amira-testova?lang=ru", "Амира Тестова"}, // a typo in Cyrillic
 		{"fa", "amira tesstova", "/cases/amira-testova?lang=fa", "امیرا تستوا"}, // Latin on the Persian page
 	} {
 		ctx := tab(t)
