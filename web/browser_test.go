@@ -165,6 +165,17 @@ func TestBrowserCasePage(t *testing.T) {
 	if !strings.Contains(run(t, ctx, "summary", chromedp.Text(chromedp.CSS(".summary"))), "<script>alert('x')</script>") {
 		t.Error("the summary does not show its markup as text")
 	}
+	// The page shows the share card: scrolled to, the picture loads.
+	shown := run(t, ctx, "share picture", chromedp.Evaluate[int](`new Promise(done => {
+		const img = document.querySelector('.share img');
+		img.scrollIntoView();
+		if (img.complete && img.naturalWidth) { done(img.naturalWidth); return; }
+		img.onload = () => done(img.naturalWidth);
+		img.onerror = () => done(-1);
+	})`, chromedp.EvalAwaitPromise))
+	if shown != 1200 {
+		t.Errorf("the page's share picture: naturalWidth %d; want 1200", shown)
+	}
 	// og:image is a PNG of the og size that the browser loads.
 	if code := open(t, ctx, tags["og:image"]); code != 200 {
 		t.Fatalf("og:image: %d", code)
@@ -182,6 +193,7 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 		{"case", "/cases/amira-testova"},
 		{"home", "/"},
 		{"search", "/?q=zzzz-no-one-with-a-very-long-query-that-does-not-break-0123456789"},
+		{"results", "/?q=fiktiv"},
 		{"country", "/countries/AZ"},
 		{"notfound", "/cases/nobody-here"},
 	}
@@ -212,7 +224,7 @@ func TestBrowserNoHorizontalOverflow(t *testing.T) {
 				if dir != want {
 					t.Errorf("%s %s: dir and lang %q; want %q", lang, p.name, dir, want)
 				}
-				if width == 390 && (p.name == "case" || p.name == "home") {
+				if width == 390 && (p.name == "case" || p.name == "home" || p.name == "results" || p.name == "notfound") {
 					screenshot(t, ctx, fmt.Sprintf("%s-%s-phone", p.name, lang))
 				}
 			}

@@ -63,6 +63,11 @@ const fixtures = `
   status: detained
   status_as_of: 2026-10
   arrested: 2026-02
+- id: joanna-fiktiv
+  name: Joanna Fiktiv
+  country: BY
+  status: exiled
+  status_as_of: 2026-09
 - id: leyla-arxivova
   name: Leyla Arxivova
   country: AZ

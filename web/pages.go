@@ -52,6 +52,8 @@ type countryItem struct {
 	Cases                  []caseItem
 }
 
+// homeView is the home page: the search box, its results and every
+// country with its cases.
 type homeView struct {
 	page
 	Query     string
@@ -60,12 +62,15 @@ type homeView struct {
 	Countries []countryItem
 }
 
+// countryView is one country's page.
 type countryView struct {
 	page
 	Name  string
 	Cases []caseItem
 }
 
+// caseView is a case's page: the card as bot.NewCard builds it, and what
+// only the page shows (counters, letters, the share card).
 type caseView struct {
 	page
 	Card                       *bot.Card
@@ -80,15 +85,17 @@ type caseView struct {
 	PageURL                    string
 }
 
+// lettersView is the letters section of a case's page.
 type lettersView struct {
-	Address               string
-	Languages             string
-	Rules, RulesNote      string
-	Sample, SampleNote    string
-	SampleLang, SampleDir string
-	Count                 string
+	Address                     string
+	Languages                   string
+	Rules, RulesNote, RulesLang string
+	Sample, SampleNote          string
+	SampleLang, SampleDir       string
+	Count                       string
 }
 
+// errorView is the 404 or 410 page.
 type errorView struct {
 	page
 	Message string
@@ -300,7 +307,7 @@ func letters(c *cases.Case, lang string, count int) *lettersView {
 	}
 	var used string
 	l.Rules, used = cases.TextIn(c.Letters.Rules, lang)
-	l.RulesNote = note(used)
+	l.RulesNote, l.RulesLang = note(used), used
 	l.Sample, used = cases.TextIn(c.Letters.Sample, lang)
 	l.SampleNote = note(used)
 	if used != "" {

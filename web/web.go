@@ -10,7 +10,12 @@
 // Persian.
 //
 // web renders no picture itself: the share card comes from a CardFunc
-// (the card package's renderer or its cache).
+// (the card package's renderer or its cache). It reads the cases through
+// the daemon's library (bot.Library) and builds each page's content with
+// bot.NewCard, like every other card. It may import bot, bot/i18n, card,
+// cases and the standard library; it must not import store (it asks
+// through the small Store interface), a platform package, the scheduler
+// or cmd.
 package web
 
 import (
@@ -90,12 +95,14 @@ const (
 const maxQuery = 200
 
 // Register adds the server's routes to mux: GET /cases/{id}.png always,
-// and /, /countries/{CC} and /cases/{id} when PublicURL is set.
+// and /, /countries/{CC} and /cases/{id} when PublicURL is set, with a
+// 404 page for any other GET that mux has no more specific route for.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cases/{file}", s.caseFile)
 	if s.PublicURL != "" {
 		mux.HandleFunc("GET /{$}", s.home)
 		mux.HandleFunc("GET /countries/{cc}", s.country)
+		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, s.lang(r), http.StatusNotFound) })
 	}
 }
 

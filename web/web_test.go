@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -213,9 +214,14 @@ func TestPicture(t *testing.T) {
 		t.Errorf("archived case: %d; want 410", resp.StatusCode)
 	}
 	// Without a renderer, the picture is unavailable, not broken.
-	s.web.Card = nil
-	if resp, _ := s.fetch(t, "/cases/amira-testova.png"); resp.StatusCode != 503 {
-		t.Errorf("no renderer: %d; want 503", resp.StatusCode)
+	none := *s.web
+	none.Card = nil
+	mux := http.NewServeMux()
+	none.Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/cases/amira-testova.png", nil))
+	if rec.Code != 503 {
+		t.Errorf("no renderer: %d; want 503", rec.Code)
 	}
 }
 
@@ -264,6 +270,9 @@ func TestHomeAndCountries(t *testing.T) {
 	if !strings.Contains(body, "<h1>Беларусь</h1>") || !strings.Contains(body, "Йонас Фиктив") || strings.Contains(body, "Амира") {
 		t.Errorf("/countries/by?lang=ru: %s", body)
 	}
+	if resp, body := s.fetch(t, "/no/such/page?lang=az"); resp.StatusCode != 404 || !strings.Contains(body, "Səhifə tapılmadı") {
+		t.Errorf("/no/such/page: %d; want the 404 page", resp.StatusCode)
+	}
 	_, body = s.fetch(t, "/countries/DE")
 	if !strings.Contains(body, "No cases are published for Germany.") {
 		t.Error("/countries/DE does not say it has no cases")
@@ -279,7 +288,15 @@ func TestSearch(t *testing.T) {
 			t.Errorf("q=%s: %d %q; want 303 to the case in ru", q, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	resp, body := s.fetch(t, "/?q=%3Cb%3Ezzzz")
+	// Several: listed, each with its country, the query kept in the box.
+	resp, body := s.fetch(t, "/?q=fiktv&lang=de")
+	for _, want := range []string{"Ergebnisse für „fiktv“", `href="/cases/joanna-fiktiv?lang=de"`, `href="/cases/jonas-fiktiv?lang=de"`,
+		"Belarus · im Exil", `value="fiktv"`} {
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("several matches: %d, lacks %q", resp.StatusCode, want)
+		}
+	}
+	resp, body = s.fetch(t, "/?q=%3Cb%3Ezzzz")
 	if resp.StatusCode != 200 || !strings.Contains(body, "No one matches “&lt;b&gt;zzzz”") || !strings.Contains(body, `value="&lt;b&gt;zzzz"`) {
 		t.Errorf("no match: %d, body lacks the escaped query", resp.StatusCode)
 	}
