@@ -232,7 +232,7 @@ func TestCommandsRegistered(t *testing.T) {
 		t.Errorf("commands = %v; want %v", names, bot.CommandNames())
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
-		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"},
+		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language", "images"}, "alert": {"case", "message"},
 		"retract": {"alert"}, "write": {"country"}, "wrote": {"case"}}
 	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true,
 		"write/country": true, "wrote/case": true}
@@ -246,6 +246,15 @@ func TestCommandsRegistered(t *testing.T) {
 			}
 			if o.DescriptionLocalizations["de"] == "" {
 				t.Errorf("/%s %s: no German description", name, o.Name)
+			}
+			if name == "settings" && o.Name == "images" {
+				var values []string
+				for _, ch := range o.Choices {
+					values = append(values, fmt.Sprint(ch.Value))
+				}
+				if !slices.Equal(values, []string{"on", "off"}) {
+					t.Errorf("/settings images choices = %v; want [on off]", values)
+				}
 			}
 		}
 		if !slices.Equal(got, wantOpts[name]) {
