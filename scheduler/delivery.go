@@ -280,6 +280,15 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		d.Metrics.count(postFailed, p)
 		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
+	// A post of several messages (a photo, then its text card) records
+	// each part as it goes out: a retry, or the next start after a crash
+	// between the parts, sends only the rest.
+	msg.Resume = p.MessageID
+	msg.Progress = func(part string) {
+		if err := d.Store.NotePart(rec, p.ID, part); err != nil {
+			log.Error("the delivered part could not be recorded; a crash now would send it again", "part", part, "err", err)
+		}
+	}
 	var id string
 	err = d.call(rec, p, func(ctx context.Context) (err error) {
 		id, err = d.Platforms[p.Platform].Send(ctx, p.Chat, msg)
