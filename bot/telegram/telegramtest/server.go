@@ -122,11 +122,11 @@ type Sent struct {
 	Upload                              bool
 	PhotoWidth, PhotoHeight, PhotoBytes int
 	Keyboard                            [][]Button
-	ReplyTo   int
-	Edits     int // how many times editMessageText or editMessageCaption changed it
-	Params    url.Values
-	Date      time.Time // when it was sent, by the server's clock (Advance)
-	Deleted   bool      // deleteMessage removed it
+	ReplyTo                             int
+	Edits                               int // how many times editMessageText or editMessageCaption changed it
+	Params                              url.Values
+	Date                                time.Time // when it was sent, by the server's clock (Advance)
+	Deleted                             bool      // deleteMessage removed it
 }
 
 // Callback is a callback query the server handed out, and its answer.
@@ -175,9 +175,9 @@ type Server struct {
 	poll        chan struct{} // closed to end the current long poll with 409
 	failures    []failure     // forced refusals, consumed in order
 	revoked     bool
-	webhook     url.Values    // the last setWebhook's parameters
-	offset      time.Duration // the clock's advance (Advance)
-	deletions   int           // messages deleted
+	webhook     url.Values            // the last setWebhook's parameters
+	offset      time.Duration         // the clock's advance (Advance)
+	deletions   int                   // messages deleted
 	files       map[string]*photoFile // file_ids of uploaded photos
 	uploads     int                   // photos uploaded
 	reuses      int                   // photos sent by file_id
