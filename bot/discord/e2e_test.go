@@ -113,6 +113,13 @@ func start(t testing.TB, sopts discordtest.Options, opts ...Option) *env {
 // startIn starts with commands registered in guild, or globally if empty.
 func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
+	return startWith(t, guild, sopts, nil, opts...)
+}
+
+// startWith starts with pictures rendering the posts' share cards (nil:
+// posts go without).
+func startWith(t testing.TB, guild string, sopts discordtest.Options, pictures bot.Pictures, opts ...Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	srv := discordtest.New(t, sopts)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
@@ -134,6 +141,7 @@ func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Opti
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := bot.NewHandler(st, cfg, log)
+	h.Pictures = pictures
 	c, err := New(cfg, h, log, opts...)
 	if err != nil {
 		t.Fatal(err)
