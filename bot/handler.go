@@ -57,6 +57,9 @@ type Reply struct {
 	// where it can (Discord ephemeral): refusals and errors.
 	Private bool
 	Lang    string
+	// Image is the card's picture, for platforms that show it with a
+	// reply (Telegram); nil for none.
+	Image *Image
 }
 
 // Choice is one entry of a pick list.
@@ -254,7 +257,11 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, ch store.Channel) (R
 	case 0:
 		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(q, 100)})}, nil
 	case 1:
-		return Reply{Card: h.CardFor(ctx, found[0], ch)}, nil
+		r := Reply{Card: h.CardFor(ctx, found[0], ch)}
+		if h.ImagesOn(ch) {
+			r.Image = h.picture(found[0], ch.Language, h.today(ch))
+		}
+		return r, nil
 	}
 	r := Reply{Text: i18n.F(lang, "reply.pick", i18n.Args{"Query": clip(q, 100)})}
 	for _, c := range found {

@@ -182,7 +182,9 @@ func splitID(messageID string) (first, second int, err error) {
 // sendPicture sends msg as a picture post to chat and returns its message
 // id, "photo" or "photo,text". errNoPicture means the picture could not
 // be posted and nothing was sent: the caller sends the text card.
-func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, replyTo int) (string, error) {
+// A replyTo that is gone fails the send if strict (an alert's
+// follow-up), else the photo goes out on its own (a command's answer).
+func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, replyTo int, strict bool) (string, error) {
 	caption, follow := pictureDocs(msg)
 	text := outgoing{method: "sendMessage", maxWait: maxSendWait}
 	if follow != nil {
@@ -201,7 +203,7 @@ func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, r
 	}
 	photo := outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card), maxWait: maxSendWait,
 		html: caption.fit(maxCaption, true).render(true), plain: caption.fit(maxCaption, false).render(false),
-		replyTo: replyTo, strictReply: replyTo != 0}
+		replyTo: replyTo, strictReply: strict}
 	m, err := c.sendPhoto(ctx, chat, photo, msg.Image)
 	if err != nil {
 		return "", err

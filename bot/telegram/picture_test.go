@@ -387,3 +387,22 @@ func TestPictureCrashBetweenParts(t *testing.T) {
 		t.Errorf("message id %q; want photo,text", p.MessageID)
 	}
 }
+
+// TestPictureCaseReply checks that /case answers with the card's picture
+// as a photo, answering the command, with the card as its caption.
+func TestPictureCaseReply(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	dm := telegramtest.Private(9)
+	m := hs.say(dm, 9, "/case amira-testova")
+	if m.Method != "sendPhoto" || !m.Upload || !strings.Contains(m.Text, "Amira Testova") || len(m.Keyboard) != 1 || m.ReplyTo == 0 {
+		t.Errorf("/case: %s %q %+v reply to %d; want the card as a photo answering the command", m.Method, m.Text, m.Keyboard, m.ReplyTo)
+	}
+	// A card too long for a caption: the photo, then the text card.
+	hs.say(dm, 9, "/case zara-fiktiva")
+	msgs := hs.tg.WaitMessages(dm.ID, 3, waitLong)
+	if len(msgs) != 3 || msgs[1].Method != "sendPhoto" || msgs[2].Method != "sendMessage" || !strings.Contains(msgs[2].Text, "Sources:") ||
+		telegramtest.Length(msgs[1].Text) > telegramtest.MaxCaption {
+		t.Errorf("/case of a long card: %d messages; want a photo then the text card", len(msgs))
+	}
+}

@@ -40,10 +40,10 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 		first.replyTo, first.strictReply = to, true
 	}
 	if (msg.Image != nil || msg.Resume != "") && msg.Card != nil {
-		pid, err := c.sendPicture(ctx, id, msg, first.replyTo)
+		pid, err := c.sendPicture(ctx, id, msg, first.replyTo, true)
 		if err != nil && first.replyTo != 0 && replyGone(err) {
 			c.log.Info("the message to reply to is gone; sending without the reply", "chat", id, "reply_to", first.replyTo)
-			pid, err = c.sendPicture(ctx, id, msg, 0)
+			pid, err = c.sendPicture(ctx, id, msg, 0, true)
 		}
 		if !errors.Is(err, errNoPicture) {
 			if err != nil {
@@ -390,9 +390,22 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 		textOnly.keyboard = first.keyboard
 	}
 	first.replyTo, textOnly.replyTo = replyTo, replyTo
+	// A card with its picture goes out as a picture post; a retry after
+	// its photo went out sends only the rest.
+	picture := bot.Message{Lead: r.Text, Card: r.Card, Lang: r.Lang, Image: r.Image}
+	picture.Progress = func(part string) { picture.Resume = part }
 	waited := time.Duration(0)
 	for {
-		_, err := c.deliver(ctx, chat, first, textOnly)
+		var err error
+		if picture.Image != nil && picture.Card != nil && r.Wrote == "" {
+			_, err = c.sendPicture(ctx, chat, picture, replyTo, false)
+			if errors.Is(err, errNoPicture) {
+				picture.Image = nil
+				continue
+			}
+		} else {
+			_, err = c.deliver(ctx, chat, first, textOnly)
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}
