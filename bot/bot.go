@@ -94,6 +94,14 @@ func (m Message) Text() string {
 	return strings.Join(parts, "\n\n")
 }
 
+// ErrRest is wrapped by a Temporary SendError from a Send that delivered
+// the first part of a message (reported to Message.Progress) and not the
+// rest, whose turn under the chat's pace is RetryAfter away: the delivery
+// engine puts the post back for then, without counting a failure, and
+// the next Send (with Resume) sends the rest. It keeps a send worker from
+// idling through a chat's pace.
+var ErrRest = errors.New("the rest of the message is due later")
+
 // SendFailure classifies a failed send for the delivery engine.
 type SendFailure int
 

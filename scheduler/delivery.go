@@ -391,6 +391,13 @@ func (d *Delivery) operate(rec context.Context, log *slog.Logger, p store.Post, 
 // message id it made or acted on, and a note), or the failure, classified.
 func (d *Delivery) outcome(rec context.Context, log *slog.Logger, p store.Post, id, note string, err error) (hold, error) {
 	now := d.Now()
+	if errors.Is(err, bot.ErrRest) {
+		// Part of it went out and is recorded; the rest goes at the
+		// chat's next turn, and the chat's other posts after it.
+		until := now.Add(bot.Classify(err).RetryAfter)
+		log.Info("first part sent; the rest follows at the chat's next turn", "part", "recorded", "at", until)
+		return hold{stop: true, until: until}, d.Store.Release(rec, until, p.ID)
+	}
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
 		d.Metrics.count(postSent, p)

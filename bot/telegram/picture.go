@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -213,9 +214,16 @@ func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, r
 	}
 	if msg.Progress != nil {
 		msg.Progress(strconv.Itoa(m))
+		// The photo is recorded: rather than wait out the chat's pace
+		// for the text, hand the post back for then (bot.ErrRest).
+		text.maxWait = restWait
 	}
 	return c.sendFollow(ctx, chat, m, text)
 }
+
+// restWait is the longest a picture post's text waits for its turn after
+// the photo before the post is handed back for it (bot.ErrRest).
+const restWait = 50 * time.Millisecond
 
 // sendFollow sends the text card after the photo photo and returns the
 // post's id, "photo,text". A text Telegram refuses for good leaves the
@@ -223,6 +231,10 @@ func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, r
 // the retry sends the text alone (bot.Message.Resume).
 func (c *Client) sendFollow(ctx context.Context, chat int64, photo int, text outgoing) (string, error) {
 	id, err := c.sendHTMLOrPlain(ctx, chat, text)
+	var tl *tooLong
+	if err != nil && text.maxWait == restWait && errors.As(err, &tl) {
+		return "", &bot.SendError{Failure: bot.Temporary, RetryAfter: tl.wait, Err: fmt.Errorf("telegram: photo %d sent: %w", photo, bot.ErrRest)}
+	}
 	if err != nil {
 		se := classify(err)
 		if se.Failure == bot.Rejected {
