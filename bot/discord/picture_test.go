@@ -26,12 +26,15 @@ type pictures struct {
 	calls int
 	err   error
 	data  []byte // returned instead of a PNG when set
+	// noise makes the picture about 64 kB of noise, the weight of a
+	// real card, rather than a smooth gradient of a few hundred bytes.
+	noise bool
 }
 
 func (p *pictures) PNG(c *cases.Case, o card.Options) ([]byte, error) {
 	p.mu.Lock()
 	p.calls++
-	err, data := p.err, p.data
+	err, data, noise := p.err, p.data, p.noise
 	p.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -44,6 +47,19 @@ func (p *pictures) PNG(c *cases.Case, o card.Options) ([]byte, error) {
 		for x := range 400 {
 			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
 		}
+	}
+	if noise {
+		g := image.NewGray(image.Rect(0, 0, 256, 256))
+		x := uint32(2463534242)
+		for i := range g.Pix {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			g.Pix[i] = uint8(x)
+		}
+		var b bytes.Buffer
+		err := png.Encode(&b, g)
+		return b.Bytes(), err
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {

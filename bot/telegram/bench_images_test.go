@@ -35,7 +35,7 @@ func BenchmarkFanOutImages(b *testing.B) {
 		{"caption+text", 500, "Alert %d. " + longAlert, 2},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			pics := &pictures{}
+			pics := &pictures{noise: true}
 			hs := newHarness(b, harnessOpts{pictures: pics})
 			ctx := context.Background()
 			ids := make([]int64, tt.groups)
