@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"sync"
 
 	"github.com/vigil-bot/vigil/card"
@@ -106,18 +105,10 @@ func (m *pictureMemo) get(key string, render func() ([]byte, error)) ([]byte, er
 		<-it.done
 		return it.png, it.err
 	}
+	// A failure is kept like a picture: rendering is a function of the
+	// key, so the other messages of the fan-out go as text cards at once
+	// rather than each failing again.
 	it.png, it.err = render()
-	if it.err != nil {
-		// A failure is not kept: the next message tries again.
-		m.mu.Lock()
-		if m.items[key] == it {
-			delete(m.items, key)
-			if i := slices.Index(m.order, key); i >= 0 {
-				m.order = slices.Delete(m.order, i, i+1)
-			}
-		}
-		m.mu.Unlock()
-	}
 	close(it.done)
 	return it.png, it.err
 }

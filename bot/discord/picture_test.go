@@ -207,6 +207,18 @@ func TestPictureWithdrawn(t *testing.T) {
 	if m := e.srv.Messages(ch)[0]; len(m.Attachments) != 0 || len(m.Embeds) != 0 {
 		t.Errorf("withdrawn: %d attachments, %d embeds; want none", len(m.Attachments), len(m.Embeds))
 	}
+	// A copy sent without its picture, corrected with one: Discord would
+	// not find card.png; the correction goes without the picture.
+	id, err = e.c.Send(ctx, ch, bot.Message{Lead: "Act", Card: card, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Edit(ctx, ch, id, msg); err != nil {
+		t.Fatalf("correcting a copy without a picture: %v", err)
+	}
+	if m := e.srv.Messages(ch)[1]; m.Edits != 1 || len(m.Attachments) != 0 || len(m.Embeds) != 1 || m.Embeds[0].Image != nil {
+		t.Errorf("corrected: %d edits, %d attachments, %+v; want the card without a picture", m.Edits, len(m.Attachments), m.Embeds)
+	}
 }
 
 func card0() card.Options { return card.Options{Lang: "en"} }

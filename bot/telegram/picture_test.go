@@ -422,3 +422,20 @@ func TestPictureCaseReply(t *testing.T) {
 		t.Errorf("/case of a long card: %d messages; want a photo then the text card", len(msgs))
 	}
 }
+
+// TestPictureThrottled checks that a 429 on the upload is retried as any
+// post: the photo arrives once.
+func TestPictureThrottled(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	chats := hs.subscribeChats(1)
+	hs.tg.Throttle(chats[0], 1)
+	if _, n, err := hs.st.QueueAlert(context.Background(), "amira-testova", "Free her now", "test", time.Now()); err != nil || n != 1 {
+		t.Fatalf("QueueAlert: %d, %v", n, err)
+	}
+	waitPosts(t, hs.st, 1)
+	msgs := hs.tg.Messages(chats[0].ID)
+	if len(msgs) != 1 || msgs[0].Method != "sendPhoto" || !msgs[0].Upload || hs.tg.TooMany() != 1 || hs.tg.Uploads() != 1 {
+		t.Errorf("%d messages, %d 429s, %d uploads; want the photo once after the 429", len(msgs), hs.tg.TooMany(), hs.tg.Uploads())
+	}
+}
