@@ -131,23 +131,23 @@ func captionOf(msg bot.Message, o outgoing) outgoing {
 // photo's caption and buttons, then the text. A part that is gone (a
 // moderator deleted it) is left; the other is still edited.
 func (c *Client) editParts(ctx context.Context, chat int64, photo, text int, msg bot.Message) error {
-	var cap, body outgoing
+	var capt, body outgoing
 	if msg.Card == nil {
-		// Withdrawn: both say so.
-		o, _ := compose(msg.Lang, msg.Lead, false, nil, nil)
-		cap, body = o, o
-		cap.html, cap.plain = doc{{text: msg.Lead}}.fit(maxCaption, true).render(true), doc{{text: msg.Lead}}.fit(maxCaption, false).render(false)
+		// Withdrawn: both say so, without buttons.
+		d := cardDoc(msg.Lang, msg.Lead, false, nil, false)
+		capt = outgoing{html: d.fit(maxCaption, true).render(true), plain: d.fit(maxCaption, false).render(false)}
+		body = outgoing{html: d.fit(maxText, true).render(true), plain: d.fit(maxText, false).render(false)}
 	} else {
 		caption, follow := pictureDocs(msg)
 		if follow == nil {
 			// The card fits the caption now: the text keeps the card.
 			follow = cardDoc(msg.Lang, "", false, msg.Card, false)
 		}
-		cap = outgoing{keyboard: actionKeyboard(msg.Card), html: caption.fit(maxCaption, true).render(true),
+		capt = outgoing{keyboard: actionKeyboard(msg.Card), html: caption.fit(maxCaption, true).render(true),
 			plain: caption.fit(maxCaption, false).render(false)}
 		body = outgoing{html: follow.fit(maxText, true).render(true), plain: follow.fit(maxText, false).render(false)}
 	}
-	errCap := c.editPaced(ctx, chat, photo, cap, true)
+	errCap := c.editPaced(ctx, chat, photo, capt, true)
 	if notModified(errCap) {
 		errCap = nil
 	}
