@@ -67,6 +67,19 @@ type Message struct {
 	// this one answers (an alert's follow-up); empty for none. If that
 	// message is gone, the platform sends this one on its own.
 	ReplyTo string
+	// Image is the card's picture to post with it (the share card), nil
+	// for none. A platform that cannot post it sends the text card.
+	Image *Image
+	// Resume is the id of the part of this message that an earlier
+	// attempt delivered (the photo of a photo-and-text post, as reported
+	// to Progress); the platform sends only the rest and returns the id
+	// of the whole. Empty: nothing was delivered yet.
+	Resume string
+	// Progress, if set, is called with the id of a part the platform has
+	// delivered before it sends the next part, so that the delivery
+	// engine records it: a retry after a failure or a crash between the
+	// parts then sends only the rest (Resume) instead of the part twice.
+	Progress func(part string)
 }
 
 // Text renders m as plain text, for the console and for fallbacks.
@@ -80,6 +93,14 @@ func (m Message) Text() string {
 	}
 	return strings.Join(parts, "\n\n")
 }
+
+// ErrRest is wrapped by a Temporary SendError from a Send that delivered
+// the first part of a message (reported to Message.Progress) and not the
+// rest, whose turn under the chat's pace is RetryAfter away: the delivery
+// engine puts the post back for then, without counting a failure, and
+// the next Send (with Resume) sends the rest. It keeps a send worker from
+// idling through a chat's pace.
+var ErrRest = errors.New("the rest of the message is due later")
 
 // SendFailure classifies a failed send for the delivery engine.
 type SendFailure int

@@ -36,6 +36,9 @@ type Option struct {
 	// Rest makes the option take the rest of a text command; an option
 	// without it takes one word. Only a command's last option has it.
 	Rest bool
+	// Choices are the only values the option takes; platforms with
+	// named options (Discord) offer them as a list.
+	Choices []string
 }
 
 // Command is one chat command: its name, who may use it, its options and
@@ -70,13 +73,14 @@ func init() {
 			{Name: "country", Required: true, Autocomplete: true, MaxLength: 60, Rest: true}}},
 		{Name: "unsubscribe", Access: Admins, run: (*Handler).cmdUnsubscribe, Options: []Option{
 			{Name: "country", Required: true, Autocomplete: true, MaxLength: 60, Rest: true}}},
-		// Settings words come in any order: cmdSettings reads the three
+		// Settings words come in any order: cmdSettings reads the four
 		// options as one list of words, so a text command fills them in
-		// turn and the last takes whatever is left.
+		// turn and the last takes whatever is left ("images off").
 		{Name: "settings", Access: Admins, run: (*Handler).cmdSettings, Options: []Option{
 			{Name: "timezone", MaxLength: 64},
 			{Name: "time", MaxLength: 5},
-			{Name: "language", MaxLength: 2, Rest: true}}},
+			{Name: "language", MaxLength: 2},
+			{Name: "images", Rest: true, Choices: []string{"on", "off"}}}},
 		{Name: "alert", Access: Editors, run: (*Handler).cmdAlert, Options: []Option{
 			{Name: "case", Required: true, Autocomplete: true, MaxLength: 100},
 			{Name: "message", Required: true, MaxLength: MaxAlert, Rest: true}}},

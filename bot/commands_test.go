@@ -89,7 +89,7 @@ func TestHelpText(t *testing.T) {
 /subscriptions — what this channel follows and when it gets posts
 /subscribe <country> — (admins) posts and alerts about that country come here
 /unsubscribe <country or all> — (admins) stop them
-/settings [time zone] [HH:MM] [language] — (admins) when and in which language posts come
+/settings [time zone] [HH:MM] [language] [images on|off] — (admins) when and in which language posts come
 /alert <case> <message> — (editors) an urgent alert to every channel following the case's country
 /retract <alert id> — (editors) withdraw an alert from every channel it went to
 /write [country] — a person to write a letter to, with the address
@@ -102,7 +102,7 @@ func TestHelpText(t *testing.T) {
 /subscriptions – was dieser Kanal verfolgt und wann Beiträge kommen
 /subscribe <Land> – (Admins) Beiträge und Eilmeldungen zu diesem Land kommen hierher
 /unsubscribe <Land oder all> – (Admins) beendet sie
-/settings [Zeitzone] [HH:MM] [Sprache] – (Admins) wann und in welcher Sprache Beiträge kommen
+/settings [Zeitzone] [HH:MM] [Sprache] [images on|off] – (Admins) wann und in welcher Sprache Beiträge kommen
 /alert <Fall> <Nachricht> – (Redakteure) eine Eilmeldung an alle Kanäle, die dem Land des Falls folgen
 /retract <Eilmeldungs-ID> – (Redakteure) eine Eilmeldung aus allen Kanälen zurückziehen, die sie erhalten haben
 /write [Land] – eine Person, der Sie einen Brief schreiben können, mit Adresse
@@ -164,7 +164,8 @@ func TestParseOptions(t *testing.T) {
 		{"cases", "AZ 2", map[string]string{"country": "AZ 2"}},
 		{"subscribe", "Saudi Arabia", map[string]string{"country": "Saudi Arabia"}},
 		{"settings", "de 09:30 Europe/Berlin", map[string]string{"timezone": "de", "time": "09:30", "language": "Europe/Berlin"}},
-		{"settings", "de  09:30 UTC extra", map[string]string{"timezone": "de", "time": "09:30", "language": "UTC extra"}},
+		{"settings", "de  09:30 UTC extra", map[string]string{"timezone": "de", "time": "09:30", "language": "UTC", "images": "extra"}},
+		{"settings", "UTC images off", map[string]string{"timezone": "UTC", "time": "images", "language": "off"}},
 		{"settings", "10:00", map[string]string{"timezone": "10:00"}},
 		{"alert", "amira-testova Free her now", map[string]string{"case": "amira-testova", "message": "Free her now"}},
 		{"alert", "amira-testova\nDay 30.\nShare it.", map[string]string{"case": "amira-testova", "message": "Day 30.\nShare it."}},

@@ -57,6 +57,9 @@ type Reply struct {
 	// where it can (Discord ephemeral): refusals and errors.
 	Private bool
 	Lang    string
+	// Image is the card's picture, for platforms that show it with a
+	// reply (Telegram); nil for none.
+	Image *Image
 }
 
 // Choice is one entry of a pick list.
@@ -82,8 +85,15 @@ type Handler struct {
 	// Rand returns a random number in [0, n), for /write's ties; nil:
 	// math/rand. Tests make it predictable.
 	Rand func(n int) int
+	// Pictures renders the share cards posts carry (ImagesOn); nil: posts
+	// go without pictures.
+	Pictures Pictures
+	// PublicURL is the base of the public case pages that share cards
+	// print (config http.public_url); empty for none.
+	PublicURL string
 
-	writers writerLog // who has counted a letter today, as keyed hashes only
+	writers  writerLog   // who has counted a letter today, as keyed hashes only
+	pictures pictureMemo // the last pictures rendered, for a fan-out // who has counted a letter today, as keyed hashes only
 }
 
 // NewHandler returns a handler over the store, with the config's defaults.
@@ -248,7 +258,11 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, ch store.Channel) (R
 	case 0:
 		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(q, 100)})}, nil
 	case 1:
-		return Reply{Card: h.CardFor(ctx, found[0], ch)}, nil
+		r := Reply{Card: h.CardFor(ctx, found[0], ch)}
+		if h.ImagesOn(ch) {
+			r.Image = h.picture(found[0], ch.Language, h.today(ch))
+		}
+		return r, nil
 	}
 	r := Reply{Text: i18n.F(lang, "reply.pick", i18n.Args{"Query": clip(q, 100)})}
 	for _, c := range found {
@@ -350,6 +364,7 @@ func (h *Handler) cmdSubscriptions(_ context.Context, _ Request, ch store.Channe
 	}
 	text := i18n.F(lang, "reply.subs", i18n.Args{"Countries": i18n.List(lang, names), "Timezone": ch.Timezone,
 		"Time": ch.PostTime, "Language": ch.Language})
+	text += "\n" + h.imagesText(ch)
 	if ch.Paused() {
 		text += "\n" + i18n.F(lang, "reply.subs_paused", i18n.Args{"Reason": ch.PausedReason,
 			"Since": ch.PausedAt.Format(time.DateTime + " MST")})
@@ -436,18 +451,73 @@ func ParseSettings(words []string) (tz, clock, lang, bad string) {
 	return tz, clock, lang, ""
 }
 
+// imagesWord is the /settings word before "on" or "off".
+const imagesWord = "images"
+
+// parseImages takes "images on" or "images off" out of /settings words
+// and returns the rest, the choice (nil for none) and the first word it
+// cannot read.
+func parseImages(words []string) (rest []string, on *bool, bad string) {
+	for i := 0; i < len(words); i++ {
+		if !strings.EqualFold(words[i], imagesWord) {
+			rest = append(rest, words[i])
+			continue
+		}
+		if i+1 == len(words) || on != nil {
+			return nil, nil, words[i]
+		}
+		switch strings.ToLower(words[i+1]) {
+		case "on":
+			on = new(true)
+		case "off":
+			on = new(false)
+		default:
+			return nil, nil, words[i+1]
+		}
+		i++
+	}
+	return rest, on, ""
+}
+
+// settingsText describes a channel's settings in its language, with
+// whether its posts carry pictures if withImages.
+func (h *Handler) settingsText(ch store.Channel, withImages bool) string {
+	text := i18n.F(ch.Language, "reply.settings", i18n.Args{"Timezone": ch.Timezone, "Time": ch.PostTime,
+		"Language": ch.Language})
+	if withImages {
+		text += "\n" + h.imagesText(ch)
+	}
+	return text
+}
+
+// imagesText says whether the channel's posts carry pictures.
+func (h *Handler) imagesText(ch store.Channel) string {
+	state := i18n.T(ch.Language, "settings.off")
+	if h.ImagesOn(ch) {
+		state = i18n.T(ch.Language, "settings.on")
+	}
+	return i18n.F(ch.Language, "reply.settings_images", i18n.Args{"State": state})
+}
+
 func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel) (Reply, error) {
-	// Settings words come in any order, in any of the three options.
+	// Settings words come in any order, in any of the four options; the
+	// images option's choice (Discord) stands for "images on|off".
 	var words []string
-	for _, k := range []string{"timezone", "time", "language"} {
-		words = append(words, strings.Fields(req.option(k))...)
+	for _, k := range []string{"timezone", "time", "language", "images"} {
+		v := req.option(k)
+		if k == "images" && (strings.EqualFold(v, "on") || strings.EqualFold(v, "off")) {
+			words = append(words, imagesWord)
+		}
+		words = append(words, strings.Fields(v)...)
 	}
 	if len(words) == 0 {
-		return Reply{Text: i18n.F(ch.Language, "reply.settings", i18n.Args{"Timezone": ch.Timezone, "Time": ch.PostTime,
-			"Language": ch.Language}) + "\n" +
-			i18n.T(ch.Language, "reply.settings_usage")}, nil
+		return Reply{Text: h.settingsText(ch, true) + "\n" + i18n.T(ch.Language, "reply.settings_usage")}, nil
 	}
-	tz, clock, lang, bad := ParseSettings(words)
+	words, images, bad := parseImages(words)
+	var tz, clock, lang string
+	if bad == "" {
+		tz, clock, lang, bad = ParseSettings(words)
+	}
 	if bad != "" {
 		return Reply{Text: i18n.F(ch.Language, "reply.settings_bad", i18n.Args{"Word": clip(bad, 60)}), Private: true}, nil
 	}
@@ -460,10 +530,14 @@ func (h *Handler) cmdSettings(ctx context.Context, req Request, ch store.Channel
 	if err != nil {
 		return Reply{}, err
 	}
+	if images != nil {
+		if updated, err = h.Store.SetImages(ctx, req.Platform, req.Chat, images, ch, h.Now()); err != nil {
+			return Reply{}, err
+		}
+	}
 	h.Log.Info("settings changed", "platform", req.Platform, "chat", req.Chat, "timezone", updated.Timezone,
-		"post_time", updated.PostTime, "language", updated.Language, "user", req.User)
-	return Reply{Text: i18n.F(updated.Language, "reply.settings", i18n.Args{"Timezone": updated.Timezone,
-		"Time": updated.PostTime, "Language": updated.Language}), Lang: updated.Language}, nil
+		"post_time", updated.PostTime, "language", updated.Language, "images", h.ImagesOn(updated), "user", req.User)
+	return Reply{Text: h.settingsText(updated, images != nil), Lang: updated.Language}, nil
 }
 
 func (h *Handler) cmdAlert(ctx context.Context, req Request, ch store.Channel) (Reply, error) {

@@ -35,7 +35,10 @@ type Config struct {
 	StaleAfter Duration `yaml:"stale_after"`
 	CatchUp    Duration `yaml:"catch_up"`
 	DailyLimit int      `yaml:"daily_limit"`
-	HTTP       struct {
+	// Images makes posts carry the case's share card picture (default
+	// true); a channel's /settings images on|off overrides it.
+	Images bool `yaml:"images"`
+	HTTP   struct {
 		Listen string `yaml:"listen"`
 		// PublicURL is the address the world reaches http.listen at
 		// ("https://vigil.example.org", no path); when set, the listener
@@ -72,6 +75,7 @@ func Default() *Config {
 		StaleAfter: Duration(365 * 24 * time.Hour),
 		CatchUp:    Duration(time.Hour),
 		DailyLimit: 3,
+		Images:     true,
 	}
 	c.HTTP.Listen = "127.0.0.1:8080"
 	return c

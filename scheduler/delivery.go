@@ -280,6 +280,15 @@ func (d *Delivery) deliver(ctx context.Context, p store.Post) (hold, error) {
 		d.Metrics.count(postFailed, p)
 		return hold{}, d.Store.Fail(rec, p.ID, err, d.Now())
 	}
+	// A post of several messages (a photo, then its text card) records
+	// each part as it goes out: a retry, or the next start after a crash
+	// between the parts, sends only the rest.
+	msg.Resume = p.MessageID
+	msg.Progress = func(part string) {
+		if err := d.Store.NotePart(rec, p.ID, part); err != nil {
+			log.Error("the delivered part could not be recorded; a crash now would send it again", "part", part, "err", err)
+		}
+	}
 	var id string
 	err = d.call(rec, p, func(ctx context.Context) (err error) {
 		id, err = d.Platforms[p.Platform].Send(ctx, p.Chat, msg)
@@ -382,6 +391,13 @@ func (d *Delivery) operate(rec context.Context, log *slog.Logger, p store.Post, 
 // message id it made or acted on, and a note), or the failure, classified.
 func (d *Delivery) outcome(rec context.Context, log *slog.Logger, p store.Post, id, note string, err error) (hold, error) {
 	now := d.Now()
+	if errors.Is(err, bot.ErrRest) {
+		// Part of it went out and is recorded; the rest goes at the
+		// chat's next turn, and the chat's other posts after it.
+		until := now.Add(bot.Classify(err).RetryAfter)
+		log.Info("first part sent; the rest follows at the chat's next turn", "part", "recorded", "at", until)
+		return hold{stop: true, until: until}, d.Store.Release(rec, until, p.ID)
+	}
 	if err == nil {
 		log.Info("sent", "message", id, "attempt", p.Attempts)
 		d.Metrics.count(postSent, p)

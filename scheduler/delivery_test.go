@@ -264,3 +264,59 @@ func TestWorkersKeepChatOrder(t *testing.T) {
 		t.Errorf("at most %d sends at once; want 2 to 4", op.maxInFlight)
 	}
 }
+
+// twoParts is a platform whose messages go out in two parts, the second
+// at the chat's next turn: the first Send reports its first part and
+// hands the post back (bot.ErrRest); the next, resumed, sends the rest.
+type twoParts struct {
+	mu      sync.Mutex
+	firsts  int
+	resumes []string
+}
+
+func (p *twoParts) Name() string                  { return "fake" }
+func (p *twoParts) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+func (p *twoParts) Send(ctx context.Context, chat string, msg bot.Message) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if msg.Resume != "" {
+		p.resumes = append(p.resumes, msg.Resume)
+		return msg.Resume + ",t", nil
+	}
+	p.firsts++
+	msg.Progress("p" + chat)
+	return "", &bot.SendError{Failure: bot.Temporary, RetryAfter: 1100 * time.Millisecond, Err: fmt.Errorf("x: %w", bot.ErrRest)}
+}
+
+// TestDeliveryRestAtNextTurn checks bot.ErrRest: the first part is
+// recorded and the post waits for the chat's next turn, not counted as a
+// failure; then only the rest is sent, and the post ends with both ids.
+func TestDeliveryRestAtNextTurn(t *testing.T) {
+	d, st, _, clk := setup(t, "a")
+	p := &twoParts{}
+	d.Platforms = map[string]bot.Platform{"fake": p}
+	ctx := context.Background()
+	if _, n, err := st.QueueAlert(ctx, "amira-testova", "Act now", "test", clk.now()); err != nil || n != 1 {
+		t.Fatalf("QueueAlert = %d, %v", n, err)
+	}
+	d.Tick(ctx)
+	post, err := st.Post(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post.State != store.Queued || post.MessageID != "pa" || post.Attempts != 0 || post.LastError != "" ||
+		!post.NextAt.Equal(clk.now().Add(1100*time.Millisecond)) {
+		t.Fatalf("after the first part: %s %q attempts %d error %q next %v; want queued with the part, no failure, at the next turn",
+			post.State, post.MessageID, post.Attempts, post.LastError, post.NextAt)
+	}
+	d.Tick(ctx)
+	if p.firsts != 1 || len(p.resumes) != 0 {
+		t.Fatalf("before the chat's turn: %d firsts, %v resumes; want nothing more", p.firsts, p.resumes)
+	}
+	clk.advance(1100 * time.Millisecond)
+	d.Tick(ctx)
+	post, _ = st.Post(ctx, 1)
+	if p.firsts != 1 || len(p.resumes) != 1 || p.resumes[0] != "pa" || post.State != store.Sent || post.MessageID != "pa,t" {
+		t.Errorf("after the turn: %d firsts, resumes %v, post %s %q; want the rest alone and both ids", p.firsts, p.resumes, post.State, post.MessageID)
+	}
+}

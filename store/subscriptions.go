@@ -20,6 +20,9 @@ type Channel struct {
 	PausedReason string // why deliveries are paused; empty when active
 	PausedAt     time.Time
 	Countries    []string // ISO alpha-2 codes, sorted
+	// Images says whether its posts carry the share card picture; nil
+	// follows the config (SetImages).
+	Images *bool
 }
 
 // Paused reports whether deliveries to the channel are paused.
@@ -35,14 +38,18 @@ func (c Channel) String() string {
 
 const channelColumns = `c.platform, c.chat, c.timezone, c.post_time, c.language, c.paused_reason, c.paused_at,
 	coalesce((SELECT group_concat(country, ',' ORDER BY country) FROM subscriptions s
-		WHERE s.platform = c.platform AND s.chat = c.chat), '')`
+		WHERE s.platform = c.platform AND s.chat = c.chat), ''), c.images`
 
 func scanChannel(sc interface{ Scan(...any) error }) (Channel, error) {
 	var ch Channel
 	var paused int64
 	var countries string
-	if err := sc.Scan(&ch.Platform, &ch.Chat, &ch.Timezone, &ch.PostTime, &ch.Language, &ch.PausedReason, &paused, &countries); err != nil {
+	var images sql.NullBool
+	if err := sc.Scan(&ch.Platform, &ch.Chat, &ch.Timezone, &ch.PostTime, &ch.Language, &ch.PausedReason, &paused, &countries, &images); err != nil {
 		return Channel{}, err
+	}
+	if images.Valid {
+		ch.Images = &images.Bool
 	}
 	ch.PausedAt = fromMS(paused)
 	if countries != "" {

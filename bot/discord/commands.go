@@ -48,6 +48,10 @@ func commands() []*discordgo.ApplicationCommand {
 				names[loc] = o.Name
 				descs[loc] = description(bc.OptionDescription(lang, o.Name), o.Name)
 			}
+			var choices []*discordgo.ApplicationCommandOptionChoice
+			for _, c := range o.Choices {
+				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+			}
 			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
 				Type:                     discordgo.ApplicationCommandOptionString,
 				Name:                     o.Name,
@@ -57,6 +61,7 @@ func commands() []*discordgo.ApplicationCommand {
 				Required:                 o.Required,
 				Autocomplete:             o.Autocomplete,
 				MaxLength:                o.MaxLength,
+				Choices:                  choices,
 			})
 		}
 		out = append(out, cmd)

@@ -113,6 +113,13 @@ func start(t testing.TB, sopts discordtest.Options, opts ...Option) *env {
 // startIn starts with commands registered in guild, or globally if empty.
 func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
+	return startWith(t, guild, sopts, nil, opts...)
+}
+
+// startWith starts with pictures rendering the posts' share cards (nil:
+// posts go without).
+func startWith(t testing.TB, guild string, sopts discordtest.Options, pictures bot.Pictures, opts ...Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	srv := discordtest.New(t, sopts)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
@@ -134,6 +141,7 @@ func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Opti
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := bot.NewHandler(st, cfg, log)
+	h.Pictures = pictures
 	c, err := New(cfg, h, log, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +240,7 @@ func TestCommandsRegistered(t *testing.T) {
 		t.Errorf("commands = %v; want %v", names, bot.CommandNames())
 	}
 	wantOpts := map[string][]string{"case": {"query"}, "cases": {"country"}, "subscribe": {"country"},
-		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language"}, "alert": {"case", "message"},
+		"unsubscribe": {"country"}, "settings": {"timezone", "time", "language", "images"}, "alert": {"case", "message"},
 		"retract": {"alert"}, "write": {"country"}, "wrote": {"case"}}
 	autocomplete := map[string]bool{"case/query": true, "alert/case": true, "subscribe/country": true,
 		"write/country": true, "wrote/case": true}
@@ -246,6 +254,15 @@ func TestCommandsRegistered(t *testing.T) {
 			}
 			if o.DescriptionLocalizations["de"] == "" {
 				t.Errorf("/%s %s: no German description", name, o.Name)
+			}
+			if name == "settings" && o.Name == "images" {
+				var values []string
+				for _, ch := range o.Choices {
+					values = append(values, fmt.Sprint(ch.Value))
+				}
+				if !slices.Equal(values, []string{"on", "off"}) {
+					t.Errorf("/settings images choices = %v; want [on off]", values)
+				}
 			}
 		}
 		if !slices.Equal(got, wantOpts[name]) {

@@ -35,6 +35,11 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 		return "", &bot.SendError{Failure: bot.Temporary, Err: fmt.Errorf("discord: send: %w", err)}
 	}
 	send := renderMessage(msg).send()
+	plain := send.Embeds
+	png := c.picture(ctx, chat, msg)
+	if png != nil {
+		withPicture(send, png)
+	}
 	if msg.ReplyTo != "" {
 		if !snowflake(msg.ReplyTo) {
 			return "", &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("discord: %q is not a message id", msg.ReplyTo)}
@@ -47,6 +52,12 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 		// The message it answers was deleted: send it on its own.
 		c.log.Info("the message to reply to is gone; sending without the reply", "channel", chat, "reply_to", msg.ReplyTo)
 		send.Reference = nil
+		rewind(send, png)
+		m, err = c.s.ChannelMessageSendComplex(chat, send, once(ctx)...)
+	}
+	if err != nil && send.Files != nil && refusedFile(err) {
+		c.log.Warn("Discord refused the card picture; sending the text card", "channel", chat, "err", classify(err))
+		withoutPicture(send, plain)
 		m, err = c.s.ChannelMessageSendComplex(chat, send, once(ctx)...)
 	}
 	if err != nil {
@@ -87,7 +98,26 @@ func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Messa
 	}
 	edit := &discordgo.MessageEdit{ID: messageID, Channel: chat, Content: &r.content, Embeds: &embeds,
 		Components: &components, AllowedMentions: noMentions()}
-	if _, err := c.s.ChannelMessageEditComplex(edit, once(ctx)...); err != nil {
+	if msg.Image != nil && len(embeds) > 0 {
+		// The picture stays: its attachment is kept (attachments left
+		// out of the edit) and the new embed shows it again.
+		e := *embeds[0]
+		e.Image, e.Thumbnail = &discordgo.MessageEmbedImage{URL: attachmentURL}, nil
+		withImage := append([]*discordgo.MessageEmbed{&e}, embeds[1:]...)
+		edit.Embeds = &withImage
+	} else {
+		// No picture (withdrawn, or images turned off): none lingers.
+		edit.Attachments = &[]*discordgo.MessageAttachment{}
+	}
+	_, err := c.s.ChannelMessageEditComplex(edit, once(ctx)...)
+	if err != nil && msg.Image != nil && refusedFile(err) {
+		// The copy went out without its picture (refused then): the
+		// edit goes without it too.
+		c.log.Info("the copy has no picture to keep; editing it as a text card", "channel", chat, "message", messageID, "err", classify(err))
+		edit.Embeds = &embeds
+		_, err = c.s.ChannelMessageEditComplex(edit, once(ctx)...)
+	}
+	if err != nil {
 		return classify(err)
 	}
 	return nil

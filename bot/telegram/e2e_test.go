@@ -91,6 +91,8 @@ type harnessOpts struct {
 	pace    *Pace
 	noRun   bool
 	webhook string // telegram.webhook_url
+	// pictures renders the posts' share cards; nil: posts go without.
+	pictures bot.Pictures
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -123,6 +125,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := bot.NewHandler(st, cfg, log)
+	h.Pictures = o.pictures
 	var opts []Option
 	if o.pace != nil {
 		opts = append(opts, WithPace(*o.pace))

@@ -452,7 +452,8 @@ type outgoing struct {
 	method   string // sendMessage or sendPhoto
 	html     string // text or caption
 	plain    string
-	photo    string // for sendPhoto: the photo's URL
+	photo    string // for sendPhoto: the photo's URL or file_id
+	file     []byte // for sendPhoto: the picture to upload instead
 	preview  string // for sendMessage: the URL to preview above the text
 	keyboard *tgbotapi.InlineKeyboardMarkup
 	replyTo  int

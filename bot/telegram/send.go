@@ -31,11 +31,27 @@ func (c *Client) Send(ctx context.Context, chat string, msg bot.Message) (string
 	// every other chat while this one's pace runs out, hand the post back.
 	first.maxWait, textOnly.maxWait = maxSendWait, maxSendWait
 	if msg.ReplyTo != "" {
-		to, err := strconv.Atoi(msg.ReplyTo)
-		if err != nil || to <= 0 {
-			return "", &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("telegram: %q is not a message id", msg.ReplyTo)}
+		// A picture post's id is its photo's and its text's: a reply
+		// answers the photo.
+		to, _, err := splitID(msg.ReplyTo)
+		if err != nil {
+			return "", &bot.SendError{Failure: bot.Rejected, Err: err}
 		}
 		first.replyTo, first.strictReply = to, true
+	}
+	if (msg.Image != nil || msg.Resume != "") && msg.Card != nil {
+		pid, err := c.sendPicture(ctx, id, msg, first.replyTo, true)
+		if err != nil && first.replyTo != 0 && replyGone(err) {
+			c.log.Info("the message to reply to is gone; sending without the reply", "chat", id, "reply_to", first.replyTo)
+			pid, err = c.sendPicture(ctx, id, msg, 0, true)
+		}
+		if !errors.Is(err, errNoPicture) {
+			if err != nil {
+				return "", classify(err)
+			}
+			return pid, nil
+		}
+		// The picture cannot be posted: the text card goes instead.
 	}
 	mid, err := c.deliver(ctx, id, first, textOnly)
 	if err != nil && first.replyTo != 0 && replyGone(err) {
@@ -59,15 +75,25 @@ func replyGone(err error) bool {
 
 // Edit replaces the text of the bot's message messageID in chat by msg,
 // for an alert's correction or withdrawal: a text message's text, or a
-// photo card's caption, with msg's buttons. It waits for its turn under
-// the pace like Send. An edit to the text the message has already is
-// done (Telegram's "message is not modified").
+// photo card's caption, with msg's buttons; for a picture post with its
+// text card after it ("photo,text"), the photo's caption and the text.
+// It waits for its turn under the pace like Send. An edit to the text the
+// message has already is done (Telegram's "message is not modified").
 func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Message) error {
-	id, mid, err := ids(chat, messageID)
+	id, mid, second, err := ids(chat, messageID)
 	if err != nil {
 		return err
 	}
+	if second != 0 {
+		return c.editParts(ctx, id, mid, second, msg)
+	}
 	first, textOnly := compose(msg.Lang, msg.Lead, msg.Card != nil, msg.Card, nil)
+	if msg.Image != nil && msg.Card != nil {
+		// A picture post whose whole card was the caption.
+		caption, _ := pictureDocs(msg)
+		first = outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card),
+			html: caption.fit(maxCaption, true).render(true), plain: caption.fit(maxCaption, false).render(false)}
+	}
 	caption := first.method == "sendPhoto"
 	o := first
 	err = c.editPaced(ctx, id, mid, o, caption)
@@ -76,10 +102,12 @@ func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Messa
 		// (the photo was refused), or a text edited onto a photo.
 		if caption {
 			o = textOnly
+		} else {
+			o = captionOf(msg, textOnly)
 		}
 		err = c.editPaced(ctx, id, mid, o, !caption)
 	}
-	if te, ok := apiError(err); ok && te.Code == 400 && strings.Contains(te.Message, "message is not modified") {
+	if notModified(err) {
 		return nil
 	}
 	if err != nil {
@@ -88,19 +116,93 @@ func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Messa
 	return nil
 }
 
+// captionOf is the text of o, or msg as a picture post's caption if it
+// has a picture, for a photo whose caption is to be edited.
+func captionOf(msg bot.Message, o outgoing) outgoing {
+	if msg.Card == nil {
+		return o
+	}
+	caption, _ := pictureDocs(msg)
+	return outgoing{keyboard: o.keyboard, html: caption.fit(maxCaption, true).render(true),
+		plain: caption.fit(maxCaption, false).render(false)}
+}
+
+// editParts edits a picture post sent as a photo and a text card: the
+// photo's caption and buttons, then the text. A part that is gone (a
+// moderator deleted it) is left; the other is still edited.
+func (c *Client) editParts(ctx context.Context, chat int64, photo, text int, msg bot.Message) error {
+	var capt, body outgoing
+	if msg.Card == nil {
+		// Withdrawn: both say so, without buttons.
+		d := cardDoc(msg.Lang, msg.Lead, false, nil, false)
+		capt = outgoing{html: d.fit(maxCaption, true).render(true), plain: d.fit(maxCaption, false).render(false)}
+		body = outgoing{html: d.fit(maxText, true).render(true), plain: d.fit(maxText, false).render(false)}
+	} else {
+		caption, follow := pictureDocs(msg)
+		if follow == nil {
+			// The card fits the caption now: the text keeps the card.
+			follow = cardDoc(msg.Lang, "", false, msg.Card, false)
+		}
+		capt = outgoing{keyboard: actionKeyboard(msg.Card), html: caption.fit(maxCaption, true).render(true),
+			plain: caption.fit(maxCaption, false).render(false)}
+		body = outgoing{html: follow.fit(maxText, true).render(true), plain: follow.fit(maxText, false).render(false)}
+	}
+	errCap := c.editPaced(ctx, chat, photo, capt, true)
+	if notModified(errCap) {
+		errCap = nil
+	}
+	errText := c.editPaced(ctx, chat, text, body, false)
+	if notModified(errText) {
+		errText = nil
+	}
+	switch {
+	case errCap == nil && (errText == nil || editGone(errText)):
+		return nil
+	case errText == nil && editGone(errCap):
+		return nil
+	case errCap != nil:
+		return classify(errCap)
+	}
+	return classify(errText)
+}
+
+// notModified reports whether Telegram refused an edit to the text the
+// message has already.
+func notModified(err error) bool {
+	te, ok := apiError(err)
+	return ok && te.Code == 400 && strings.Contains(te.Message, "message is not modified")
+}
+
+// editGone reports whether the message to edit does not exist (any more).
+func editGone(err error) bool {
+	te, ok := apiError(err)
+	return ok && te.Code == 400 && strings.Contains(te.Message, "message to edit not found")
+}
+
 // Delete deletes the bot's message messageID in chat, for an alert's
-// retraction, paced like Send. A message that is gone already is done;
-// one Telegram will not let the bot delete (older than 48 hours) gives
-// an error wrapping bot.ErrCannotDelete.
+// retraction, paced like Send; a picture post's photo and text both. A
+// message that is gone already is done; one Telegram will not let the
+// bot delete (older than 48 hours) gives an error wrapping
+// bot.ErrCannotDelete.
 func (c *Client) Delete(ctx context.Context, chat, messageID string) error {
-	id, mid, err := ids(chat, messageID)
+	id, mid, second, err := ids(chat, messageID)
 	if err != nil {
 		return err
 	}
+	if err := c.deleteOne(ctx, id, mid); err != nil {
+		return err
+	}
+	if second != 0 {
+		return c.deleteOne(ctx, id, second)
+	}
+	return nil
+}
+
+func (c *Client) deleteOne(ctx context.Context, id int64, mid int) error {
 	if err := c.pace(ctx, id); err != nil {
 		return err
 	}
-	_, err = c.request(ctx, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10), "message_id": strconv.Itoa(mid)})
+	_, err := c.request(ctx, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(id, 10), "message_id": strconv.Itoa(mid)})
 	te, ok := apiError(err)
 	switch {
 	case err == nil:
@@ -113,17 +215,18 @@ func (c *Client) Delete(ctx context.Context, chat, messageID string) error {
 	return classify(err)
 }
 
-// ids parses a chat id and a message id.
-func ids(chat, messageID string) (int64, int, error) {
+// ids parses a chat id and a stored message id: one message, or a
+// picture post's photo and text (second is 0 for one).
+func ids(chat, messageID string) (int64, int, int, error) {
 	id, err := strconv.ParseInt(chat, 10, 64)
 	if err != nil {
-		return 0, 0, &bot.SendError{Failure: bot.ChannelGone, Err: fmt.Errorf("telegram: %q is not a chat id", chat)}
+		return 0, 0, 0, &bot.SendError{Failure: bot.ChannelGone, Err: fmt.Errorf("telegram: %q is not a chat id", chat)}
 	}
-	mid, err := strconv.Atoi(messageID)
-	if err != nil || mid <= 0 {
-		return 0, 0, &bot.SendError{Failure: bot.Rejected, Err: fmt.Errorf("telegram: %q is not a message id", messageID)}
+	mid, second, err := splitID(messageID)
+	if err != nil {
+		return 0, 0, 0, &bot.SendError{Failure: bot.Rejected, Err: err}
 	}
-	return id, mid, nil
+	return id, mid, second, nil
 }
 
 // pace waits for chat's turn as Send does, or says how long it is.
@@ -187,22 +290,20 @@ func (c *Client) deliver(ctx context.Context, chat int64, first, textOnly outgoi
 }
 
 func (c *Client) sendHTMLOrPlain(ctx context.Context, chat int64, o outgoing) (int, error) {
-	id, err := c.post(ctx, chat, o, true)
-	if err != nil && parseError(err) {
-		c.log.Warn("Telegram could not parse the message's HTML; resending it as plain text", "chat", chat, "err", err)
-		return c.post(ctx, chat, o, false)
-	}
-	return id, err
+	m, err := c.sendMessageHTMLOrPlain(ctx, chat, o)
+	return m.MessageID, err
 }
 
-// post sends one message after waiting for its slot.
-func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (int, error) {
+// postMessage sends one message after waiting for its slot, and returns
+// it as Telegram made it.
+func (c *Client) postMessage(ctx context.Context, chat int64, o outgoing, html bool) (tgbotapi.Message, error) {
+	var m tgbotapi.Message
 	if err := c.pacer.wait(ctx, chat, o.maxWait); err != nil {
 		var tl *tooLong
 		if errors.As(err, &tl) {
-			return 0, &bot.SendError{Failure: bot.Temporary, RetryAfter: tl.wait, Err: err}
+			return m, &bot.SendError{Failure: bot.Temporary, RetryAfter: tl.wait, Err: err}
 		}
-		return 0, fmt.Errorf("telegram: waiting to send: %w", err)
+		return m, fmt.Errorf("telegram: waiting to send: %w", err)
 	}
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10)}
 	text := o.plain
@@ -211,7 +312,9 @@ func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (i
 		p["parse_mode"] = tgbotapi.ModeHTML
 	}
 	if o.method == "sendPhoto" {
-		p["photo"] = o.photo
+		if o.file == nil {
+			p["photo"] = o.photo
+		}
 		if text != "" {
 			p["caption"] = text
 		}
@@ -220,7 +323,7 @@ func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (i
 		addPreview(p, o.preview)
 	}
 	if err := addMarkup(p, o.keyboard); err != nil {
-		return 0, err
+		return m, err
 	}
 	switch {
 	case o.replyTo != 0 && o.strictReply:
@@ -229,15 +332,20 @@ func (c *Client) post(ctx context.Context, chat int64, o outgoing, html bool) (i
 		p["reply_to_message_id"] = strconv.Itoa(o.replyTo)
 		p["allow_sending_without_reply"] = "true"
 	}
-	res, err := c.request(ctx, o.method, p)
+	var res json.RawMessage
+	var err error
+	if o.file != nil {
+		res, err = c.upload(ctx, o.method, p, o.file)
+	} else {
+		res, err = c.request(ctx, o.method, p)
+	}
 	if err != nil {
-		return 0, err
+		return m, err
 	}
-	var m tgbotapi.Message
 	if err := json.Unmarshal(res, &m); err != nil {
-		return 0, fmt.Errorf("telegram: %s: reading the reply: %w", o.method, err)
+		return m, fmt.Errorf("telegram: %s: reading the reply: %w", o.method, err)
 	}
-	return m.MessageID, nil
+	return m, nil
 }
 
 // addPreview asks for the link preview of url above the text (Bot API
@@ -282,9 +390,22 @@ func (c *Client) reply(ctx context.Context, chat int64, replyTo int, r bot.Reply
 		textOnly.keyboard = first.keyboard
 	}
 	first.replyTo, textOnly.replyTo = replyTo, replyTo
+	// A card with its picture goes out as a picture post; a retry after
+	// its photo went out sends only the rest.
+	picture := bot.Message{Lead: r.Text, Card: r.Card, Lang: r.Lang, Image: r.Image}
+	picture.Progress = func(part string) { picture.Resume = part }
 	waited := time.Duration(0)
 	for {
-		_, err := c.deliver(ctx, chat, first, textOnly)
+		var err error
+		if picture.Image != nil && picture.Card != nil && r.Wrote == "" {
+			_, err = c.sendPicture(ctx, chat, picture, replyTo, false)
+			if errors.Is(err, errNoPicture) {
+				picture.Image = nil
+				continue
+			}
+		} else {
+			_, err = c.deliver(ctx, chat, first, textOnly)
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}

@@ -52,6 +52,7 @@ type Client struct {
 	log     *slog.Logger
 	pacer   *pacer
 	poll    time.Duration
+	files   fileIDs // uploaded pictures' file_ids
 
 	wg sync.WaitGroup // update handlers in flight
 

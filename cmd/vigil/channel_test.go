@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigil-bot/vigil/store"
 )
 
 // TestSubscribeCanonicalChannel: every spelling of a chat is one channel,
@@ -50,5 +54,37 @@ func TestSubscribeCanonicalChannel(t *testing.T) {
 				t.Errorf("%s %s: exit %d, %q; want exit 2 and one line with %q and %q", cmd, tt.ref, code, stderr, want, tt.why)
 			}
 		}
+	}
+}
+
+// TestSubscriptionsShowImages: `vigil subscriptions` shows whether a
+// channel's posts carry pictures: the config's images setting unless the
+// channel chose (/settings images on|off).
+func TestSubscriptionsShowImages(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vigil.yaml")
+	writeFile(t, cfg, "database: v.db\nimages: false\n")
+	for _, ch := range []string{"console", "telegram:-100123"} {
+		if code, _, stderr := vigil(t, "", "subscribe", "--config", cfg, ch, "AZ"); code != 0 {
+			t.Fatalf("subscribe %s: exit %d, %q", ch, code, stderr)
+		}
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetImages(context.Background(), "telegram", "-100123", new(true), store.Channel{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, stdout, _ := vigil(t, "", "subscriptions", "--config", cfg)
+	text := strings.Join(strings.Fields(stdout), " ")
+	if !strings.Contains(text, "IMAGES STATE") || !strings.Contains(text, "console AZ UTC 10:00 en off active") ||
+		!strings.Contains(text, "telegram:-100123 AZ UTC 10:00 en on active") {
+		t.Errorf("subscriptions:\n%s\nwant the console off (config) and the chat on (its choice)", stdout)
+	}
+	_, stdout, _ = vigil(t, "", "subscriptions", "--config", cfg, "--json")
+	if !strings.Contains(stdout, `"channel":"console"`) || strings.Count(stdout, `"images":false`) != 1 || strings.Count(stdout, `"images":true`) != 1 {
+		t.Errorf("subscriptions --json:\n%s\nwant images false for the console and true for the chat", stdout)
 	}
 }

@@ -307,13 +307,14 @@ type subscriptionJSON struct {
 	Timezone     string    `json:"timezone"`
 	PostTime     string    `json:"post_time"`
 	Language     string    `json:"language"`
+	Images       bool      `json:"images"` // posts carry the share card picture
 	Paused       bool      `json:"paused"`
 	PausedReason string    `json:"paused_reason,omitempty"`
 	PausedAt     time.Time `json:"paused_at,omitzero"`
 }
 
 func cmdSubscriptions(ctx context.Context, e *env, c *cli) error {
-	_, st, err := c.open(ctx, e)
+	cfg, st, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -324,13 +325,14 @@ func cmdSubscriptions(ctx context.Context, e *env, c *cli) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	if !c.json {
-		fmt.Fprintln(tw, "CHANNEL\tCOUNTRIES\tTIME ZONE\tPOST TIME\tLANGUAGE\tSTATE")
+		fmt.Fprintln(tw, "CHANNEL\tCOUNTRIES\tTIME ZONE\tPOST TIME\tLANGUAGE\tIMAGES\tSTATE")
 	}
+	h := bot.Handler{Config: cfg}
 	for _, ch := range chans {
 		if c.json {
 			err := writeJSON(e, subscriptionJSON{Channel: ch.String(), Platform: ch.Platform, Chat: ch.Chat,
 				Countries: append([]string{}, ch.Countries...), Timezone: ch.Timezone, PostTime: ch.PostTime,
-				Language: ch.Language, Paused: ch.Paused(), PausedReason: ch.PausedReason, PausedAt: ch.PausedAt})
+				Language: ch.Language, Images: h.ImagesOn(ch), Paused: ch.Paused(), PausedReason: ch.PausedReason, PausedAt: ch.PausedAt})
 			if err != nil {
 				return err
 			}
@@ -344,7 +346,11 @@ func cmdSubscriptions(ctx context.Context, e *env, c *cli) error {
 		if countries == "" {
 			countries = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ch, countries, ch.Timezone, ch.PostTime, ch.Language, state)
+		images := "on"
+		if !h.ImagesOn(ch) {
+			images = "off"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ch, countries, ch.Timezone, ch.PostTime, ch.Language, images, state)
 	}
 	return tw.Flush()
 }

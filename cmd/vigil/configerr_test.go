@@ -28,7 +28,7 @@ func TestConfigErrorsInTheUsersWords(t *testing.T) {
 	if code, _, stderr := vigil(t, "", "subscribe", "--config", cfg, "console", "AZ"); code != 0 {
 		t.Fatalf("timezone: utc: exit %d, %q", code, stderr)
 	}
-	if _, stdout, _ := vigil(t, "", "subscriptions", "--config", cfg); !strings.Contains(strings.Join(strings.Fields(stdout), " "), "console AZ UTC 10:00 en active") {
+	if _, stdout, _ := vigil(t, "", "subscriptions", "--config", cfg); !strings.Contains(strings.Join(strings.Fields(stdout), " "), "console AZ UTC 10:00 en on active") {
 		t.Errorf("subscriptions with timezone: utc:\n%s\nwant the console in UTC", stdout)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +83,7 @@ type Stats struct {
 	Posts           int // channel messages accepted
 	Edits           int // channel message edits accepted
 	Deletes         int // channel messages deleted
+	Attachments     int // files attached to accepted channel messages
 }
 
 type channel struct {
@@ -306,13 +306,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		rest, ok = strings.CutPrefix(r.URL.Path, "/api/v10")
 	}
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, files, bodyErr := readBody(r)
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Requests++
 	if !ok {
 		s.fail(w, http.StatusNotFound, 0, "404: Not Found")
+		return
+	}
+	switch {
+	case errors.Is(bodyErr, errTooLarge):
+		s.fail(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
+		return
+	case bodyErr != nil:
+		s.fail(w, http.StatusBadRequest, 50035, bodyErr.Error())
 		return
 	}
 	// Interaction endpoints: authorized by the interaction token, outside
@@ -349,9 +357,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
 		s.commandsRoute(w, r, parts, body)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPost:
-		s.post(w, parts[1], body, now)
+		s.post(w, parts[1], body, files, now)
 	case len(parts) == 4 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPatch:
-		s.editMessage(w, parts[1], parts[3], body, now)
+		s.editMessage(w, parts[1], parts[3], body, files, now)
 	case len(parts) == 4 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodDelete:
 		s.deleteMessage(w, parts[1], parts[3], now)
 	default:
@@ -400,7 +408,7 @@ func (s *Server) commandsRoute(w http.ResponseWriter, r *http.Request, parts []s
 }
 
 // post handles POST /channels/{id}/messages.
-func (s *Server) post(w http.ResponseWriter, channelID string, body []byte, now time.Time) {
+func (s *Server) post(w http.ResponseWriter, channelID string, body []byte, files []Attachment, now time.Time) {
 	c := s.channel(channelID)
 	bucket := "msg-" + channelID
 	if len(c.faults) > 0 {
@@ -438,10 +446,18 @@ func (s *Server) post(w http.ResponseWriter, channelID string, body []byte, now 
 		s.fail(w, http.StatusForbidden, 50001, "Missing Access")
 		return
 	}
-	m, ok := s.message(w, body, true)
+	m, ok := s.message(w, body, len(files) == 0)
 	if !ok {
 		return
 	}
+	for i := range files {
+		files[i].ID = s.id()
+	}
+	if errs := attachmentRefs(&m, files); len(errs) > 0 {
+		s.fail(w, http.StatusBadRequest, 50035, strings.Join(errs, "; "))
+		return
+	}
+	m.Attachments = files
 	if ref := m.MessageReference; ref != nil {
 		// A reply must answer a message of this channel that exists,
 		// unless fail_if_not_exists is false (then it goes out plain).
@@ -457,6 +473,7 @@ func (s *Server) post(w http.ResponseWriter, channelID string, body []byte, now 
 	c.messages = append(c.messages, m)
 	s.posts = append(s.posts, now)
 	s.stats.Posts++
+	s.stats.Attachments += len(files)
 	writeJSON(w, 200, s.echo(m))
 }
 
@@ -519,7 +536,7 @@ func (s *Server) access(w http.ResponseWriter, c *channel) bool {
 
 // editMessage handles PATCH /channels/{id}/messages/{id}: the fields
 // given replace the message's, and the result must be a valid message.
-func (s *Server) editMessage(w http.ResponseWriter, channelID, messageID string, body []byte, now time.Time) {
+func (s *Server) editMessage(w http.ResponseWriter, channelID, messageID string, body []byte, files []Attachment, now time.Time) {
 	if !s.limit(w, channelID, "edit", now) {
 		return
 	}
@@ -548,13 +565,23 @@ func (s *Server) editMessage(w http.ResponseWriter, channelID, messageID string,
 	if _, ok := fields["components"]; ok {
 		next.Components = patch.Components
 	}
+	kept, err := keptAttachments(m.Attachments, fields)
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, 50035, "attachments: "+err.Error())
+		return
+	}
+	for i := range files {
+		files[i].ID = s.id()
+	}
+	next.Attachments = append(kept[:len(kept):len(kept)], files...)
 	var errs formErrors
 	checkMessage(&next, &errs)
+	errs = append(errs, attachmentRefs(&next, next.Attachments)...)
 	if len(errs) > 0 {
 		s.fail(w, http.StatusBadRequest, 50035, strings.Join(errs, "; "))
 		return
 	}
-	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 {
+	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 && len(next.Attachments) == 0 {
 		s.fail(w, http.StatusBadRequest, 50006, "Cannot send an empty message")
 		return
 	}
@@ -563,6 +590,7 @@ func (s *Server) editMessage(w http.ResponseWriter, channelID, messageID string,
 	s.stats.Edits++
 	out := s.echo(*m)
 	out["content"], out["embeds"], out["components"] = m.Content, m.Embeds, m.Components
+	out["attachments"] = s.attachmentJSON(channelID, m.Attachments)
 	out["edited_timestamp"] = now.UTC().Format(time.RFC3339)
 	writeJSON(w, 200, out)
 }
@@ -615,6 +643,7 @@ func (s *Server) echo(m Message) map[string]any {
 	json.Unmarshal(m.Raw, &out)
 	out["id"], out["channel_id"], out["timestamp"] = m.ID, m.ChannelID, time.Now().UTC().Format(time.RFC3339)
 	out["author"] = map[string]any{"id": s.BotID, "username": "vigil-test", "bot": true}
+	out["attachments"] = s.attachmentJSON(m.ChannelID, m.Attachments)
 	delete(out, "allowed_mentions")
 	return out
 }

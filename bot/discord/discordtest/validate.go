@@ -27,6 +27,9 @@ type Message struct {
 	// Edits counts the accepted edits; Deleted is set once it is deleted.
 	Edits   int  `json:"-"`
 	Deleted bool `json:"-"`
+	// Attachments are the message's files, as uploaded (and kept by
+	// edits).
+	Attachments []Attachment `json:"-"`
 }
 
 // MessageReference is what a reply answers.

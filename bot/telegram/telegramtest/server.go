@@ -115,13 +115,18 @@ type Sent struct {
 	Raw       string // the text or caption as sent (HTML source in HTML mode)
 	Text      string // the text or caption as users see it
 	ParseMode string
-	Photo     string
-	Keyboard  [][]Button
-	ReplyTo   int
-	Edits     int // how many times editMessageText or editMessageCaption changed it
-	Params    url.Values
-	Date      time.Time // when it was sent, by the server's clock (Advance)
-	Deleted   bool      // deleteMessage removed it
+	Photo     string // the photo's URL or file_id (an upload's: the largest size's)
+	// Upload is set for a photo uploaded as a file; PhotoWidth and
+	// PhotoHeight are the size of an uploaded or reused picture, and
+	// PhotoBytes an upload's size.
+	Upload                              bool
+	PhotoWidth, PhotoHeight, PhotoBytes int
+	Keyboard                            [][]Button
+	ReplyTo                             int
+	Edits                               int // how many times editMessageText or editMessageCaption changed it
+	Params                              url.Values
+	Date                                time.Time // when it was sent, by the server's clock (Advance)
+	Deleted                             bool      // deleteMessage removed it
 }
 
 // Callback is a callback query the server handed out, and its answer.
@@ -170,9 +175,12 @@ type Server struct {
 	poll        chan struct{} // closed to end the current long poll with 409
 	failures    []failure     // forced refusals, consumed in order
 	revoked     bool
-	webhook     url.Values    // the last setWebhook's parameters
-	offset      time.Duration // the clock's advance (Advance)
-	deletions   int           // messages deleted
+	webhook     url.Values            // the last setWebhook's parameters
+	offset      time.Duration         // the clock's advance (Advance)
+	deletions   int                   // messages deleted
+	files       map[string]*photoFile // file_ids of uploaded photos
+	uploads     int                   // photos uploaded
+	reuses      int                   // photos sent by file_id
 }
 
 // MaxDeleteAge is how old a message may be for a bot to delete it: older
@@ -220,7 +228,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	}
 	s := &Server{t: t, opts: opts, chats: map[int64]*chatState{}, wake: make(chan struct{}),
 		callbacks: map[string]*Callback{}, history: map[string][]time.Time{}, calls: map[string]int{},
-		commands: map[string][]map[string]any{}, nextUpdate: 1}
+		commands: map[string][]map[string]any{}, nextUpdate: 1, files: map[string]*photoFile{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -615,8 +623,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result = map[string]any{"url": "", "pending_update_count": 0}
 	case "setMyCommands":
 		result, aerr = s.setMyCommands(p)
-	case "sendMessage", "sendPhoto":
-		result, aerr = s.send(method, p)
+	case "sendMessage":
+		result, aerr = s.send(method, p, nil)
+	case "sendPhoto":
+		var up *upload
+		if up, aerr = photoUpload(r); aerr == nil {
+			result, aerr = s.send(method, p, up)
+		}
 	case "editMessageText", "editMessageCaption":
 		result, aerr = s.edit(method, p)
 	case "deleteMessage":
@@ -635,7 +648,7 @@ func params(r *http.Request) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	switch {
 	case strings.HasPrefix(ct, "multipart/form-data"):
-		if err := r.ParseMultipartForm(10 << 20); err != nil {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			return nil, err
 		}
 		return r.Form, nil
@@ -979,7 +992,7 @@ func (s *Server) botUser() User {
 	return User{ID: s.opts.BotID, IsBot: true, FirstName: "vigil", Username: s.opts.BotUsername}
 }
 
-func (s *Server) send(method string, p url.Values) (any, *apiError) {
+func (s *Server) send(method string, p url.Values, up *upload) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs, aerr := s.lookupChat(p)
@@ -988,16 +1001,28 @@ func (s *Server) send(method string, p url.Values) (any, *apiError) {
 	}
 	mode := p.Get("parse_mode")
 	sent := &Sent{Method: method, ParseMode: mode, Params: p}
+	var known *photoFile
 	if method == "sendPhoto" {
 		photo := p.Get("photo")
-		if photo == "" {
+		switch {
+		case up != nil:
+			if aerr := up.check(); aerr != nil {
+				return nil, aerr
+			}
+		case photo == "":
 			return nil, bad("there is no photo in the request")
-		}
-		if u, err := url.Parse(photo); strings.Contains(photo, "://") && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			return nil, bad("wrong file identifier/HTTP URL specified")
-		}
-		if strings.Contains(photo, "unreachable") {
-			return nil, bad("failed to get HTTP URL content")
+		case strings.Contains(photo, "://"):
+			if u, err := url.Parse(photo); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return nil, bad("wrong file identifier/HTTP URL specified")
+			}
+			if strings.Contains(photo, "unreachable") {
+				return nil, bad("failed to get HTTP URL content")
+			}
+		default:
+			// A file_id: only one Telegram gave out (and not forgotten).
+			if known = s.files[photo]; known == nil {
+				return nil, bad("wrong file identifier/HTTP URL specified")
+			}
 		}
 		sent.Photo = photo
 		sent.Raw = p.Get("caption")
@@ -1076,7 +1101,21 @@ func (s *Server) send(method string, p url.Values) (any, *apiError) {
 	cs.messages = append(cs.messages, sent)
 	msg := map[string]any{"message_id": sent.MessageID, "date": time.Now().Unix(), "chat": cs.Chat, "from": s.botUser()}
 	if method == "sendPhoto" {
-		msg["photo"] = []map[string]any{{"file_id": "photo" + strconv.Itoa(sent.MessageID), "file_unique_id": "u", "width": 640, "height": 480}}
+		switch {
+		case up != nil:
+			sizes := s.store(up)
+			msg["photo"] = sizes
+			sent.Upload = true
+			sent.Photo = sizes[len(sizes)-1]["file_id"].(string)
+			sent.PhotoWidth, sent.PhotoHeight, sent.PhotoBytes = up.width, up.height, len(up.data)
+			s.uploads++
+		case known != nil:
+			msg["photo"] = known.sizes
+			sent.PhotoWidth, sent.PhotoHeight = known.width, known.height
+			s.reuses++
+		default:
+			msg["photo"] = []map[string]any{{"file_id": "photo" + strconv.Itoa(sent.MessageID), "file_unique_id": "u", "width": 640, "height": 480}}
+		}
 		if sent.Text != "" {
 			msg["caption"] = sent.Text
 		}

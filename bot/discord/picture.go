@@ -1,0 +1,79 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/vigil-bot/vigil/bot"
+)
+
+// A post with a picture (bot.Message.Image) carries it as an attachment,
+// card.png, shown as its embed's image (attachment://card.png). Each
+// channel gets its own upload (Discord has no file id to reuse); the
+// handler renders each picture once per fan-out. A picture that cannot
+// be rendered, is too large, or that Discord refuses leaves the post a
+// text card, logged.
+
+// maxAttachment is the largest file Discord takes without a boosted
+// server (10 MiB).
+const maxAttachment = 10 << 20
+
+// attachmentURL is how an embed names the attached picture.
+const attachmentURL = "attachment://" + bot.ImageName
+
+// picture renders msg's picture for send, or returns nil (logged) when
+// it cannot be posted.
+func (c *Client) picture(ctx context.Context, chat string, msg bot.Message) []byte {
+	if msg.Image == nil || msg.Card == nil {
+		return nil
+	}
+	png, err := msg.Image.PNG(ctx)
+	switch {
+	case err != nil:
+		c.log.Error("the card picture could not be rendered; sending the text card", "channel", chat, "key", msg.Image.Key, "err", err)
+		return nil
+	case len(png) == 0 || len(png) > min(maxAttachment, bot.MaxImageBytes):
+		c.log.Error("the card picture is empty or too large for Discord; sending the text card", "channel", chat, "key", msg.Image.Key, "bytes", len(png))
+		return nil
+	}
+	return png
+}
+
+// withPicture makes send carry png as its embed's image.
+func withPicture(send *discordgo.MessageSend, png []byte) {
+	if len(send.Embeds) == 0 {
+		return
+	}
+	e := *send.Embeds[0]
+	e.Image = &discordgo.MessageEmbedImage{URL: attachmentURL}
+	e.Thumbnail = nil // the card shows the photo
+	send.Embeds = append([]*discordgo.MessageEmbed{&e}, send.Embeds[1:]...)
+	send.Files = []*discordgo.File{{Name: bot.ImageName, ContentType: "image/png", Reader: bytes.NewReader(png)}}
+}
+
+// withoutPicture undoes withPicture.
+func withoutPicture(send *discordgo.MessageSend, plain []*discordgo.MessageEmbed) {
+	send.Embeds, send.Files = plain, nil
+}
+
+// refusedFile reports whether Discord refused a message for its file:
+// too large (413, code 40005) or an invalid body (400), so that it goes
+// out without.
+func refusedFile(err error) bool {
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) || re.Response == nil {
+		return false
+	}
+	return re.Response.StatusCode == http.StatusRequestEntityTooLarge ||
+		(re.Response.StatusCode == http.StatusBadRequest && !unknownReference(err))
+}
+
+// rewind makes a send's files readable again for another attempt.
+func rewind(send *discordgo.MessageSend, png []byte) {
+	for _, f := range send.Files {
+		f.Reader = bytes.NewReader(png)
+	}
+}
