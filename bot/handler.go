@@ -88,12 +88,8 @@ type Handler struct {
 	// Pictures renders the share cards posts carry (ImagesOn); nil: posts
 	// go without pictures.
 	Pictures Pictures
-	// PublicURL is the base of the public case pages that share cards
-	// print (config http.public_url); empty for none.
-	PublicURL string
-
 	writers  writerLog   // who has counted a letter today, as keyed hashes only
-	pictures pictureMemo // the last pictures rendered, for a fan-out // who has counted a letter today, as keyed hashes only
+	pictures pictureMemo // the last pictures rendered, for a fan-out
 }
 
 // NewHandler returns a handler over the store, with the config's defaults.

@@ -41,7 +41,7 @@ func (h *Handler) picture(c *cases.Case, lang string, today cases.Date) *Image {
 	if h.Pictures == nil {
 		return nil
 	}
-	o := card.Options{Lang: lang, Size: card.OG, Today: today, PublicURL: h.PublicURL}
+	o := card.Options{Lang: lang, Size: card.OG, Today: today, PublicURL: h.Config.HTTP.PublicURL}
 	key := c.ID + "/" + contentHash(c) + "/" + lang + "/" + string(o.Size) + "/" + today.String()
 	if o.PublicURL != "" {
 		key += "/" + shortHash(o.PublicURL)

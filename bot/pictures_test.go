@@ -34,7 +34,8 @@ func (p *countingPictures) PNG(c *cases.Case, o card.Options) ([]byte, error) {
 func TestComposePictures(t *testing.T) {
 	h, _ := newTestHandler(t)
 	pics := &countingPictures{}
-	h.Pictures, h.PublicURL = pics, "https://vigil.example.org"
+	h.Pictures = pics
+	h.Config.HTTP.PublicURL = "https://vigil.example.org"
 	ctx := context.Background()
 	alert := store.Post{Key: "a1", Kind: store.KindAlert, CaseID: "amira-testova",
 		Payload: store.EncodePayload(store.AlertPayload{AlertID: 1, Message: "Act"})}
