@@ -93,7 +93,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"unknown column", head + ",nickname,sources.title,photo.size,summary.english\n" + good + ",x,y,z,w\n", []string{
 			"f.csv:1: nickname: unknown column",
 			"f.csv:1: sources.title: unknown column: one source is source.title, source.publisher, source.date, source.url, a second source.2.title",
-			"f.csv:1: photo.size: unknown column: photo has photo.url, photo.credit",
+			"f.csv:1: photo.size: unknown column: photo has photo.url, photo.file, photo.credit",
 			`f.csv:1: summary.english: "english" is not a language code`,
 		}},
 		{"column twice", head + ",source.title,source.1.title\n", []string{"f.csv:1: source.1.title: column given twice"}},
@@ -304,7 +304,7 @@ const richCases = fictional + `---
   summary:
     fa: "متن با نیم‌فاصله"
     ru: "Строка один\nстрока два; с точкой с запятой"
-  photo: {url: "https://example.org/j.jpg"}
+  photo: {url: "https://example.org/j.jpg", file: "photos/j.jpg", credit: "© Example, 2020"}
   sources:
     - {title: "One"}
     - {title: "Two", date: 2020, url: "https://example.org/2"}

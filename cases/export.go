@@ -89,6 +89,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 	if c.Photo != nil {
 		ph := &yaml.Node{Kind: yaml.MappingNode}
 		text(ph, "url", c.Photo.URL)
+		text(ph, "file", c.Photo.File)
 		text(ph, "credit", c.Photo.Credit)
 		put(m, "photo", ph)
 	}
@@ -358,8 +359,11 @@ func csvCell(c *Case, col csvColumn) (string, error) {
 		if c.Photo == nil {
 			return "", nil
 		}
-		if col.sub == "url" {
+		switch col.sub {
+		case "url":
 			return c.Photo.URL, nil
+		case "file":
+			return c.Photo.File, nil
 		}
 		return c.Photo.Credit, nil
 	}
