@@ -6,11 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
@@ -146,24 +144,11 @@ func Render(c *cases.Case, o Options) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(256 << 10)
-	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: pngBuffers}
-	if err := enc.Encode(&buf, img); err != nil {
+	if err := encodePNG(&buf, img); err != nil {
 		return nil, fmt.Errorf("card: encode png: %w", err)
 	}
 	return buf.Bytes(), nil
 }
-
-// pngBuffers reuses the PNG encoder's buffers between cards.
-var pngBuffers = &pngPool{}
-
-type pngPool struct{ p sync.Pool }
-
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := p.p.Get().(*png.EncoderBuffer)
-	return b
-}
-
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 
 // normalize checks o and fills its defaults.
 func normalize(c *cases.Case, o Options) (Options, error) {

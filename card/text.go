@@ -32,6 +32,19 @@ type typesetter struct {
 	wrapper  shaping.LineWrapper
 	ras      *vector.Rasterizer
 	outlines map[outlineKey][]ot.Segment
+	// shaped holds the texts of the card being drawn, shaped once at
+	// refSize: a text is laid out at many sizes while a card finds the
+	// largest that fits, and shaping scales linearly with the size.
+	shaped map[shapeKey][]shaping.Output
+}
+
+// refSize is the size texts are shaped at (px); layout scales from it.
+const refSize = 64
+
+type shapeKey struct {
+	text      string
+	bold, rtl bool
+	lang      string
 }
 
 type outlineKey struct {
@@ -50,14 +63,17 @@ func getTypesetter() (*typesetter, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &typesetter{ras: vector.NewRasterizer(1, 1), outlines: map[outlineKey][]ot.Segment{}}
+	t := &typesetter{ras: vector.NewRasterizer(1, 1), outlines: map[outlineKey][]ot.Segment{}, shaped: map[shapeKey][]shaping.Output{}}
 	for w := range 2 {
 		t.maps[w] = &fontmap{latin: font.NewFace(fs.latin[w]), arabic: font.NewFace(fs.arabic[w])}
 	}
 	return t, nil
 }
 
-func putTypesetter(t *typesetter) { typesetters.Put(t) }
+func putTypesetter(t *typesetter) {
+	clear(t.shaped)
+	typesetters.Put(t)
+}
 
 // style is how a text is drawn.
 type style struct {
@@ -80,11 +96,15 @@ type line struct {
 	width float32
 }
 
-// para is a laid-out paragraph.
+// para is a laid-out paragraph. Its runs are shaped at refSize: drawn
+// at st.size, their positions scale by st.size/refSize (line.width is
+// in px already).
 type para struct {
 	lines []line
 	st    style
 }
+
+func (p para) scale() float32 { return p.st.size / refSize }
 
 // height is the paragraph's height: its lines' heights.
 func (p para) height() float32 { return float32(len(p.lines)) * p.st.lineHeight() }
@@ -127,12 +147,31 @@ func (t *typesetter) shape(runes []rune, st style, rtl bool, lang string) []shap
 	return out
 }
 
+// shapedAt returns text shaped at refSize, from the card's cache: a
+// deep copy, as the line wrapper trims the trailing space of each line
+// in place.
+func (t *typesetter) shapedAt(text string, bold, rtl bool, lang string) []shaping.Output {
+	k := shapeKey{text, bold, rtl, lang}
+	outs, ok := t.shaped[k]
+	if !ok {
+		outs = t.shape([]rune(text), style{size: refSize, bold: bold}, rtl, lang)
+		t.shaped[k] = outs
+	}
+	cp := make([]shaping.Output, len(outs))
+	for i, o := range outs {
+		cp[i] = o
+		cp[i].Glyphs = append([]shaping.Glyph(nil), o.Glyphs...)
+	}
+	return cp
+}
+
 // layout wraps text into lines at most maxW wide; at most maxLines
 // (0: any number), the last one ending in an ellipsis when the text is
 // longer. A word wider than a line is broken between its letters.
 func (t *typesetter) layout(text string, st style, maxW float32, maxLines int, rtl bool, lang string) (para, bool) {
 	runes := []rune(text)
-	outs := t.shape(runes, st, rtl, lang)
+	outs := t.shapedAt(text, st.bold, rtl, lang)
+	scale := st.size / refSize
 	dir := di.DirectionLTR
 	if rtl {
 		dir = di.DirectionRTL
@@ -140,10 +179,9 @@ func (t *typesetter) layout(text string, st style, maxW float32, maxLines int, r
 	cfg := shaping.WrapConfig{Direction: dir, BreakPolicy: shaping.WhenNecessary}
 	if maxLines > 0 {
 		cfg.TruncateAfterLines = maxLines
-		ell := []rune("…")
-		cfg.Truncator = t.shape(ell, st, rtl, lang)[0]
+		cfg.Truncator = t.shapedAt("…", st.bold, rtl, lang)[0]
 	}
-	lines, truncated := t.wrapper.WrapParagraphF(cfg, fixed.Int26_6(maxW*64), runes, shaping.NewSliceIterator(outs))
+	lines, truncated := t.wrapper.WrapParagraphF(cfg, fixed.Int26_6(maxW/scale*64), runes, shaping.NewSliceIterator(outs))
 	p := para{st: st, lines: make([]line, 0, len(lines))}
 	for _, l := range lines {
 		runs := make([]shaping.Output, len(l))
@@ -156,7 +194,7 @@ func (t *typesetter) layout(text string, st style, maxW float32, maxLines int, r
 		for _, r := range runs {
 			w += f2f(r.Advance)
 		}
-		p.lines = append(p.lines, line{runs: runs, width: w})
+		p.lines = append(p.lines, line{runs: runs, width: w * scale})
 	}
 	return p, truncated > 0
 }
@@ -235,13 +273,13 @@ func (t *typesetter) draw(dst *image.RGBA, p para, x0, w, y float32, a align, rt
 			x = x0
 		}
 		base := y + float32(i)*lh + baseOff
-		t.drawLine(dst, l, x, base, size, src)
+		t.drawLine(dst, l, x, base, size, p.scale(), src)
 	}
 }
 
 // drawLine rasterizes one line's glyph outlines with its baseline at
 // base, starting at x, into dst.
-func (t *typesetter) drawLine(dst *image.RGBA, l line, x, base, size float32, src image.Image) {
+func (t *typesetter) drawLine(dst *image.RGBA, l line, x, base, size, k float32, src image.Image) {
 	r := image.Rect(int(math.Floor(float64(x)))-4, int(math.Floor(float64(base-1.5*size))),
 		int(math.Ceil(float64(x+l.width)))+4, int(math.Ceil(float64(base+0.8*size)))).Intersect(dst.Bounds())
 	if r.Empty() {
@@ -253,11 +291,10 @@ func (t *typesetter) drawLine(dst *image.RGBA, l line, x, base, size float32, sr
 	ox, oy := float32(r.Min.X), float32(r.Min.Y)
 	pen := x
 	for _, run := range l.runs {
-		upem := float32(run.Face.Upem())
-		scale := f2f(run.Size) / upem
+		scale := size / float32(run.Face.Upem())
 		for _, g := range run.Glyphs {
-			gx := pen + f2f(g.XOffset) - ox
-			gy := base - f2f(g.YOffset) - oy
+			gx := pen + f2f(g.XOffset)*k - ox
+			gy := base - f2f(g.YOffset)*k - oy
 			open := false
 			for _, s := range t.outline(run.Face, g.GlyphID) {
 				a := s.Args
@@ -285,7 +322,7 @@ func (t *typesetter) drawLine(dst *image.RGBA, l line, x, base, size float32, sr
 			if open {
 				z.ClosePath()
 			}
-			pen += f2f(g.XAdvance)
+			pen += f2f(g.XAdvance) * k
 		}
 	}
 	z.Draw(dst, r, src, image.Point{})
