@@ -138,6 +138,9 @@ func labelTexts(lang string) []string {
 	for _, k := range cases.ActionKinds {
 		out = append(out, i18n.ActionKind(lang, k))
 	}
+	// The letters and marks of the languages' names and texts.
+	out = append(out, "Əə Ğğ Iı İi Öö Şş Üü Çç", "Ўў Іі Її Єє Ґґ Ёё ъ ’", "نیم‌فاصله می‌گذرد گ چ پ ژ ک ی ۰۱۲۳۴۵۶۷۸۹ ، ؛ ؟ « »",
+		"© – — … « » „ “ ” № ½ ×", i18n.Isolate("fa", "Saleh Rustamov"))
 	return out
 }
 
@@ -444,5 +447,70 @@ func TestCacheBounded(t *testing.T) {
 	get("de")
 	if k.renders != 4 || k.Len() != 2 {
 		t.Errorf("de: %d renders, len %d; want 4 (rendered again), 2", k.renders, k.Len())
+	}
+}
+
+// TestBaseDirection: a text's paragraph direction is that of its first
+// letter outside isolates, else the card's.
+func TestBaseDirection(t *testing.T) {
+	for _, tc := range []struct {
+		s        string
+		def, rtl bool
+	}{
+		{"example.org/a", true, false},
+		{"داریوش", false, true},
+		{i18n.Isolate("fa", "Saleh") + " نامه", false, true},
+		{"۱۲۳ (2026)", true, true},
+		{"123", false, false},
+		{"Sign: امضا", true, false},
+	} {
+		if got := baseRTL(tc.s, tc.def); got != tc.rtl {
+			t.Errorf("baseRTL(%q, %v) = %v; want %v", tc.s, tc.def, got, tc.rtl)
+		}
+	}
+}
+
+// TestConcurrentRender: cards rendered at once (typesetters from the
+// pool, the shared fonts) are the cards rendered one by one.
+func TestConcurrentRender(t *testing.T) {
+	fx := fixtures(t)
+	type job struct {
+		id, lang string
+		size     Size
+	}
+	var jobs []job
+	for _, lang := range i18n.Languages {
+		jobs = append(jobs, job{"dariush-azmayeshi", lang, OG}, job{"pavel-fiktiv", lang, Square})
+	}
+	want := make([][]byte, len(jobs))
+	for i, j := range jobs {
+		b, err := Render(fx[j.id], Options{Lang: j.lang, Size: j.size, Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = b
+	}
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			b, err := Render(fx[j.id], Options{Lang: j.lang, Size: j.size, Today: today})
+			if err != nil || !bytes.Equal(b, want[i]) {
+				t.Errorf("%s %s %s at once: err %v, same card %v", j.id, j.lang, j.size, err, bytes.Equal(b, want[i]))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestLargePhoto: a photo of more pixels than maxPhotoPixels is left out.
+func TestLargePhoto(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 3000, 2001))); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	if _, err := loadPhoto(path); err == nil || !strings.Contains(err.Error(), "3000×2001 pixels") {
+		t.Errorf("loadPhoto of 3000×2001: %v; want an error", err)
 	}
 }

@@ -12,8 +12,11 @@ import (
 )
 
 // maxPhotoPixels bounds the photos decoded: a larger picture is not
-// drawn (the card goes without), lest one card take hundreds of MB.
-const maxPhotoPixels = 12_000_000
+// drawn (the card goes without, and the log says so), as decoding it
+// would take more memory than the whole card should (a 6-megapixel JPEG
+// decodes to 9 MB). A card shows a photo at most 420×844 pixels: a
+// portrait of 1,000 pixels or so a side is plenty.
+const maxPhotoPixels = 6_000_000
 
 // loadPhoto decodes the JPEG or PNG file at path.
 func loadPhoto(path string) (image.Image, error) {
@@ -27,7 +30,7 @@ func loadPhoto(path string) (image.Image, error) {
 		return nil, fmt.Errorf("card: photo %s: %w", path, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPhotoPixels {
-		return nil, fmt.Errorf("card: photo %s: %d×%d pixels, more than %d", path, cfg.Width, cfg.Height, maxPhotoPixels)
+		return nil, fmt.Errorf("card: photo %s: %d×%d pixels, more than %d; make it smaller", path, cfg.Width, cfg.Height, maxPhotoPixels)
 	}
 	if _, err := f.Seek(0, 0); err != nil {
 		return nil, fmt.Errorf("card: photo: %w", err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/bidi"
+
 	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/cases"
 )
@@ -285,9 +287,41 @@ func (d *drawer) fill(r image.Rectangle, c color.RGBA) {
 	draw.Draw(d.dst, d.mirror(r), image.NewUniform(c), image.Point{}, draw.Over)
 }
 
-// text lays out s in a column of box (unmirrored) and returns the para.
+// fit lays s out in a column width wide (see typesetter.fit). The
+// paragraph's direction is its own, as a browser's dir=auto: that of its
+// first letter outside isolates (a Latin name or address on a Persian
+// card runs left to right, its ellipsis at its end), else the card's;
+// its alignment is the card's (put).
 func (d *drawer) fit(s string, st style, minSize float32, width int, lines int) para {
-	return d.t.fit(s, st, minSize, float32(width), lines, d.ct.rtl, d.ct.lang)
+	return d.t.fit(s, st, minSize, float32(width), lines, baseRTL(s, d.ct.rtl), d.ct.lang)
+}
+
+// baseRTL reports whether s is a right-to-left paragraph: its first
+// strong letter, skipping isolates (FSI, LRI, RLI … PDI), is
+// right-to-left; def when it has none.
+func baseRTL(s string, def bool) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '\u2066', '\u2067', '\u2068':
+			depth++
+			continue
+		case '\u2069':
+			depth = max(0, depth-1)
+			continue
+		}
+		if depth > 0 {
+			continue
+		}
+		p, _ := bidi.LookupRune(r)
+		switch p.Class() {
+		case bidi.L:
+			return false
+		case bidi.R, bidi.AL:
+			return true
+		}
+	}
+	return def
 }
 
 // put draws p at y in the column of box, at its start edge.
@@ -348,11 +382,14 @@ func (d *drawer) band() {
 	if d.g.square {
 		k = 1.3
 	}
+	// An address too long for the band is cut (…) at a size still
+	// readable: the QR code has all of it.
+	linkMin := 16 * k
 	var kind, label, link para
 	for ; ; k *= 0.92 {
 		kind = d.fit(d.ct.actionKind, style{size: 19 * k, bold: true, color: colInkSoft}, 14, box.Dx(), 1)
 		label = d.fit(a.Label, style{size: 30 * k, bold: true, color: colInk, leading: 1.12}, 18, box.Dx(), 2)
-		link = d.fit(d.ct.actionURL, style{size: 19 * k, color: colInkSoft}, 14, box.Dx(), 1)
+		link = d.fit(d.ct.actionURL, style{size: max(19*k, linkMin), color: colInkSoft}, linkMin, box.Dx(), 1)
 		if k < 0.6 || kind.height()+label.height()+link.height()+12*k <= float32(box.Dy()) {
 			break
 		}
