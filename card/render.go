@@ -417,7 +417,15 @@ func (d *drawer) main() {
 	}
 	var items []item
 	var total float32
-	for k := float32(1); ; k *= 0.93 {
+	k0 := float32(1)
+	if g.band.Empty() {
+		// No call to action: the rest takes the room, over a thin strip
+		// of the accent at the foot.
+		k0 = 1.25
+		h := d.dst.Bounds().Dy()
+		d.fill(image.Rect(0, h-10, d.w, h), colAccent)
+	}
+	for k := k0; ; k *= 0.93 {
 		items = items[:0]
 		add := func(s string, st style, minSize float32, lines int, gap float32) {
 			if s == "" {
