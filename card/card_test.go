@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -512,5 +513,54 @@ func TestLargePhoto(t *testing.T) {
 	os.WriteFile(path, buf.Bytes(), 0o644)
 	if _, err := loadPhoto(path); err == nil || !strings.Contains(err.Error(), "3000×2001 pixels") {
 		t.Errorf("loadPhoto of 3000×2001: %v; want an error", err)
+	}
+}
+
+// TestQRCode: the card's QR code is the code of its first live action's
+// URL, each module a crisp square of whole pixels (pure ink or pure
+// white at its centre and corners), inside its quiet zone.
+func TestQRCode(t *testing.T) {
+	fx := fixtures(t)
+	for _, tc := range []struct {
+		id, lang string
+		size     Size
+	}{{"amira-testova", "en", OG}, {"dariush-azmayeshi", "fa", Square}, {"long-name", "en", OG}} {
+		c := fx[tc.id]
+		img, err := renderImage(c, Options{Lang: tc.lang, Size: tc.size, Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := newContent(c, Options{Lang: tc.lang, Today: today})
+		g := geometryFor(tc.size, ct)
+		box := (&drawer{ct: ct, w: img.Bounds().Dx()}).mirror(g.qr)
+		mods, err := qrModules(c.LiveActions(today)[0].URL, g.qr.Dx()/2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(mods)
+		scale := box.Dx() / n
+		if scale < 2 {
+			t.Fatalf("%s: modules of %d px; want at least 2", tc.id, scale)
+		}
+		x0, y0 := box.Min.X+(box.Dx()-n*scale)/2, box.Min.Y+(box.Dy()-n*scale)/2
+		for y, row := range mods {
+			for x, on := range row {
+				want := color.RGBA{255, 255, 255, 255}
+				if on {
+					want = colInk
+				}
+				for _, p := range [][2]int{{scale / 2, scale / 2}, {0, 0}, {scale - 1, scale - 1}} {
+					if got := img.RGBAAt(x0+x*scale+p[0], y0+y*scale+p[1]); got != want {
+						t.Fatalf("%s: module (%d, %d) pixel %v; want %v", tc.id, x, y, got, want)
+					}
+				}
+			}
+		}
+		// The quiet zone: the bitmap's border of four modules is white.
+		for i := range n {
+			if mods[0][i] || mods[i][0] || mods[3][i] || mods[n-1][i] {
+				t.Fatalf("%s: no quiet zone in the bitmap", tc.id)
+			}
+		}
 	}
 }
