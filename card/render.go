@@ -324,8 +324,15 @@ func baseRTL(s string, def bool) bool {
 	return def
 }
 
+// putHook, when set (by tests), sees every paragraph drawn, with the
+// box it must fit in (unmirrored) and its top.
+var putHook func(p para, box image.Rectangle, y float32)
+
 // put draws p at y in the column of box, at its start edge.
 func (d *drawer) put(p para, box image.Rectangle, y float32, a align) {
+	if putHook != nil {
+		putHook(p, box, y)
+	}
 	b := d.mirror(box)
 	d.t.draw(d.dst, p, float32(b.Min.X), float32(b.Dx()), y, a, d.ct.rtl)
 }
@@ -354,9 +361,10 @@ func (d *drawer) photo() {
 	if d.g.square {
 		size, pad = 19, 28
 	}
-	box := d.g.photo.Inset(pad)
+	ph := d.g.photo
+	box := image.Rect(ph.Min.X+pad, ph.Min.Y+pad, ph.Max.X-pad, ph.Max.Y-pad/2-4)
 	p := d.fit(d.ct.credit, style{size: size, color: color.RGBA{0xee, 0xee, 0xee, 0xff}}, size*0.8, box.Dx(), 2)
-	d.put(p, box, float32(d.g.photo.Max.Y-pad/2)-p.height()-6, alignStart)
+	d.put(p, box, float32(box.Max.Y)-p.height(), alignStart)
 }
 
 // band draws the call to action: its kind, label and address, and the
