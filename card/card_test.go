@@ -357,6 +357,26 @@ func TestMissingPhoto(t *testing.T) {
 	if err != nil || bytes.Equal(withPhoto, want) {
 		t.Errorf("the card with its photo: err %v, same as without %v", err, bytes.Equal(withPhoto, want))
 	}
+	// A PNG photo is drawn like the JPEG.
+	jpg, err := loadPhoto(fx["pavel-fiktiv"].Photo.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb bytes.Buffer
+	if err := png.Encode(&pb, jpg); err != nil {
+		t.Fatal(err)
+	}
+	ph.File = filepath.Join(t.TempDir(), "portrait.png")
+	os.WriteFile(ph.File, pb.Bytes(), 0o644)
+	c.Photo = &ph
+	m1, err1 := renderImage(&c, Options{Lang: "en", Today: today})
+	m2, err2 := renderImage(fx["pavel-fiktiv"], Options{Lang: "en", Today: today})
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if n, _ := differing(m1, m2); n > 0 {
+		t.Errorf("the card with the photo as PNG differs from the JPEG's in %d pixels", n)
+	}
 }
 
 func TestOptions(t *testing.T) {
