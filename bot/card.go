@@ -188,7 +188,7 @@ func (c *Card) Text() string {
 			b.WriteString(c.SummaryNote + "\n")
 		}
 	}
-	if c.Photo != nil {
+	if c.Photo != nil && c.Photo.URL != "" { // a local photo.file is for the share card only
 		b.WriteString("\n" + i18n.T(c.Lang, "card.photo") + ": " + iso(c.Photo.URL))
 		if c.Photo.Credit != "" {
 			b.WriteString(" (" + c.Photo.Credit + ")")

@@ -89,9 +89,14 @@ func (h HungerStrike) DayOn(day Date) (n int, ok bool) {
 	return int(now.Sub(start).Hours()/24) + 1, true
 }
 
-// Photo is a portrait and its credit line.
+// Photo is a portrait and its credit line: a URL (shown as a link, never
+// fetched) or a local File for the share card, or both.
 type Photo struct {
-	URL    string `json:"url"`
+	URL string `json:"url,omitempty"`
+	// File is the picture's absolute path: the case file gives it
+	// relative to its own folder, and the parser resolves it, so that it
+	// is found later whatever the working directory.
+	File   string `json:"file,omitempty"`
 	Credit string `json:"credit,omitempty"`
 }
 

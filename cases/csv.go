@@ -25,7 +25,7 @@ import (
 //     items are separated by ";"; a ";" inside an item is written "\;"
 //     and a backslash before ";" or "\" is doubled.
 //   - A nested field has a dotted name: summary.en, names.ru, photo.url,
-//     photo.credit.
+//     photo.file, photo.credit.
 //   - letters is a mapping of its own: letters.address, letters.languages
 //     (a list of language codes, items separated by ";"), and per
 //     language letters.rules.en, letters.sample.ru, ….
@@ -60,7 +60,7 @@ var (
 	csvScalars  = []string{"id", "name", "country", "status", "status_as_of", "affiliation", "arrested", "sentenced", "sentence", "born"}
 	csvLists    = []string{"aliases", "charges", "hashtags"}
 	csvLangMaps = []string{"names", "summary"}
-	csvMaps     = map[string][]string{"photo": {"url", "credit"}}
+	csvMaps     = map[string][]string{"photo": {"url", "file", "credit"}}
 	csvGroups   = []recordGroup{
 		{col: "hunger_strike", key: "hunger_strikes", fields: []string{"started", "days", "ended"}},
 		{col: "source", key: "sources", fields: []string{"title", "publisher", "date", "url"}},

@@ -93,7 +93,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"unknown column", head + ",nickname,sources.title,photo.size,summary.english\n" + good + ",x,y,z,w\n", []string{
 			"f.csv:1: nickname: unknown column",
 			"f.csv:1: sources.title: unknown column: one source is source.title, source.publisher, source.date, source.url, a second source.2.title",
-			"f.csv:1: photo.size: unknown column: photo has photo.url, photo.credit",
+			"f.csv:1: photo.size: unknown column: photo has photo.url, photo.file, photo.credit",
 			`f.csv:1: summary.english: "english" is not a language code`,
 		}},
 		{"column twice", head + ",source.title,source.1.title\n", []string{"f.csv:1: source.1.title: column given twice"}},
@@ -304,7 +304,7 @@ const richCases = fictional + `---
   summary:
     fa: "متن با نیم‌فاصله"
     ru: "Строка один\nстрока два; с точкой с запятой"
-  photo: {url: "https://example.org/j.jpg"}
+  photo: {url: "https://example.org/j.jpg", file: "photos/j.jpg", credit: "© Example, 2020"}
   sources:
     - {title: "One"}
     - {title: "Two", date: 2020, url: "https://example.org/2"}
@@ -388,6 +388,26 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 	if y, _ := MarshalYAML(&orig[1]); !strings.Contains(string(y), "letters:\n  address: ") || !strings.Contains(string(y), "  languages: [ru, be]\n") {
 		t.Errorf("YAML export without its letters:\n%s", y)
+	}
+	// The photo.file column is there for a case with a local photo only.
+	if !strings.Contains(header, ",photo.url,photo.file,photo.credit,") {
+		t.Errorf("CSV header %q; want photo.file (a case has one)", header)
+	}
+	var plain CSVLayout
+	plain.Add(&orig[2])
+	var pb bytes.Buffer
+	pw, _ := NewCSVWriter(&pb, &plain)
+	pw.Flush()
+	if h := pb.String(); strings.Contains(h, "photo.file") || !strings.Contains(h, ",photo.url,photo.credit,") {
+		t.Errorf("CSV header without local photos %q; want photo.url, photo.credit only", h)
+	}
+	if err := pw.Write(&orig[2]); err != nil {
+		t.Errorf("Write of a case in its own layout: %v", err)
+	}
+	withFile := orig[2]
+	withFile.Photo = &Photo{File: "/srv/photos/e.jpg"}
+	if err := pw.Write(&withFile); err == nil {
+		t.Error("Write of a case with a photo.file under a layout without it: no error")
 	}
 	// A case wider than its layout is refused, not cut.
 	var l CSVLayout

@@ -89,6 +89,7 @@ func MarshalYAML(c *Case) ([]byte, error) {
 	if c.Photo != nil {
 		ph := &yaml.Node{Kind: yaml.MappingNode}
 		text(ph, "url", c.Photo.URL)
+		text(ph, "file", c.Photo.File)
 		text(ph, "credit", c.Photo.Credit)
 		put(m, "photo", ph)
 	}
@@ -141,6 +142,10 @@ func MarshalYAML(c *Case) ([]byte, error) {
 type CSVLayout struct {
 	langs  map[string]map[string]bool // column prefix (summary, letters.rules) → languages
 	groups map[string]int             // YAML key → records
+	// photoFile: a case has a local photo (photo.file), so the layout
+	// has its column; the CSV of cases without one keeps the template's
+	// columns.
+	photoFile bool
 }
 
 // byLanguage returns c's texts per language by column prefix: names,
@@ -172,6 +177,9 @@ func (l *CSVLayout) Add(c *Case) {
 		"actions": len(c.Actions), "reminders": len(c.Reminders)} {
 		l.groups[key] = max(l.groups[key], n)
 	}
+	if c.Photo != nil && c.Photo.File != "" {
+		l.photoFile = true
+	}
 }
 
 // holds reports whether every field of c has its column in l.
@@ -185,6 +193,9 @@ func (l *CSVLayout) holds(c *Case) bool {
 				return false
 			}
 		}
+	}
+	if c.Photo != nil && c.Photo.File != "" && !l.photoFile {
+		return false
 	}
 	return len(c.HungerStrikes) <= l.groups["hunger_strikes"] && len(c.Sources) <= l.groups["sources"] &&
 		len(c.Actions) <= l.groups["actions"] && len(c.Reminders) <= l.groups["reminders"]
@@ -228,6 +239,9 @@ func (l *CSVLayout) columns() []csvColumn {
 	group("hunger_strikes")
 	langs("", "summary")
 	for _, f := range csvMaps["photo"] {
+		if f == "file" && !l.photoFile {
+			continue
+		}
 		cols = append(cols, csvColumn{name: "photo." + f, kind: csvMap, key: "photo", sub: f})
 	}
 	group("sources")
@@ -358,8 +372,11 @@ func csvCell(c *Case, col csvColumn) (string, error) {
 		if c.Photo == nil {
 			return "", nil
 		}
-		if col.sub == "url" {
+		switch col.sub {
+		case "url":
 			return c.Photo.URL, nil
+		case "file":
+			return c.Photo.File, nil
 		}
 		return c.Photo.Credit, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -488,6 +489,33 @@ func (p *parser) url(n *yaml.Node, field string) string {
 	return s
 }
 
+// photoFile returns the absolute path of a photo.file, which the case
+// file gives relative to its own folder (or absolute): a JPEG or PNG
+// file, read only when a share card is drawn.
+func (p *parser) photoFile(n *yaml.Node, field string) string {
+	s := p.str(n, field, 1000)
+	if s == "" {
+		return ""
+	}
+	switch strings.ToLower(filepath.Ext(s)) {
+	case ".jpg", ".jpeg", ".png":
+	default:
+		p.errorf(n, field, "%q is not a .jpg, .jpeg or .png file", s)
+		return ""
+	}
+	if strings.Contains(s, "://") {
+		p.errorf(n, field, "%q is a URL, not a file (use photo.url)", s)
+		return ""
+	}
+	if !filepath.IsAbs(s) {
+		s = filepath.Join(filepath.Dir(p.file), s)
+	}
+	if abs, err := filepath.Abs(s); err == nil {
+		s = abs
+	}
+	return filepath.Clean(s)
+}
+
 func (p *parser) list(n *yaml.Node, field string, each func(i int, item *yaml.Node, prefix string)) {
 	if isNull(n) {
 		return
@@ -588,19 +616,20 @@ func (p *parser) parseCase(m *yaml.Node, prefix string) Case {
 				return
 			}
 			if n.Kind != yaml.MappingNode {
-				p.errorf(n, f("photo"), "want a mapping with url and credit")
+				p.errorf(n, f("photo"), "want a mapping with url or file, and credit")
 				return
 			}
 			ph := &Photo{}
-			var hasURL bool
+			var hasURL, hasFile bool
 			p.fields(n, f("photo."), map[string]func(*yaml.Node){
 				"url":    func(v *yaml.Node) { ph.URL = p.url(v, f("photo.url")); hasURL = true },
+				"file":   func(v *yaml.Node) { ph.File = p.photoFile(v, f("photo.file")); hasFile = true },
 				"credit": func(v *yaml.Node) { ph.Credit = p.str(v, f("photo.credit"), maxShort) },
 			})
-			if !hasURL {
-				p.errorf(n, f("photo.url"), "required")
+			if !hasURL && !hasFile {
+				p.errorf(n, f("photo.url"), "required (or photo.file)")
 			}
-			if ph.URL != "" {
+			if ph.URL != "" || ph.File != "" {
 				c.Photo = ph
 			}
 		},

@@ -3,6 +3,7 @@ package cases
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -287,5 +288,38 @@ func TestParseEachStopsHandingOnError(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"a-one"}) {
 		t.Errorf("handed over %v; want [a-one] (nothing after the error)", got)
+	}
+}
+
+// TestParsePhotoFile: a photo.file is resolved against the case file's
+// folder and stored absolute; a photo needs a url or a file; a file that
+// is no JPEG or PNG, or a URL, is refused.
+func TestParsePhotoFile(t *testing.T) {
+	const base = "id: x-y\nname: X Y\ncountry: AZ\nstatus: imprisoned\nstatus_as_of: 2026-01\n"
+	dir := t.TempDir()
+	cs, err := Parse(filepath.Join(dir, "cases", "x.yaml"), []byte(base+"photo: {file: photos/x.jpg, credit: \"© Ex\"}\n"), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "cases", "photos", "x.jpg"); cs[0].Photo == nil || cs[0].Photo.File != want || cs[0].Photo.URL != "" || cs[0].Photo.Credit != "© Ex" {
+		t.Errorf("photo = %+v; want file %s", cs[0].Photo, want)
+	}
+	// A relative case file name is made absolute too.
+	cs, err = Parse("rel/x.yaml", []byte(base+"photo: {file: ../p/x.png}\n"), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cs[0].Photo.File; !filepath.IsAbs(f) || !strings.HasSuffix(f, string(filepath.Separator)+filepath.Join("p", "x.png")) {
+		t.Errorf("photo.file = %q; want an absolute path ending in p/x.png", f)
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"neither", "photo: {credit: C}\n", "x.yaml:6: photo.url: required (or photo.file)"},
+		{"not a picture", "photo: {file: x.gif}\n", `x.yaml:6: photo.file: "x.gif" is not a .jpg, .jpeg or .png file`},
+		{"a url", "photo: {file: \"https://example.org/x.jpg\"}\n", `x.yaml:6: photo.file: "https://example.org/x.jpg" is a URL, not a file (use photo.url)`},
+	} {
+		_, err := Parse("x.yaml", []byte(base+tc.yaml), at)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v; want %q", tc.name, err, tc.want)
+		}
 	}
 }

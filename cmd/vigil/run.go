@@ -89,6 +89,8 @@ type cli struct {
 	dryRun   bool
 	followUp int64
 	correct  int64
+
+	png, at, size string // card: the output file, the day, the size
 }
 
 var commands []*command
@@ -110,6 +112,13 @@ func init() {
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.json, "json", false, "print the case as JSON")
 				fs.StringVar(&c.lang, "lang", "", "card language (default: the config's language)")
+			}},
+		{name: "card", args: "QUERY", summary: "draw a case's share card as a PNG picture", run: cmdCard, minArgs: 1, maxArgs: -1,
+			flags: func(fs *flag.FlagSet, c *cli) {
+				fs.StringVar(&c.png, "png", "", "write the card to `FILE` (- for the standard output); required")
+				fs.StringVar(&c.lang, "lang", "", "card language (default: the config's language)")
+				fs.StringVar(&c.at, "at", "", "the day the counters count to, `YYYY-MM-DD` (default: today)")
+				fs.StringVar(&c.size, "size", "og", "og (1200×630, link previews) or square (1080×1080)")
 			}},
 		{name: "cases", summary: "list cases", run: cmdCases,
 			flags: func(fs *flag.FlagSet, c *cli) {
