@@ -71,7 +71,7 @@ func cmdCard(ctx context.Context, e *env, c *cli) error {
 			fmt.Fprintf(e.stderr, "vigil card: the photo is left out: %v\n", err)
 		}
 	}
-	data, err := card.Render(cs, card.Options{Lang: lang, Size: size, Today: today})
+	data, err := card.Render(cs, card.Options{Lang: lang, Size: size, Today: today, PublicURL: cfg.HTTP.PublicURL})
 	if err != nil {
 		return err
 	}

@@ -51,14 +51,9 @@ func TestServePublicPages(t *testing.T) {
 	if code, body := s.httpGet(t, "/cases/amira-testova.png?size=poster"); code != 400 || !strings.Contains(body, "want og") {
 		t.Errorf("bad size: %d %q; want 400", code, body)
 	}
-	// The share card: served by the card package's renderer once it is
-	// wired (shareCards), until then 503.
+	// The share card, rendered by the card package: a square PNG.
 	resp := s.rawGet(t, "/cases/amira-testova.png?lang=fa&size=square")
-	if shareCards == nil {
-		if resp.code != 503 {
-			t.Errorf("share card without a renderer: %d; want 503", resp.code)
-		}
-	} else if img, err := png.Decode(bytes.NewReader(resp.body)); resp.code != 200 || resp.contentType != "image/png" || err != nil ||
+	if img, err := png.Decode(bytes.NewReader(resp.body)); resp.code != 200 || resp.contentType != "image/png" || err != nil ||
 		img.Bounds().Dx() != 1080 || img.Bounds().Dy() != 1080 {
 		t.Errorf("share card: %d %q %v; want a 1080×1080 PNG", resp.code, resp.contentType, err)
 	}

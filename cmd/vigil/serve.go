@@ -17,6 +17,7 @@ import (
 	botconsole "github.com/vigil-bot/vigil/bot/console"
 	"github.com/vigil-bot/vigil/bot/discord"
 	"github.com/vigil-bot/vigil/bot/telegram"
+	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/config"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
@@ -82,6 +83,8 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	logImport(log, res, "cases loaded")
 
 	h := bot.NewHandler(st, cfg, log)
+	cards := card.NewCache(shareCardCache)
+	h.Pictures = cards
 	platforms := map[string]bot.Platform{}
 	health := newPlatformHealth(nil)
 	if console {
@@ -123,7 +126,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	// Health checks and metrics answer while the platforms connect.
 	mux := http.NewServeMux()
 	if cfg.HTTP.Listen != "" {
-		mux.Handle("/", httpHandler(st, health, reg, log, newPages(cfg, st, h.Library, log)))
+		mux.Handle("/", httpHandler(st, health, reg, log, newPages(cfg, st, h.Library, cards, log)))
 		srv := &http.Server{Addr: cfg.HTTP.Listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {
