@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/internal/benchutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -51,8 +52,10 @@ func genPlanInput(n, m int) ([]*cases.Case, []store.Channel) {
 
 // BenchmarkPlanDay plans one day for 100,000 cases and 10,000 channels,
 // what `vigil upcoming --days 1` does, and reports the posts planned
-// (posts), of which there must be some, and the MiB allocated per plan
-// (MiB-alloc/op). Issue 5 set no target for it. Run:
+// (posts), of which there must be some, the MiB allocated per plan
+// (MiB-alloc/op) and the process CPU time per plan (cpu-s/op: on a busy
+// machine a steadier figure than ns/op). Issue 14 asks for under 0.5 s
+// and 100 MiB. Run:
 //
 //	go test ./scheduler -run '^$' -bench PlanDay -benchmem
 func BenchmarkPlanDay(b *testing.B) {
@@ -62,15 +65,18 @@ func BenchmarkPlanDay(b *testing.B) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu := benchutil.ProcessCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		n = len(Plan(cs, chans, opt))
 	}
 	b.StopTimer()
+	cpu = benchutil.ProcessCPU() - cpu
 	runtime.ReadMemStats(&after)
 	if n == 0 {
 		b.Fatal("Plan planned no posts; want some for 10,000 subscribed channels")
 	}
 	b.ReportMetric(float64(n), "posts")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
 }
