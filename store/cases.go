@@ -672,22 +672,39 @@ func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, e
 // if it was built for the current cases version, else one built from the
 // cases' ids, names and aliases, which it saves for the next process. A
 // short-lived command thus neither decodes every case nor rebuilds the
-// index; it answers exactly as cases.NewIndex over the stored cases.
+// index; it answers exactly as cases.NewIndex over the stored cases. An
+// SQLite database keeps a copy of the saved index in a file beside it
+// (its name and "-caseindex"), which CaseIndex maps into memory rather
+// than reading and copying the index out of the database; the file is a
+// cache, written when it is missing or stale and where the folder allows.
 func (s *Store) CaseIndex(ctx context.Context) (*cases.Index, error) {
+	var version, nonce int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0),
+		coalesce((SELECT value FROM meta WHERE key = ?), 0)`, metaIndexNonce).Scan(&version, &nonce)
+	if err != nil {
+		return nil, fmt.Errorf("store: case index: %w", err)
+	}
+	path := ""
+	if nonce != 0 {
+		path = s.indexFilePath(ctx)
+	}
+	if path != "" {
+		if ix := loadIndexFile(path, version, nonce); ix != nil {
+			return ix, nil
+		}
+	}
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM case_index
-		WHERE version = coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0)`).Scan(&data)
+	err = s.db.QueryRowContext(ctx, `SELECT data FROM case_index WHERE version = ?`, version).Scan(&data)
 	if err == nil {
-		ix := &cases.Index{}
-		if ix.UnmarshalBinary(data) == nil {
+		// data is this function's own copy: the index may keep it.
+		if ix, err := cases.LoadIndex(data); err == nil {
+			if path != "" {
+				_ = writeIndexFile(path, version, nonce, data) // a cache: the next command reads the database again
+			}
 			return ix, nil
 		}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: case index: %w", err)
-	}
-	version, err := s.CasesVersion(ctx)
-	if err != nil {
-		return nil, err
 	}
 	entries, err := s.caseEntries(ctx)
 	if err != nil {
@@ -710,11 +727,28 @@ func (s *Store) SaveCaseIndex(ctx context.Context, version int64, ix *cases.Inde
 	if err != nil {
 		return fmt.Errorf("store: save case index: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
+	nonce := newIndexNonce()
+	saved := false
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
 		SELECT 1, ?1, ?2 WHERE coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0) = ?1
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data`, version, data)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		saved = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaIndexNonce, nonce)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: save case index: %w", err)
+	}
+	if path := s.indexFilePath(ctx); saved && path != "" {
+		_ = writeIndexFile(path, version, nonce, data) // a cache: CaseIndex falls back on the database
 	}
 	return nil
 }
