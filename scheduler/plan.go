@@ -60,7 +60,8 @@ type PlanOptions struct {
 type reminder struct {
 	c    *cases.Case
 	kind store.Kind
-	prio int // kind.Priority(), kept for sorting
+	prio int    // kind.Priority(), kept for sorting
+	rank uint32 // the case's place in id order among the day's (see rankDay)
 	n    int
 	at   time.Time // custom reminders only: their own instant
 	text string    // custom reminders: their own text; else the lead, once formatted for a language
@@ -126,7 +127,7 @@ func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
 		}
 	}
 	return &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
-		texts: map[langDayKey][]reminder{}, groups: map[groupKey]*group{},
+		texts: map[langDayKey][]reminder{}, groups: map[groupKey]*group{}, ranks: map[cases.Date]map[*cases.Case]uint32{},
 		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}, staleAfter: opt.StaleAfter}
 }
 
@@ -134,6 +135,17 @@ func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
 // yields their occurrences until yield returns false.
 func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occurrence) bool) {
 	limit := max(opt.DailyLimit, 1)
+	followed := map[string]bool{}
+	for _, ch := range chans {
+		if !ch.Paused() {
+			for _, c := range ch.Countries {
+				followed[c] = true
+			}
+		}
+	}
+	for i := range opt.Days {
+		p.rankDay(addDays(opt.From, i), followed)
+	}
 	var o Occurrence
 	var countries []string
 	for _, ch := range chans {
@@ -209,6 +221,7 @@ type planner struct {
 	custom    map[zoneDayKey][]reminder // custom reminders, shared by the channels of a country and zone
 	texts     map[langDayKey][]reminder // date-based reminders with their leads in a language
 	groups    map[groupKey]*group       // what the channels of a group see on a day
+	ranks     map[cases.Date]map[*cases.Case]uint32
 	crons     map[string]cron.Schedule
 	zones     map[string]*time.Location
 	// staleAfter: a case whose status was confirmed longer before a day
@@ -304,6 +317,47 @@ func (p *planner) group(k groupKey, countries []string, limit int) *group {
 	return g
 }
 
+// rankDay numbers the cases with reminders on day in the followed
+// countries in id order (equal ids, equal numbers), so that merging the
+// reminders of several countries compares numbers rather than ids.
+func (p *planner) rankDay(day cases.Date, followed map[string]bool) {
+	var cs []*cases.Case
+	for country := range followed {
+		for _, r := range p.dateReminders(country, day) {
+			cs = append(cs, r.c)
+		}
+		cs = append(cs, p.withCron[country]...)
+	}
+	slices.SortFunc(cs, func(a, b *cases.Case) int { return strings.Compare(a.ID, b.ID) })
+	ranks := make(map[*cases.Case]uint32, len(cs))
+	var rank uint32
+	for i, c := range cs {
+		if i > 0 && c.ID != cs[i-1].ID {
+			rank++
+		}
+		ranks[c] = rank
+	}
+	for country := range followed {
+		l := p.daily[dayKey{country, day}]
+		for i := range l {
+			l[i].rank = ranks[l[i].c]
+		}
+	}
+	p.ranks[day] = ranks
+}
+
+// compareRanked orders two reminders of ranked cases of one day as
+// compareReminders does.
+func compareRanked(a, b *reminder) int {
+	if a.prio != b.prio {
+		return cmp.Compare(a.prio, b.prio)
+	}
+	if a.rank != b.rank {
+		return cmp.Compare(a.rank, b.rank)
+	}
+	return cmp.Or(cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx), cmp.Compare(a.n, b.n))
+}
+
 // compareReminders is the order of a day's reminders before rotation: by
 // priority, then case, kind, time and index, then number (a case's two
 // overlapping hunger strikes).
@@ -315,8 +369,8 @@ func compareReminders(a, b *reminder) int {
 		cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx), cmp.Compare(a.n, b.n))
 }
 
-// mergeReminders merges lists, each sorted by compareReminders, into one
-// sorted list of pointers to their elements.
+// mergeReminders merges lists of ranked reminders, each sorted by
+// compareReminders, into one sorted list of pointers to their elements.
 func mergeReminders(lists [][]reminder) []*reminder {
 	n := 0
 	for _, l := range lists {
@@ -330,7 +384,7 @@ func mergeReminders(lists [][]reminder) []*reminder {
 	for len(out) < n {
 		best := -1
 		for i, l := range lists {
-			if heads[i] < len(l) && (best < 0 || compareReminders(&l[heads[i]], &lists[best][heads[best]]) < 0) {
+			if heads[i] < len(l) && (best < 0 || compareRanked(&l[heads[i]], &lists[best][heads[best]]) < 0) {
 				best = i
 			}
 		}
@@ -503,7 +557,7 @@ func (p *planner) customReminders(country string, day cases.Date, loc *time.Loca
 					continue
 				}
 				seen[at] = true
-				out = append(out, reminder{c: c, kind: store.KindCustom, prio: store.KindCustom.Priority(), at: at, text: r.Text, idx: i})
+				out = append(out, reminder{c: c, kind: store.KindCustom, prio: store.KindCustom.Priority(), rank: p.ranks[day][c], at: at, text: r.Text, idx: i})
 			}
 		}
 	}
