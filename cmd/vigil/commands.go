@@ -69,6 +69,10 @@ func (c *cli) openSynced(ctx context.Context, e *env) (*config.Config, *store.St
 	return cfg, st, nil
 }
 
+// caseMemoryLimit is the heap at which `vigil case`, which otherwise
+// does not collect garbage, collects it.
+const caseMemoryLimit = 256 << 20
+
 // importMemoryLimit is the soft heap limit of `vigil import`.
 const importMemoryLimit = 64 << 20
 
@@ -106,6 +110,11 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 }
 
 func cmdCase(ctx context.Context, e *env, c *cli) error {
+	// A lookup is one short process that keeps most of what it allocates
+	// (the lookup index) to the end: collecting garbage would cost more
+	// time than it frees memory. The limit still bounds the heap.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(caseMemoryLimit))
 	// An unsupported --lang is refused before the database is opened.
 	if c.lang != "" {
 		if err := config.CheckSupported(c.lang); err != nil {
