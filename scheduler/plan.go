@@ -96,11 +96,15 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 		out = append(out, c...)
 	}
 	chunks = nil
-	slices.SortFunc(out, func(a, b Occurrence) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
-			cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
-	})
+	slices.SortFunc(out, compareOccurrences)
 	return out
+}
+
+// compareOccurrences is the order of a plan: by time, channel, priority,
+// kind and case.
+func compareOccurrences(a, b Occurrence) int {
+	return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
+		cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
 }
 
 // PlanEach yields the occurrences Plan returns, channel by channel in the
