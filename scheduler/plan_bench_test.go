@@ -80,3 +80,36 @@ func BenchmarkPlanDay(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
 }
+
+// BenchmarkPlanDayStream is BenchmarkPlanDay through PlanEach, as the
+// daemon's planner takes the plan: channel by channel, the occurrences
+// not kept (the groups' shared reminders and digests are). It reports the
+// same metrics.
+//
+//	go test ./scheduler -run '^$' -bench PlanDayStream -benchmem
+func BenchmarkPlanDayStream(b *testing.B) {
+	cs, chans := genPlanInput(100_000, 10_000)
+	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
+	var n, lines int
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu := benchutil.ProcessCPU()
+	b.ResetTimer()
+	for b.Loop() {
+		n, lines = 0, 0
+		for o := range PlanEach(cs, chans, opt) {
+			n++
+			lines += len(o.Lines)
+		}
+	}
+	b.StopTimer()
+	cpu = benchutil.ProcessCPU() - cpu
+	runtime.ReadMemStats(&after)
+	if n == 0 || lines == 0 {
+		b.Fatal("PlanEach planned no posts or no digest; want both for 10,000 subscribed channels")
+	}
+	b.ReportMetric(float64(n), "posts")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+}

@@ -332,7 +332,7 @@ type caseWriter struct {
 	tx     *sql.Tx
 	now    time.Time
 	res    *ImportResult
-	hashes map[string]string // id → stored content hash, of the current file's cases
+	hashes map[string]caseHash // id → stored content hash, of the current file's cases
 	stmts  map[string]*sql.Stmt
 }
 
@@ -373,16 +373,26 @@ func (w *caseWriter) loadHashes(ctx context.Context, path string) error {
 		return fmt.Errorf("read case hashes of %s: %w", path, err)
 	}
 	defer rows.Close()
-	w.hashes = map[string]string{}
+	w.hashes = map[string]caseHash{}
 	for rows.Next() {
-		var id, h string
+		var id string
+		var h sql.RawBytes
 		if err := rows.Scan(&id, &h); err != nil {
 			return fmt.Errorf("read case hashes of %s: %w", path, err)
 		}
-		w.hashes[id] = h
+		// Kept decoded, 16 bytes in the map rather than a 32-byte string
+		// beside it: a file may hold 100,000 cases.
+		var sum caseHash
+		if n, err := hex.Decode(sum[:], h); err == nil && n == len(sum) {
+			w.hashes[id] = sum
+		}
 	}
 	return rows.Err()
 }
+
+// caseHash is the content hash of a stored case: the first 16 bytes of
+// the SHA-256 of its JSON record, stored as hex.
+type caseHash [16]byte
 
 // upsert writes c unless its stored record is the same.
 func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
@@ -391,11 +401,11 @@ func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
 		return fmt.Errorf("case %s: %w", c.ID, err)
 	}
 	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:16])
-	if h, ok := w.hashes[c.ID]; ok && h == hash {
+	if h, ok := w.hashes[c.ID]; ok && h == caseHash(sum[:16]) {
 		w.res.Same++
 		return nil
 	}
+	hash := hex.EncodeToString(sum[:16])
 	var oldStatus, oldData, oldFile string
 	err = w.stmts[sqlReadCase].QueryRowContext(ctx, c.ID).Scan(&oldStatus, &oldData, &oldFile)
 	switch {
@@ -610,12 +620,20 @@ func (s *Store) caseOwners(ctx context.Context) (map[string]caseOwner, error) {
 	}
 	defer rows.Close()
 	out := map[string]caseOwner{}
+	files := map[string]string{} // one copy of each path, not one per case
 	for rows.Next() {
 		var id string
+		var file sql.RawBytes
 		var o caseOwner
-		if err := rows.Scan(&id, &o.file, &o.line); err != nil {
+		if err := rows.Scan(&id, &file, &o.line); err != nil {
 			return nil, err
 		}
+		f, ok := files[string(file)]
+		if !ok {
+			f = string(file)
+			files[f] = f
+		}
+		o.file = f
 		out[id] = o
 	}
 	return out, rows.Err()
