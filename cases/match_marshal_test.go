@@ -3,16 +3,20 @@ package cases
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/vigil-bot/vigil/internal/benchutil"
 )
 
 // TestIndexMarshalRoundTrip checks that an index restored by
-// UnmarshalBinary holds the same structures as the one built and answers
-// a set of queries (names, ids, aliases, prefixes, typos, Cyrillic,
-// nonsense) exactly as it does, Lookup and Complete alike.
+// UnmarshalBinary, or by LoadIndex from an aligned or a misaligned
+// buffer, holds the same structures as the one built and answers a set of
+// queries (names, ids, aliases, prefixes, typos, Cyrillic, nonsense)
+// exactly as it does, Lookup and Complete alike; and that UnmarshalBinary
+// keeps nothing of its input.
 func TestIndexMarshalRoundTrip(t *testing.T) {
 	people := benchutil.People(20_000, 3)
 	entries := make([]Entry, 0, len(people)+len(matchEntries))
@@ -25,17 +29,32 @@ func TestIndexMarshalRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got Index
-	if err := got.UnmarshalBinary(data); err != nil {
+	input := slices.Clone(data)
+	var unmarshalled Index
+	if err := unmarshalled.UnmarshalBinary(input); err != nil {
+		t.Fatal(err)
+	}
+	clear(input) // UnmarshalBinary must not have kept it
+	loaded, err := LoadIndex(slices.Clone(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := make([]byte, len(data)+1)[1:] // misaligned: numbers are decoded, not aliased
+	copy(odd, data)
+	loadedOdd, err := LoadIndex(odd)
+	if err != nil {
 		t.Fatal(err)
 	}
 	parts := func(ix *Index) []any {
 		return []any{ix.names, ix.ids, ix.words, ix.wlen, ix.postStart, ix.post, ix.varStart, ix.varWords,
 			ix.varEntry, ix.delShift, ix.delDir, ix.delKeys, ix.fpBits, ix.lcp, ix.cache}
 	}
-	for i, a := range parts(built) {
-		if b := parts(&got)[i]; !reflect.DeepEqual(a, b) {
-			t.Errorf("part %d of the index differs after the round trip", i)
+	restored := map[string]*Index{"UnmarshalBinary": &unmarshalled, "LoadIndex": loaded, "LoadIndex (misaligned)": loadedOdd}
+	for how, got := range restored {
+		for i, a := range parts(built) {
+			if b := parts(got)[i]; !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: part %d of the index differs after the round trip", how, i)
+			}
 		}
 	}
 	if len(built.cache) == 0 {
@@ -68,13 +87,37 @@ func TestIndexMarshalRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	for _, q := range queries {
-		if a, b := built.Lookup(q), got.Lookup(q); !reflect.DeepEqual(a, b) {
-			t.Errorf("Lookup(%q): built %v, restored %v", q, a, b)
+	for how, got := range restored {
+		for _, q := range queries {
+			if a, b := built.Lookup(q), got.Lookup(q); !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: Lookup(%q): built %v, restored %v", how, q, a, b)
+			}
+			if a, b := built.Complete(q, 25), got.Complete(q, 25); !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: Complete(%q): built %v, restored %v", how, q, a, b)
+			}
 		}
-		if a, b := built.Complete(q, 25), got.Complete(q, 25); !reflect.DeepEqual(a, b) {
-			t.Errorf("Complete(%q): built %v, restored %v", q, a, b)
-		}
+	}
+}
+
+// TestLoadIndexAliases checks that LoadIndex uses the data it is given
+// instead of copying it: its strings, and on little-endian machines its
+// number arrays, lie inside the buffer.
+func TestLoadIndexAliases(t *testing.T) {
+	data, err := NewIndex(matchEntries).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := LoadIndex(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := uintptr(unsafe.Pointer(&data[0])), uintptr(unsafe.Pointer(&data[len(data)-1]))
+	inside := func(p unsafe.Pointer) bool { return uintptr(p) >= lo && uintptr(p) <= hi }
+	if !inside(unsafe.Pointer(unsafe.StringData(ix.names[0]))) || !inside(unsafe.Pointer(unsafe.StringData(ix.words[len(ix.words)-1]))) {
+		t.Error("LoadIndex copied the strings; want them to point into its data")
+	}
+	if littleEndian && (!inside(unsafe.Pointer(&ix.post[0])) || !inside(unsafe.Pointer(&ix.delKeys[0]))) {
+		t.Error("LoadIndex copied the number arrays; want them to point into its data on a little-endian machine")
 	}
 }
 

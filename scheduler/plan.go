@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -59,17 +60,64 @@ type PlanOptions struct {
 type reminder struct {
 	c    *cases.Case
 	kind store.Kind
+	prio int    // kind.Priority(), kept for sorting
+	rank uint32 // the case's place in id order among the day's (see rankDay)
 	n    int
 	at   time.Time // custom reminders only: their own instant
-	text string    // custom reminders only
+	text string    // custom reminders: their own text; else the lead, once formatted for a language
 	idx  int       // custom reminders only: index in the case file
 }
 
 // Plan derives the scheduled posts of the given local dates for every
 // active channel from the case records. It is a pure function of its
 // inputs: the daemon and `vigil upcoming` call it alike, so the preview
-// is what will be sent. Paused channels and stale cases get nothing.
+// is what will be sent. Paused channels and stale cases get nothing. The
+// occurrences come sorted by time, channel, priority and case; digests
+// of channels that see the same reminders share their Cases and Lines,
+// which callers must not modify.
 func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
+	// Collected in chunks and copied once, so that the plan is not
+	// reallocated as it grows.
+	var chunks [][]Occurrence
+	var chunk []Occurrence
+	n := 0
+	newPlanner(all, opt).each(chans, opt, func(o *Occurrence) bool {
+		if len(chunk) == cap(chunk) {
+			chunk = make([]Occurrence, 0, min(max(n, 256), 8192))
+			chunks = append(chunks, chunk)
+		}
+		chunk = append(chunk, *o)
+		chunks[len(chunks)-1] = chunk
+		n++
+		return true
+	})
+	out := make([]Occurrence, 0, n)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	chunks = nil
+	slices.SortFunc(out, compareOccurrences)
+	return out
+}
+
+// compareOccurrences is the order of a plan: by time, channel, priority,
+// kind and case.
+func compareOccurrences(a, b Occurrence) int {
+	return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
+		cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
+}
+
+// PlanEach yields the occurrences Plan returns, channel by channel in the
+// order of chans and unsorted, without holding the whole plan: the
+// daemon streams them into the outbox. The yielded occurrence is reused
+// after yield returns.
+func PlanEach(all []*cases.Case, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
+	return func(yield func(*Occurrence) bool) {
+		newPlanner(all, opt).each(chans, opt, yield)
+	}
+}
+
+func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
 	byCountry := map[string][]*cases.Case{}
 	for _, c := range all {
 		byCountry[c.Country] = append(byCountry[c.Country], c)
@@ -82,10 +130,28 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 			}
 		}
 	}
-	p := &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
+	return &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
+		texts: map[langDayKey][]reminder{}, groups: map[groupKey]*group{}, ranks: map[cases.Date]map[*cases.Case]uint32{},
 		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}, staleAfter: opt.StaleAfter}
+}
+
+// each plans every active channel's days, in the order of chans, and
+// yields their occurrences until yield returns false.
+func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occurrence) bool) {
 	limit := max(opt.DailyLimit, 1)
-	var out []Occurrence
+	followed := map[string]bool{}
+	for _, ch := range chans {
+		if !ch.Paused() {
+			for _, c := range ch.Countries {
+				followed[c] = true
+			}
+		}
+	}
+	for i := range opt.Days {
+		p.rankDay(addDays(opt.From, i), followed)
+	}
+	var o Occurrence
+	var countries []string
 	for _, ch := range chans {
 		if ch.Paused() || len(ch.Countries) == 0 {
 			continue
@@ -95,16 +161,46 @@ func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrenc
 		if err != nil {
 			minutes = 10 * 60
 		}
+		// Channels that follow the same countries in one language and zone
+		// see the same reminders: those are ordered, formatted and put in a
+		// digest once, for the whole group.
+		countries = append(countries[:0], ch.Countries...)
+		slices.Sort(countries)
+		set := strings.Join(countries, ",")
 		for i := range opt.Days {
 			day := addDays(opt.From, i)
-			out = append(out, p.channelDay(ch, loc, minutes, day, limit)...)
+			g := p.group(groupKey{set, ch.Language, loc, day}, countries, limit)
+			if len(g.rems) == 0 {
+				continue
+			}
+			postAt := PostInstant(day, minutes, loc)
+			n := len(g.rems)
+			if n > limit {
+				n = limit - 1
+			}
+			for _, r := range g.rems[:n] {
+				o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day, Text: r.text}
+				if r.kind == store.KindCustom {
+					o.At, o.idx = r.at, r.idx
+					o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
+				} else {
+					o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
+				}
+				if !yield(&o) {
+					return
+				}
+			}
+			if len(g.rems) <= limit {
+				continue
+			}
+			o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
+				Key:  fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat),
+				Text: g.digestText, Cases: g.digestCases, Lines: g.digestLines, Header: g.digestHeader, N: len(g.digestCases)}
+			if !yield(&o) {
+				return
+			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Occurrence) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
-			cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
-	})
-	return out
 }
 
 type dayKey struct {
@@ -117,11 +213,19 @@ type zoneDayKey struct {
 	zone *time.Location
 }
 
+type langDayKey struct {
+	dayKey
+	lang string
+}
+
 type planner struct {
 	byCountry map[string][]*cases.Case
 	withCron  map[string][]*cases.Case  // the cases with custom reminders, by country
 	daily     map[dayKey][]reminder     // date-based reminders, shared by every channel of a country
 	custom    map[zoneDayKey][]reminder // custom reminders, shared by the channels of a country and zone
+	texts     map[langDayKey][]reminder // date-based reminders with their leads in a language
+	groups    map[groupKey]*group       // what the channels of a group see on a day
+	ranks     map[cases.Date]map[*cases.Case]uint32
 	crons     map[string]cron.Schedule
 	zones     map[string]*time.Location
 	// staleAfter: a case whose status was confirmed longer before a day
@@ -149,67 +253,159 @@ func (p *planner) zone(name string) *time.Location {
 	return loc
 }
 
-// channelDay plans one channel's local day: every reminder of its
-// countries' cases, the top ones as posts of their own and the rest as
-// one digest at the post time.
-func (p *planner) channelDay(ch store.Channel, loc *time.Location, minutes int, day cases.Date, limit int) []Occurrence {
-	var rems []reminder
-	for _, country := range ch.Countries {
-		rems = append(rems, p.dateReminders(country, day)...)
-		rems = append(rems, p.customReminders(country, day, loc)...)
-	}
-	if len(rems) == 0 {
-		return nil
-	}
-	order(rems, day)
-	postAt := PostInstant(day, minutes, loc)
-	lang := ch.Language
-	occ := func(r reminder) Occurrence {
-		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
-		o.Text = reminderText(lang, r)
-		if r.kind == store.KindCustom {
-			o.At, o.idx = r.at, r.idx
-			o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
-		} else {
-			o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
-		}
-		return o
-	}
-	if len(rems) <= limit {
-		out := make([]Occurrence, len(rems))
-		for i, r := range rems {
-			out[i] = occ(r)
-		}
-		return out
-	}
-	out := make([]Occurrence, 0, limit)
-	for _, r := range rems[:limit-1] {
-		out = append(out, occ(r))
-	}
-	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
-		Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat)}
-	digest.Header = i18n.T(lang, "post.digest")
-	for _, r := range rems[limit-1:] {
-		digest.Cases = append(digest.Cases, r.c.ID)
-		digest.Lines = append(digest.Lines, store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
-	}
-	digest.N = len(digest.Cases)
-	digest.Text = digestText(digest.Header, digest.Lines)
-	return append(out, digest)
+// groupKey names the channels that see the same reminders on a day.
+type groupKey struct {
+	countries string // sorted, comma-separated
+	lang      string
+	zone      *time.Location
+	day       cases.Date
 }
 
-// order sorts a day's reminders by priority and, within a priority,
-// rotates the cases by the day so that over days each gets its turn at
-// the top, not always the same alphabetical few.
-func order(rems []reminder, day cases.Date) {
-	slices.SortFunc(rems, func(a, b reminder) int {
-		return cmp.Or(cmp.Compare(a.kind.Priority(), b.kind.Priority()), cmp.Compare(a.c.ID, b.c.ID),
-			cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx))
-	})
+// group is what the channels of one groupKey see on its day: their
+// reminders in order with their leads formatted in the language, and
+// the digest of those past the daily limit.
+type group struct {
+	rems         []*reminder // into the planner's per-country lists
+	digestHeader string
+	digestText   string
+	digestCases  []string
+	digestLines  []store.DigestLine
+}
+
+// group returns the reminders of the channels of k, planning them the
+// first time: every reminder of their countries' cases, the top ones as
+// posts of their own and the rest as one digest.
+func (p *planner) group(k groupKey, countries []string, limit int) *group {
+	if g, ok := p.groups[k]; ok {
+		return g
+	}
+	g := &group{}
+	p.groups[k] = g
+	var lists [][]reminder
+	for _, country := range countries {
+		if l := p.textReminders(country, k.day, k.lang); len(l) > 0 {
+			lists = append(lists, l)
+		}
+		if l := p.customReminders(country, k.day, k.zone); len(l) > 0 {
+			lists = append(lists, l)
+		}
+	}
+	g.rems = mergeReminders(lists)
+	if len(g.rems) == 0 {
+		return g
+	}
+	rotate(g.rems, k.day)
+	if len(g.rems) <= limit {
+		return g
+	}
+	rest := g.rems[limit-1:]
+	g.digestHeader = i18n.T(k.lang, "post.digest")
+	g.digestCases = make([]string, len(rest))
+	g.digestLines = make([]store.DigestLine, len(rest))
+	size := len(g.digestHeader)
+	for i, r := range rest {
+		g.digestCases[i] = r.c.ID
+		g.digestLines[i] = store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: r.text}
+		size += len("\n•  — /case ") + len(r.text) + len(r.c.ID)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(g.digestHeader)
+	for _, l := range g.digestLines {
+		b.WriteString("\n• ")
+		b.WriteString(l.Text)
+		b.WriteString(" — /case ")
+		b.WriteString(l.CaseID)
+	}
+	g.digestText = b.String()
+	return g
+}
+
+// rankDay numbers the cases with reminders on day in the followed
+// countries in id order (equal ids, equal numbers), so that merging the
+// reminders of several countries compares numbers rather than ids.
+func (p *planner) rankDay(day cases.Date, followed map[string]bool) {
+	var cs []*cases.Case
+	for country := range followed {
+		for _, r := range p.dateReminders(country, day) {
+			cs = append(cs, r.c)
+		}
+		cs = append(cs, p.withCron[country]...)
+	}
+	slices.SortFunc(cs, func(a, b *cases.Case) int { return strings.Compare(a.ID, b.ID) })
+	ranks := make(map[*cases.Case]uint32, len(cs))
+	var rank uint32
+	for i, c := range cs {
+		if i > 0 && c.ID != cs[i-1].ID {
+			rank++
+		}
+		ranks[c] = rank
+	}
+	for country := range followed {
+		l := p.daily[dayKey{country, day}]
+		for i := range l {
+			l[i].rank = ranks[l[i].c]
+		}
+	}
+	p.ranks[day] = ranks
+}
+
+// compareRanked orders two reminders of ranked cases of one day as
+// compareReminders does.
+func compareRanked(a, b *reminder) int {
+	if a.prio != b.prio {
+		return cmp.Compare(a.prio, b.prio)
+	}
+	if a.rank != b.rank {
+		return cmp.Compare(a.rank, b.rank)
+	}
+	return cmp.Or(cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx), cmp.Compare(a.n, b.n))
+}
+
+// compareReminders is the order of a day's reminders before rotation: by
+// priority, then case, kind, time and index, then number (a case's two
+// overlapping hunger strikes).
+func compareReminders(a, b *reminder) int {
+	if a.prio != b.prio {
+		return cmp.Compare(a.prio, b.prio)
+	}
+	return cmp.Or(cmp.Compare(a.c.ID, b.c.ID),
+		cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx), cmp.Compare(a.n, b.n))
+}
+
+// mergeReminders merges lists of ranked reminders, each sorted by
+// compareReminders, into one sorted list of pointers to their elements.
+func mergeReminders(lists [][]reminder) []*reminder {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*reminder, 0, n)
+	heads := make([]int, len(lists))
+	for len(out) < n {
+		best := -1
+		for i, l := range lists {
+			if heads[i] < len(l) && (best < 0 || compareRanked(&l[heads[i]], &lists[best][heads[best]]) < 0) {
+				best = i
+			}
+		}
+		out = append(out, &lists[best][heads[best]])
+		heads[best]++
+	}
+	return out
+}
+
+// rotate turns each priority's run of a day's sorted reminders by the
+// day, so that over days each case gets its turn at the top, not always
+// the same alphabetical few.
+func rotate(rems []*reminder, day cases.Date) {
 	ordinal := dayNumber(day)
 	for start := 0; start < len(rems); {
 		end := start
-		for end < len(rems) && rems[end].kind.Priority() == rems[start].kind.Priority() {
+		for end < len(rems) && rems[end].prio == rems[start].prio {
 			end++
 		}
 		group := rems[start:end]
@@ -223,8 +419,24 @@ func order(rems []reminder, day cases.Date) {
 	}
 }
 
+// textReminders returns the date-based reminders of a country's cases on
+// a day, sorted, with their leads in lang: each formatted once for every
+// group of channels that sees it.
+func (p *planner) textReminders(country string, day cases.Date, lang string) []reminder {
+	k := langDayKey{dayKey{country, day}, lang}
+	if r, ok := p.texts[k]; ok {
+		return r
+	}
+	out := slices.Clone(p.dateReminders(country, day))
+	for i := range out {
+		out[i].text = reminderText(lang, out[i])
+	}
+	p.texts[k] = out
+	return out
+}
+
 // dateReminders returns the date-based reminders of a country's cases on
-// a day, computed once for all channels that follow the country.
+// a day, sorted, computed once for all channels that follow the country.
 func (p *planner) dateReminders(country string, day cases.Date) []reminder {
 	k := dayKey{country, day}
 	if r, ok := p.daily[k]; ok {
@@ -236,6 +448,7 @@ func (p *planner) dateReminders(country string, day cases.Date) []reminder {
 			out = append(out, dayReminders(c, day)...)
 		}
 	}
+	slices.SortFunc(out, func(a, b reminder) int { return compareReminders(&a, &b) })
 	p.daily[k] = out
 	return out
 }
@@ -250,7 +463,7 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	if !c.Status.Free() {
 		for _, h := range c.HungerStrikes {
 			if n, ok := h.DayOn(day); ok {
-				out = append(out, reminder{c: c, kind: store.KindHungerStrikeDay, n: n})
+				out = append(out, reminder{c: c, kind: store.KindHungerStrikeDay, prio: store.KindHungerStrikeDay.Priority(), n: n})
 			}
 		}
 	}
@@ -268,6 +481,9 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	}
 	if y, ok := anniversary(c.Born, day); ok {
 		out = append(out, reminder{c: c, kind: store.KindBirthday, n: y})
+	}
+	for i := range out {
+		out[i].prio = out[i].kind.Priority()
 	}
 	return out
 }
@@ -316,7 +532,7 @@ func addDays(d cases.Date, n int) cases.Date {
 	return cases.DateOf(t.AddDate(0, 0, n))
 }
 
-// customReminders evaluates the country's cases' cron reminders on a
+// customReminders evaluates, sorted, the country's cases' cron reminders on a
 // local day in the channel's zone. The cron spec is read on the wall
 // clock of that day, and each time is placed as post times are: a time in
 // a spring-forward gap moves to the first valid instant, one in a
@@ -345,10 +561,11 @@ func (p *planner) customReminders(country string, day cases.Date, loc *time.Loca
 					continue
 				}
 				seen[at] = true
-				out = append(out, reminder{c: c, kind: store.KindCustom, at: at, text: r.Text, idx: i})
+				out = append(out, reminder{c: c, kind: store.KindCustom, prio: store.KindCustom.Priority(), rank: p.ranks[day][c], at: at, text: r.Text, idx: i})
 			}
 		}
 	}
+	slices.SortFunc(out, func(a, b reminder) int { return compareReminders(&a, &b) })
 	p.custom[k] = out
 	return out
 }

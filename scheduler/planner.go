@@ -125,7 +125,7 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	}
 	// Local dates differ from UTC ones by at most 14 hours.
 	first := cases.DateOf(now.UTC().AddDate(0, 0, -1))
-	occ, err := p.plan(ctx, first, 4)
+	all, chans, err := p.inputs(ctx)
 	if err != nil {
 		return 0, false, err
 	}
@@ -134,24 +134,38 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 		return 0, false, err
 	}
 	from := now.Add(-p.CatchUp)
-	var posts []store.Post
-	for _, o := range occ {
-		today := cases.DateOf(now.In(o.At.Location()))
-		if o.Date.Before(today) || addDays(today, 1).Before(o.Date) || o.At.Before(from) {
-			continue
+	// The plan is streamed into the outbox channel by channel, each
+	// channel's posts in the order Plan sorts them (the order the outbox
+	// keeps for posts due at one time), never held whole.
+	opt := PlanOptions{From: first, Days: 4, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit}
+	posts := func(yield func(store.Post) bool) {
+		var channel []Occurrence
+		flush := func() bool {
+			slices.SortFunc(channel, compareOccurrences)
+			for _, o := range channel {
+				if !yield(post(o)) {
+					return false
+				}
+			}
+			channel = channel[:0]
+			return true
 		}
-		if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
-			continue // planned before: its plan stands
+		for o := range PlanEach(all, chans, opt) {
+			if len(channel) > 0 && (o.Platform != channel[0].Platform || o.Chat != channel[0].Chat) && !flush() {
+				return
+			}
+			today := cases.DateOf(now.In(o.At.Location()))
+			if o.Date.Before(today) || addDays(today, 1).Before(o.Date) || o.At.Before(from) {
+				continue
+			}
+			if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
+				continue // planned before: its plan stands
+			}
+			channel = append(channel, *o)
 		}
-		payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
-		if o.Kind == store.KindDigest {
-			payload = store.EncodePayload(store.DigestPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Cases: o.Cases,
-				Header: o.Header, Lines: o.Lines})
-		}
-		posts = append(posts, store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
-			CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()})
+		flush()
 	}
-	n, done, err = p.Store.EnqueuePlan(ctx, now, casesV, chansV, posts...)
+	n, done, err = p.Store.EnqueuePlanSeq(ctx, now, casesV, chansV, posts)
 	if err != nil || !done {
 		return n, false, err
 	}
@@ -161,15 +175,35 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	return n, true, p.Store.SetMeta(ctx, metaPlannedUntil, now.UnixMilli())
 }
 
-// plan returns the occurrences of days local dates from first.
-func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occurrence, error) {
+// post is the outbox post of a planned occurrence.
+func post(o Occurrence) store.Post {
+	payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
+	if o.Kind == store.KindDigest {
+		payload = store.EncodePayload(store.DigestPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Cases: o.Cases,
+			Header: o.Header, Lines: o.Lines})
+	}
+	return store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
+		CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()}
+}
+
+// inputs returns what the planner plans from: the cases and channels.
+func (p *Planner) inputs(ctx context.Context) ([]*cases.Case, []store.Channel, error) {
 	all, err := p.Cases.All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("planner: %w", err)
+		return nil, nil, fmt.Errorf("planner: %w", err)
 	}
 	chans, err := p.Store.Channels(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("planner: %w", err)
+		return nil, nil, fmt.Errorf("planner: %w", err)
+	}
+	return all, chans, nil
+}
+
+// plan returns the occurrences of days local dates from first.
+func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occurrence, error) {
+	all, chans, err := p.inputs(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return Plan(all, chans, PlanOptions{From: first, Days: days, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit}), nil
 }

@@ -332,7 +332,7 @@ type caseWriter struct {
 	tx     *sql.Tx
 	now    time.Time
 	res    *ImportResult
-	hashes map[string]string // id → stored content hash, of the current file's cases
+	hashes map[string]caseHash // id → stored content hash, of the current file's cases
 	stmts  map[string]*sql.Stmt
 }
 
@@ -373,16 +373,26 @@ func (w *caseWriter) loadHashes(ctx context.Context, path string) error {
 		return fmt.Errorf("read case hashes of %s: %w", path, err)
 	}
 	defer rows.Close()
-	w.hashes = map[string]string{}
+	w.hashes = map[string]caseHash{}
 	for rows.Next() {
-		var id, h string
+		var id string
+		var h sql.RawBytes
 		if err := rows.Scan(&id, &h); err != nil {
 			return fmt.Errorf("read case hashes of %s: %w", path, err)
 		}
-		w.hashes[id] = h
+		// Kept decoded, 16 bytes in the map rather than a 32-byte string
+		// beside it: a file may hold 100,000 cases.
+		var sum caseHash
+		if n, err := hex.Decode(sum[:], h); err == nil && n == len(sum) {
+			w.hashes[id] = sum
+		}
 	}
 	return rows.Err()
 }
+
+// caseHash is the content hash of a stored case: the first 16 bytes of
+// the SHA-256 of its JSON record, stored as hex.
+type caseHash [16]byte
 
 // upsert writes c unless its stored record is the same.
 func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
@@ -391,11 +401,11 @@ func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
 		return fmt.Errorf("case %s: %w", c.ID, err)
 	}
 	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:16])
-	if h, ok := w.hashes[c.ID]; ok && h == hash {
+	if h, ok := w.hashes[c.ID]; ok && h == caseHash(sum[:16]) {
 		w.res.Same++
 		return nil
 	}
+	hash := hex.EncodeToString(sum[:16])
 	var oldStatus, oldData, oldFile string
 	err = w.stmts[sqlReadCase].QueryRowContext(ctx, c.ID).Scan(&oldStatus, &oldData, &oldFile)
 	switch {
@@ -461,8 +471,22 @@ func (s *Store) recordStats(ctx context.Context, known map[string]fileState, fil
 // current (not marked for re-reading): then importing them again would
 // change nothing, and read-only commands need not read them.
 func (s *Store) FilesUnchanged(ctx context.Context, files []cases.StatFile) (bool, error) {
-	known, err := s.fileStates(ctx)
+	// Not fileStates: the ids of 100,000 cases are megabytes this check
+	// does not need.
+	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, size, mtime FROM case_files`)
 	if err != nil {
+		return false, fmt.Errorf("store: files unchanged: %w", err)
+	}
+	defer rows.Close()
+	known := map[string]fileState{}
+	for rows.Next() {
+		var st fileState
+		if err := rows.Scan(&st.path, &st.hash, &st.stat.Size, &st.stat.ModTime); err != nil {
+			return false, fmt.Errorf("store: files unchanged: %w", err)
+		}
+		known[st.path] = st
+	}
+	if err := rows.Err(); err != nil {
 		return false, fmt.Errorf("store: files unchanged: %w", err)
 	}
 	for _, f := range files {
@@ -596,12 +620,20 @@ func (s *Store) caseOwners(ctx context.Context) (map[string]caseOwner, error) {
 	}
 	defer rows.Close()
 	out := map[string]caseOwner{}
+	files := map[string]string{} // one copy of each path, not one per case
 	for rows.Next() {
 		var id string
+		var file sql.RawBytes
 		var o caseOwner
-		if err := rows.Scan(&id, &o.file, &o.line); err != nil {
+		if err := rows.Scan(&id, &file, &o.line); err != nil {
 			return nil, err
 		}
+		f, ok := files[string(file)]
+		if !ok {
+			f = string(file)
+			files[f] = f
+		}
+		o.file = f
 		out[id] = o
 	}
 	return out, rows.Err()
@@ -672,22 +704,39 @@ func (s *Store) Cases(ctx context.Context, countries ...string) ([]cases.Case, e
 // if it was built for the current cases version, else one built from the
 // cases' ids, names and aliases, which it saves for the next process. A
 // short-lived command thus neither decodes every case nor rebuilds the
-// index; it answers exactly as cases.NewIndex over the stored cases.
+// index; it answers exactly as cases.NewIndex over the stored cases. An
+// SQLite database keeps a copy of the saved index in a file beside it
+// (its name and "-caseindex"), which CaseIndex maps into memory rather
+// than reading and copying the index out of the database; the file is a
+// cache, written when it is missing or stale and where the folder allows.
 func (s *Store) CaseIndex(ctx context.Context) (*cases.Index, error) {
+	var version, nonce int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0),
+		coalesce((SELECT value FROM meta WHERE key = ?), 0)`, metaIndexNonce).Scan(&version, &nonce)
+	if err != nil {
+		return nil, fmt.Errorf("store: case index: %w", err)
+	}
+	path := ""
+	if nonce != 0 {
+		path = s.indexFilePath(ctx)
+	}
+	if path != "" {
+		if ix := loadIndexFile(path, version, nonce); ix != nil {
+			return ix, nil
+		}
+	}
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM case_index
-		WHERE version = coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0)`).Scan(&data)
+	err = s.db.QueryRowContext(ctx, `SELECT data FROM case_index WHERE version = ?`, version).Scan(&data)
 	if err == nil {
-		ix := &cases.Index{}
-		if ix.UnmarshalBinary(data) == nil {
+		// data is this function's own copy: the index may keep it.
+		if ix, err := cases.LoadIndex(data); err == nil {
+			if path != "" {
+				_ = writeIndexFile(path, version, nonce, data) // a cache: the next command reads the database again
+			}
 			return ix, nil
 		}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: case index: %w", err)
-	}
-	version, err := s.CasesVersion(ctx)
-	if err != nil {
-		return nil, err
 	}
 	entries, err := s.caseEntries(ctx)
 	if err != nil {
@@ -710,11 +759,28 @@ func (s *Store) SaveCaseIndex(ctx context.Context, version int64, ix *cases.Inde
 	if err != nil {
 		return fmt.Errorf("store: save case index: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
+	nonce := newIndexNonce()
+	saved := false
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO case_index (id, version, data)
 		SELECT 1, ?1, ?2 WHERE coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0) = ?1
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data`, version, data)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		saved = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaIndexNonce, nonce)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: save case index: %w", err)
+	}
+	if path := s.indexFilePath(ctx); saved && path != "" {
+		_ = writeIndexFile(path, version, nonce, data) // a cache: CaseIndex falls back on the database
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 )
 
@@ -94,6 +96,17 @@ func channelChanged(ctx context.Context, db execer, platform, chat string) error
 // versions as read before): a plan from the old state would otherwise
 // stand for its days. ok is false when nothing was queued for that reason.
 func (s *Store) EnqueuePlan(ctx context.Context, now time.Time, casesV, channelsV int64, posts ...Post) (n int, ok bool, err error) {
+	return s.EnqueuePlanSeq(ctx, now, casesV, channelsV, slices.Values(posts))
+}
+
+// planBatch is how many posts EnqueuePlanSeq holds before writing them.
+const planBatch = 512
+
+// EnqueuePlanSeq is EnqueuePlan for a plan streamed post by post: the
+// posts are written in batches as posts yields them, in one transaction,
+// so that a plan of 10,000 channels is never held whole in memory. posts
+// runs inside the transaction and must not use the store.
+func (s *Store) EnqueuePlanSeq(ctx context.Context, now time.Time, casesV, channelsV int64, posts iter.Seq[Post]) (n int, ok bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var c, ch int64
 		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0),
@@ -105,8 +118,23 @@ func (s *Store) EnqueuePlan(ctx context.Context, now time.Time, casesV, channels
 			return nil
 		}
 		ok = true
-		n, err = enqueue(ctx, tx, now, posts)
-		return err
+		batch := make([]Post, 0, planBatch)
+		flush := func() error {
+			k, err := enqueue(ctx, tx, now, batch)
+			n += k
+			clear(batch) // let the payloads go
+			batch = batch[:0]
+			return err
+		}
+		for p := range posts {
+			batch = append(batch, p)
+			if len(batch) == planBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return flush()
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("store: enqueue plan: %w", err)

@@ -16,11 +16,15 @@ import (
 )
 
 // TestMain lets the test binary act as vigil itself when re-executed
-// with VIGIL_AS_MAIN=1, so tests can signal a real process.
+// with VIGIL_AS_MAIN=1, so tests can signal a real process, and as the
+// small parent that measures one (see rusageShim).
 func TestMain(m *testing.M) {
 	if os.Getenv("VIGIL_AS_MAIN") == "1" {
 		main()
 		return
+	}
+	if out := os.Getenv(rusageShimEnv); out != "" {
+		os.Exit(rusageShim(out))
 	}
 	os.Exit(m.Run())
 }

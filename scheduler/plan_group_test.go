@@ -1,0 +1,215 @@
+package scheduler
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/config"
+	"github.com/vigil-bot/vigil/store"
+)
+
+// referencePlan is Plan as it was before channels were grouped: every
+// channel's day planned on its own, its reminders sorted and each lead
+// formatted for it. TestGroupedPlanSameAsPerChannel holds Plan to it.
+func referencePlan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
+	p := newPlanner(all, opt)
+	limit := max(opt.DailyLimit, 1)
+	var out []Occurrence
+	for _, ch := range chans {
+		if ch.Paused() || len(ch.Countries) == 0 {
+			continue
+		}
+		loc := p.zone(ch.Timezone)
+		minutes, err := config.ParseClock(ch.PostTime)
+		if err != nil {
+			minutes = 10 * 60
+		}
+		for i := range opt.Days {
+			out = append(out, referenceChannelDay(p, ch, loc, minutes, addDays(opt.From, i), limit)...)
+		}
+	}
+	slices.SortFunc(out, func(a, b Occurrence) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
+			cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
+	})
+	return out
+}
+
+func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minutes int, day cases.Date, limit int) []Occurrence {
+	var rems []reminder
+	for _, country := range ch.Countries {
+		rems = append(rems, p.dateReminders(country, day)...)
+		rems = append(rems, p.customReminders(country, day, loc)...)
+	}
+	if len(rems) == 0 {
+		return nil
+	}
+	slices.SortFunc(rems, func(a, b reminder) int {
+		return cmp.Or(cmp.Compare(a.kind.Priority(), b.kind.Priority()), cmp.Compare(a.c.ID, b.c.ID),
+			cmp.Compare(a.kind, b.kind), a.at.Compare(b.at), cmp.Compare(a.idx, b.idx))
+	})
+	ptrs := make([]*reminder, len(rems))
+	for i := range rems {
+		ptrs[i] = &rems[i]
+	}
+	rotate(ptrs, day)
+	rems = nil
+	for _, r := range ptrs {
+		rems = append(rems, *r)
+	}
+	postAt := PostInstant(day, minutes, loc)
+	lang := ch.Language
+	occ := func(r reminder) Occurrence {
+		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
+		o.Text = reminderText(lang, r)
+		if r.kind == store.KindCustom {
+			o.At, o.idx = r.at, r.idx
+			o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
+		} else {
+			o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
+		}
+		return o
+	}
+	if len(rems) <= limit {
+		out := make([]Occurrence, len(rems))
+		for i, r := range rems {
+			out[i] = occ(r)
+		}
+		return out
+	}
+	out := make([]Occurrence, 0, limit)
+	for _, r := range rems[:limit-1] {
+		out = append(out, occ(r))
+	}
+	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
+		Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat)}
+	digest.Header = i18n.T(lang, "post.digest")
+	for _, r := range rems[limit-1:] {
+		digest.Cases = append(digest.Cases, r.c.ID)
+		digest.Lines = append(digest.Lines, store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
+	}
+	digest.N = len(digest.Cases)
+	digest.Text = digestText(digest.Header, digest.Lines)
+	return append(out, digest)
+}
+
+// groupFixture makes cases in four countries with every kind of
+// reminder (strikes, anniversaries, milestones, birthdays, cron reminders
+// across DST changes), stale and released ones, and channels in mixed
+// zones, languages and post times, many sharing a country set.
+func groupFixture(r *rand.Rand) ([]*cases.Case, []store.Channel) {
+	countries := []string{"AZ", "BY", "RU", "IR"}
+	crons := []string{"0 12 * * *", "30 2 * * *", "0 18 * * 1", "15 9,21 * * *", "0 0 * * *"}
+	statuses := []cases.Status{cases.Imprisoned, cases.Detained, cases.Disappeared, cases.Released, cases.Imprisoned}
+	var cs []*cases.Case
+	for i := range 300 {
+		c := &cases.Case{ID: fmt.Sprintf("case-%03d", i), Name: fmt.Sprintf("Person %d Testova", i),
+			Country: countries[r.IntN(len(countries))], Status: statuses[r.IntN(len(statuses))], StatusAsOf: cases.MustParseDate("2026-10")}
+		if r.IntN(10) == 0 {
+			c.StatusAsOf = cases.MustParseDate("2024-01") // stale
+		}
+		// Dates near the fixture's days, so that many fall on them.
+		c.Arrested = cases.Date{Year: 2015 + r.IntN(11), Month: time.Month(10 + r.IntN(2)), Day: 20 + r.IntN(9)}
+		if r.IntN(3) == 0 {
+			c.Arrested = cases.DateOf(time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -[]int{100, 500, 1000, 1500}[r.IntN(4)]+r.IntN(3)))
+		}
+		if r.IntN(2) == 0 {
+			c.Born = cases.Date{Year: 1950 + r.IntN(50), Month: time.Month(10 + r.IntN(2)), Day: 20 + r.IntN(9)}
+		}
+		if r.IntN(2) == 0 {
+			c.Sentenced = cases.Date{Year: 2016 + r.IntN(9), Month: 10, Day: 24 + r.IntN(4)}
+		}
+		if r.IntN(4) == 0 {
+			c.HungerStrikes = []cases.HungerStrike{{Started: cases.Date{Year: 2026, Month: 10, Day: 1 + r.IntN(27)}}}
+		}
+		if r.IntN(6) == 0 {
+			for range 1 + r.IntN(2) {
+				c.Reminders = append(c.Reminders, cases.Reminder{Cron: crons[r.IntN(len(crons))], Text: "Write to " + c.Name})
+			}
+		}
+		cs = append(cs, c)
+	}
+	zones := []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"}
+	langs := []string{"en", "de", "ru", "fa"}
+	times := []string{"10:00", "02:30", "09:15", "not a time"}
+	var chans []store.Channel
+	for i := range 120 {
+		ch := store.Channel{Platform: []string{"telegram", "discord"}[i%2], Chat: fmt.Sprint(1000 + i),
+			Timezone: zones[r.IntN(len(zones))], PostTime: times[r.IntN(len(times))], Language: langs[r.IntN(len(langs))]}
+		for _, k := range r.Perm(len(countries))[:1+r.IntN(3)] {
+			ch.Countries = append(ch.Countries, countries[k])
+		}
+		if r.IntN(15) == 0 {
+			ch.PausedReason = "kicked"
+		}
+		chans = append(chans, ch)
+	}
+	return cs, chans
+}
+
+// TestGroupedPlanSameAsPerChannel checks that Plan, which plans each
+// group of channels seeing the same reminders once, and PlanEach, which
+// streams them, give exactly the posts of the per-channel plan, for
+// limits from 1 to 6 over days across a DST change, and keep the
+// exactly-once rule: one key per occurrence and channel, at most the
+// daily limit of posts per channel and local day.
+func TestGroupedPlanSameAsPerChannel(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	cs, chans := groupFixture(r)
+	for _, limit := range []int{1, 2, 3, 5} {
+		opt := PlanOptions{From: d("2026-10-24"), Days: 3, StaleAfter: 365 * 24 * time.Hour, DailyLimit: limit}
+		want := referencePlan(cs, chans, opt)
+		got := Plan(cs, chans, opt)
+		if len(want) < 100*limit {
+			t.Fatalf("limit %d: the fixture plans only %d posts; want a substantial plan", limit, len(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			for i := range min(len(got), len(want)) {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Fatalf("limit %d: post %d of %d/%d:\n got %+v\nwant %+v", limit, i, len(got), len(want), got[i], want[i])
+				}
+			}
+			t.Fatalf("limit %d: %d posts; want %d", limit, len(got), len(want))
+		}
+		var streamed []Occurrence
+		for o := range PlanEach(cs, chans, opt) {
+			streamed = append(streamed, *o)
+		}
+		if len(streamed) != len(want) {
+			t.Fatalf("limit %d: PlanEach yielded %d posts; want %d", limit, len(streamed), len(want))
+		}
+		keys := map[string]bool{}
+		perDay := map[string]int{}
+		digests := 0
+		for _, o := range streamed {
+			if keys[o.Key] {
+				t.Errorf("limit %d: key %s twice", limit, o.Key)
+			}
+			keys[o.Key] = true
+			perDay[o.Channel()+" "+o.Date.String()]++
+			if o.Kind == store.KindDigest {
+				digests++
+			}
+		}
+		for _, o := range want {
+			if !keys[o.Key] {
+				t.Errorf("limit %d: PlanEach left out %s", limit, o.Key)
+			}
+		}
+		for k, n := range perDay {
+			if n > limit {
+				t.Errorf("limit %d: %s has %d posts", limit, k, n)
+			}
+		}
+		if limit < 4 && digests == 0 {
+			t.Errorf("limit %d: no digest planned; the fixture should need some", limit)
+		}
+	}
+}
