@@ -393,10 +393,7 @@ func TestFinishNotSending(t *testing.T) {
 func TestRequeueAfterCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vigil.db")
 	ctx := context.Background()
-	daemon, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	daemon := openAt(t, path)
 	enqueueT(t, daemon, post("a", "telegram", "-1", t0), post("b", "telegram", "-1", t0.Add(time.Second)), post("c", "discord", "42", t0))
 	ps := claim(t, daemon, t0.Add(time.Minute), 10, "telegram", "discord")
 	if len(ps) != 3 {

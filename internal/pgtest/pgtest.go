@@ -1,0 +1,162 @@
+// Package pgtest runs a package's store-using tests a second time on
+// PostgreSQL: on the server that VIGIL_TEST_POSTGRES names (a URL whose
+// user may CREATE DATABASE), each test gets a fresh database, dropped
+// when it ends. Without the variable the PostgreSQL run is skipped,
+// except in CI (CI=true), where it fails: CI must test both backends.
+// It is for tests only and imports nothing of vigil's.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// Env is the variable naming the test server.
+const Env = "VIGIL_TEST_POSTGRES"
+
+// active is set while Main runs the tests on PostgreSQL.
+var active atomic.Bool
+
+// Active reports whether the tests now run on PostgreSQL: a test's
+// store, made by Database, is then a PostgreSQL database.
+func Active() bool { return active.Load() }
+
+// Main runs the package's tests (and benchmarks) on SQLite, then again
+// on PostgreSQL when VIGIL_TEST_POSTGRES is set, and returns the exit
+// code for os.Exit. In CI (CI=true) a missing VIGIL_TEST_POSTGRES is a
+// failure. Tests that use a store get it from the package's helper, which
+// asks Active and Database.
+func Main(m *testing.M) int {
+	code := m.Run()
+	dsn := os.Getenv(Env)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			fmt.Fprintf(os.Stderr, "pgtest: CI=true but %s is not set: the PostgreSQL run cannot be skipped in CI\n", Env)
+			return 1
+		}
+		return code
+	}
+	fmt.Fprintf(os.Stderr, "pgtest: the same tests on PostgreSQL (%s)\n", redact(dsn))
+	active.Store(true)
+	defer active.Store(false)
+	if pg := m.Run(); pg != 0 {
+		return pg
+	}
+	return code
+}
+
+var (
+	serverOnce sync.Once
+	server     *sql.DB
+	serverErr  error
+)
+
+// admin returns the connection to the test server, for creating and
+// dropping databases.
+func admin() (*sql.DB, error) {
+	serverOnce.Do(func() {
+		dsn := os.Getenv(Env)
+		if dsn == "" {
+			serverErr = fmt.Errorf("%s is not set", Env)
+			return
+		}
+		server, serverErr = sql.Open("pgx", dsn)
+		if serverErr == nil {
+			server.SetMaxOpenConns(4)
+		}
+	})
+	return server, serverErr
+}
+
+// Database creates a fresh, empty database on the test server and
+// returns its URL; the database is dropped, with any connection still on
+// it, when t ends. It fails t when there is no server.
+func Database(t testing.TB) string {
+	t.Helper()
+	db, err := admin()
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "vigil_test_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// The name is ours, letters, digits and '_': no quoting needed.
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(os.Getenv(Env))
+	if err != nil {
+		t.Fatalf("pgtest: %s: %v", Env, err)
+	}
+	u.Path = "/" + name
+	t.Logf("pgtest: database %s", name)
+	return u.String()
+}
+
+// For returns the database standing for key (a SQLite file name, say) in
+// this test: created by the first call with that key, the same URL for
+// the next ones, so that a test may reopen "its file" on PostgreSQL too.
+func For(t testing.TB, key string) string {
+	t.Helper()
+	forMu.Lock()
+	defer forMu.Unlock()
+	k := forKey{t, key}
+	if dsn, ok := forDBs[k]; ok {
+		return dsn
+	}
+	dsn := Database(t)
+	forDBs[k] = dsn
+	t.Cleanup(func() {
+		forMu.Lock()
+		delete(forDBs, k)
+		forMu.Unlock()
+	})
+	return dsn
+}
+
+type forKey struct {
+	t   testing.TB
+	key string
+}
+
+var (
+	forMu  sync.Mutex
+	forDBs = map[forKey]string{}
+)
+
+// SkipOnPostgres skips t when the tests run on PostgreSQL: for what is
+// SQLite's alone (files, locks, PRAGMAs), saying why.
+func SkipOnPostgres(t testing.TB, why string) {
+	t.Helper()
+	if Active() {
+		t.Skip("SQLite only: " + why)
+	}
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
