@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/vigil-bot/vigil/internal/pgtest"
 )
 
 // TestLock: one holder at a time, the second told the first's pid; the
@@ -17,6 +19,9 @@ func TestLock(t *testing.T) {
 		t.Skip("no file locks here")
 	}
 	db := filepath.Join(t.TempDir(), "v.db")
+	if pgtest.Active() {
+		db = pgtest.Database(t) // the advisory lock stands for the file lock
+	}
 	first, err := TryLock(db)
 	if err != nil {
 		t.Fatalf("first TryLock: %v", err)

@@ -262,8 +262,8 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // pgMigrateLock is the key of the advisory lock PostgreSQL migrations
-// take ("vigil" in ASCII).
-const pgMigrateLock = 0x766967696c
+// take ("vigi" in ASCII).
+const pgMigrateLock = 0x76696769
 
 func (s *Store) schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
 	var version int

@@ -222,7 +222,7 @@ func firstError(errs chan error) error {
 func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lock, error) {
 	lock, err := store.WaitLock(ctx, path, lockPoll, func(held *store.LockedError) {
 		log.Warn("another vigil serve holds the database; standing by until it stops", "pid", held.PID,
-			"database", path, "lock", store.LockPath(path))
+			"database", store.Redact(path), "lock", store.LockPath(path))
 	})
 	if ctx.Err() != nil {
 		if lock != nil {
@@ -234,7 +234,7 @@ func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lo
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	log.Info("holding the database", "database", path, "lock", store.LockPath(path))
+	log.Info("holding the database", "database", store.Redact(path), "lock", store.LockPath(path))
 	return lock, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -143,6 +144,28 @@ var (
 	forMu  sync.Mutex
 	forDBs = map[forKey]string{}
 )
+
+// Required returns a fresh database on the test server (Database) for a
+// test that needs PostgreSQL: without VIGIL_TEST_POSTGRES the test is
+// skipped, or, in CI (CI=true), failed.
+func Required(t testing.TB) string {
+	t.Helper()
+	if os.Getenv(Env) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("pgtest: CI=true but %s is not set: the PostgreSQL tests cannot be skipped in CI", Env)
+		}
+		t.Skipf("PostgreSQL: set %s to a server where the user may CREATE DATABASE", Env)
+	}
+	return Database(t)
+}
+
+// Each runs f twice, as the subtests "sqlite", with a database file in a
+// fresh folder, and "postgres", with a fresh database (Required).
+func Each(t *testing.T, f func(t *testing.T, database string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "vigil.db")) })
+	t.Run("postgres", func(t *testing.T) { f(t, Required(t)) })
+}
 
 // SkipOnPostgres skips t when the tests run on PostgreSQL: for what is
 // SQLite's alone (files, locks, PRAGMAs), saying why.
