@@ -28,7 +28,7 @@ import (
 // config.example.yaml and PRODUCT.md.
 type Config struct {
 	Database   string   `yaml:"database"` // a SQLite file, or a postgres:// URL (see IsPostgresURL)
-	Cases      []string `yaml:"cases"` // nil (no cases key): the bundled cases; empty (cases: []): none
+	Cases      []string `yaml:"cases"`    // nil (no cases key): the bundled cases; empty (cases: []): none
 	Timezone   string   `yaml:"timezone"`
 	PostTime   string   `yaml:"post_time"`
 	Language   string   `yaml:"language"`
