@@ -117,6 +117,36 @@ func (l *Lock) Release() error {
 	return nil
 }
 
+// Watch returns nil when ctx ends, or an error as soon as the lock is
+// found lost, checking every poll. A file lock cannot be lost while the
+// process lives; PostgreSQL's advisory lock is lost with its connection
+// (a server restart, a network cut), and then another serve may take
+// over: the holder must stop serving.
+func (l *Lock) Watch(ctx context.Context, poll time.Duration) error {
+	if l.pg == nil {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		// Not cancelled with ctx: pgx closes a connection whose
+		// statement is cancelled, which would drop the lock while serve
+		// still drains its sends.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pgLockPing)
+		err := l.pg.conn.PingContext(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("store: the serve lock on %s was lost (its connection failed: %w); another serve may hold it now", l.pg.key, err)
+		}
+	}
+}
+
 func readPID(f *os.File) int {
 	b := make([]byte, 32)
 	n, _ := f.ReadAt(b, 0)

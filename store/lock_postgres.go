@@ -19,6 +19,10 @@ import (
 // database, so each vigil database on a server has its own.
 const pgServeLock = 0x73657276
 
+// pgLockPing is how long Lock.Watch waits for the lock's connection to
+// answer before it counts the lock lost.
+const pgLockPing = 15 * time.Second
+
 // pgLockApp is the application_name of the lock's connection, followed
 // by the holder's pid, so that a standby can say which process holds it.
 const pgLockApp = "vigil serve pid "

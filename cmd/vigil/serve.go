@@ -107,7 +107,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(names)+3) // platforms, delivery, planner, http
+	errs := make(chan error, len(names)+5) // platforms, delivery, planner, http, case watcher, serve lock
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -179,6 +179,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		for name, p := range platforms {
 			start(name, p.Run)
 		}
+		start("serve lock", func(ctx context.Context) error { return lock.Watch(ctx, lockPoll) })
 		start("delivery", delivery.Run)
 		start("planner", planner.Run)
 		if watcher != nil {
