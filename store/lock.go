@@ -41,7 +41,7 @@ func (e *LockedError) Error() string {
 // a PostgreSQL database, the advisory lock that stands for it.
 func LockPath(dbPath string) string {
 	if IsPostgres(dbPath) {
-		return fmt.Sprintf("pg_advisory_lock(%d)", pgServeLock)
+		return fmt.Sprintf("pg_advisory_lock(%d, hashtext(current_schema()))", pgServeLock)
 	}
 	return dbPath + ".lock"
 }

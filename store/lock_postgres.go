@@ -14,9 +14,10 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// pgServeLock is the key of the session advisory lock that is the serve
-// lock on PostgreSQL ("serv" in ASCII). Advisory locks are per
-// database, so each vigil database on a server has its own.
+// pgServeLock is the first key of the session advisory lock that is the
+// serve lock on PostgreSQL ("serv" in ASCII); the second is the hash of
+// the current schema, where vigil's tables live. Advisory locks are per
+// database, so each vigil database (or schema) on a server has its own.
 const pgServeLock = 0x73657276
 
 // pgLockPing is how long Lock.Watch waits for the lock's connection to
@@ -52,7 +53,7 @@ func tryLockPostgres(dsn string) (*Lock, error) {
 		return nil, fmt.Errorf("store: lock %s: %w", name, err)
 	}
 	var got bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", int64(pgServeLock)).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))", int64(pgServeLock)).Scan(&got); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("store: lock %s: %w", name, err)
@@ -61,7 +62,8 @@ func tryLockPostgres(dsn string) (*Lock, error) {
 		// The holder's pid, from its connection's name; 0 if not seen.
 		var app string
 		conn.QueryRowContext(ctx, `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid::bigint = $1 AND l.database =
+			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = $1::oid
+			AND l.objid = hashtext(current_schema())::oid AND l.database =
 			(SELECT oid FROM pg_database WHERE datname = current_database())`, int64(pgServeLock)).Scan(&app)
 		pid, _ := strconv.Atoi(strings.TrimPrefix(app, pgLockApp))
 		conn.Close()
@@ -76,7 +78,7 @@ func tryLockPostgres(dsn string) (*Lock, error) {
 func (l *pgLock) release() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := l.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", int64(pgServeLock))
+	_, err := l.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", int64(pgServeLock))
 	err = errors.Join(err, l.conn.Close(), l.db.Close())
 	if err != nil {
 		return fmt.Errorf("store: unlock %s: %w", l.key, err)

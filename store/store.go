@@ -261,8 +261,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
-// pgMigrateLock is the key of the advisory lock PostgreSQL migrations
-// take ("vigi" in ASCII).
+// pgMigrateLock is the first key of the advisory lock PostgreSQL
+// migrations take ("vigi" in ASCII); the second is the schema's hash, as
+// vigil's tables live in the current schema.
 const pgMigrateLock = 0x76696769
 
 func (s *Store) schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
@@ -271,7 +272,7 @@ func (s *Store) schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
 		err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
 		return version, err
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(pgMigrateLock)); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", int64(pgMigrateLock)); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS vigil_schema (
