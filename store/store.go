@@ -261,6 +261,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
+// pgWriteLock is the first key of the advisory lock every PostgreSQL
+// write transaction takes ("writ" in ASCII), the second the schema's hash.
+const pgWriteLock = 0x77726974
+
 // pgMigrateLock is the first key of the advisory lock PostgreSQL
 // migrations take ("vigi" in ASCII); the second is the schema's hash, as
 // vigil's tables live in the current schema.
@@ -296,10 +300,22 @@ func (s *Store) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) e
 
 // tx runs fn in an immediate write transaction, committing when fn returns
 // nil and rolling back otherwise, so no caller leaves a half-written change.
+//
+// On SQLite, write transactions run one at a time, and the store's
+// read-then-write transactions (claiming posts, enqueueing a plan checked
+// against the versions it was made from) count on it. PostgreSQL's
+// transactions run together, so there each first takes a transaction
+// advisory lock, one for the schema: the same one-writer-at-a-time, while
+// readers and single statements go on beside it.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	if s.dialect == postgresDialect {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", int64(pgWriteLock)); err != nil {
+			return errors.Join(err, rollback(tx))
+		}
 	}
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))
