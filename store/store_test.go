@@ -184,6 +184,10 @@ func TestSchemaVersionCountsMigrations(t *testing.T) {
 		}
 		return out
 	}
+	// A migration left in the old place would be silently skipped.
+	if stray := numbers("migrations"); len(stray) > 0 {
+		t.Errorf("migrations %v lie in store/migrations; each belongs in migrations/sqlite, with its twin in migrations/postgres", stray)
+	}
 	sqlite, postgres := numbers("migrations/sqlite"), numbers("migrations/postgres")
 	n := len(sqlite)
 	if got := SchemaVersion(); got != n || got < 1 {
