@@ -120,6 +120,24 @@ func TestMigrateRefuses(t *testing.T) {
 	}
 }
 
+// TestMigrateRefusesBesideServe: migrate takes the serve lock for the
+// copy, so it refuses while a serve holds the database.
+func TestMigrateRefusesBesideServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	if code, _, stderr := vigil(t, "", "subscribe", "--db", db, "telegram:-100123", "AZ"); code != 0 {
+		t.Fatal(stderr)
+	}
+	lock, err := store.TryLock(db) // as serve holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	code, stdout, stderr := vigil(t, "", "migrate", "--db", db, "--to", "postgres://vigil@127.0.0.1:1/vigil")
+	if code != 1 || !strings.Contains(stderr, "another vigil serve") || !strings.Contains(stderr, "stop it first") {
+		t.Errorf("migrate beside serve: exit %d, %q %q; want 1 and to stop serve first", code, stdout, stderr)
+	}
+}
+
 // TestBackupOfPostgresSaysPgDump: vigil backup does not copy a
 // PostgreSQL database, and says what does, without the password.
 func TestBackupOfPostgresSaysPgDump(t *testing.T) {
