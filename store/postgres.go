@@ -47,6 +47,11 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: not a valid PostgreSQL URL", Redact(dsn))
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	// A server's connections are few (100 by default) and shared by
+	// every vigil process and the CLI; write transactions queue on one
+	// lock anyway (Store.tx).
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns / 4)
 	s := &Store{db: db, dialect: postgresDialect}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -54,6 +59,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// pgMaxConns is the most connections one Store opens to PostgreSQL.
+const pgMaxConns = 16
 
 // pgConnector makes pgConns.
 type pgConnector struct{ base driver.Connector }
