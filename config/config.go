@@ -27,8 +27,8 @@ import (
 // Config is vigil's configuration; the yaml names are the keys of
 // config.example.yaml and PRODUCT.md.
 type Config struct {
-	Database   string   `yaml:"database"`
-	Cases      []string `yaml:"cases"` // nil (no cases key): the bundled cases; empty (cases: []): none
+	Database   string   `yaml:"database"` // a SQLite file, or a postgres:// URL (see IsPostgresURL)
+	Cases      []string `yaml:"cases"`    // nil (no cases key): the bundled cases; empty (cases: []): none
 	Timezone   string   `yaml:"timezone"`
 	PostTime   string   `yaml:"post_time"`
 	Language   string   `yaml:"language"`
@@ -139,7 +139,9 @@ func (c *Config) decode(path string, data []byte) error {
 	c.File = path
 	// Relative paths in a config file are relative to that file's folder.
 	dir := filepath.Dir(path)
-	c.Database = relTo(dir, c.Database)
+	if !IsPostgresURL(c.Database) {
+		c.Database = relTo(dir, c.Database)
+	}
 	for i, p := range c.Cases {
 		c.Cases[i] = relTo(dir, p)
 	}
@@ -235,6 +237,12 @@ func valueError(n *yaml.Node, t reflect.Type, err error) string {
 	return fmt.Sprintf("%q does not fit here", n.Value)
 }
 
+// IsPostgresURL reports whether database names a PostgreSQL database, a
+// postgres:// or postgresql:// URL, rather than a SQLite file.
+func IsPostgresURL(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
 func relTo(dir, p string) string {
 	if p == "" || filepath.IsAbs(p) || p == ":memory:" {
 		return p
@@ -254,6 +262,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" {
 		bad("database", "required")
+	}
+	if IsPostgresURL(c.Database) {
+		// The URL may hold a password: the message never quotes it.
+		if u, err := url.Parse(c.Database); err != nil || u.Host == "" && u.Query().Get("host") == "" {
+			bad("database", "not a valid PostgreSQL URL (postgres://user@host:port/database)")
+		}
 	}
 	if _, err := ParseTimezone(c.Timezone); err != nil {
 		bad("timezone", "%v", err)
@@ -436,6 +450,15 @@ func (c *Config) Redacted() Config {
 	}
 	if r.Discord.Token != "" {
 		r.Discord.Token = "(set)"
+	}
+	if IsPostgresURL(r.Database) {
+		if u, err := url.Parse(r.Database); err == nil {
+			if q := u.Query(); q.Has("password") {
+				q.Set("password", "xxxxx")
+				u.RawQuery = q.Encode()
+			}
+			r.Database = u.Redacted()
+		}
 	}
 	return r
 }

@@ -207,3 +207,21 @@ func TestPublicURL(t *testing.T) {
 		t.Errorf("public_url = %q; want https://vigil.example.org", c.HTTP.PublicURL)
 	}
 }
+
+func TestLoadPostgresDatabase(t *testing.T) {
+	const dsn = "postgres://vigil:s3cret@127.0.0.1:5432/vigil?sslmode=disable"
+	c, err := Load(write(t, "database: "+dsn+"\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Database != dsn {
+		t.Errorf("database = %q; want the URL as written, not made relative to the config's folder", c.Database)
+	}
+	_, err = Load(write(t, "database: \"postgres://vigil:s3cret@%zz/vigil\"\n"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "database: not a valid PostgreSQL URL") {
+		t.Fatalf("Load of a bad URL: %v; want database: not a valid PostgreSQL URL", err)
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error %q shows the password", err)
+	}
+}

@@ -135,12 +135,11 @@ func (s *Store) QueueFollowUp(ctx context.Context, alertID int64, message, autho
 		err = tx.QueryRowContext(ctx, `SELECT id FROM alert_ops WHERE alert_id = ? AND kind = 'follow_up' AND message = ? ORDER BY id LIMIT 1`,
 			alertID, message).Scan(&res.OpID)
 		if errors.Is(err, sql.ErrNoRows) {
-			r, err := tx.ExecContext(ctx, `INSERT INTO alert_ops (alert_id, kind, message, author, created_at) VALUES (?, 'follow_up', ?, ?, ?)`,
-				alertID, message, author, ms(now))
+			err := tx.QueryRowContext(ctx, `INSERT INTO alert_ops (alert_id, kind, message, author, created_at) VALUES (?, 'follow_up', ?, ?, ?)
+				RETURNING id`, alertID, message, author, ms(now)).Scan(&res.OpID)
 			if err != nil {
 				return err
 			}
-			res.OpID, _ = r.LastInsertId()
 		} else if err != nil {
 			return err
 		}
@@ -180,12 +179,11 @@ func (s *Store) QueueCorrection(ctx context.Context, alertID int64, message, aut
 			res.Unchanged = true
 			return nil
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO alert_ops (alert_id, kind, message, author, created_at) VALUES (?, 'correction', ?, ?, ?)`,
-			alertID, message, author, ms(now))
+		err = tx.QueryRowContext(ctx, `INSERT INTO alert_ops (alert_id, kind, message, author, created_at) VALUES (?, 'correction', ?, ?, ?)
+			RETURNING id`, alertID, message, author, ms(now)).Scan(&res.OpID)
 		if err != nil {
 			return err
 		}
-		res.OpID, _ = r.LastInsertId()
 		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET message = ? WHERE id = ?`, message, alertID); err != nil {
 			return err
 		}

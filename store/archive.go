@@ -139,7 +139,7 @@ func (s *Store) ArchivedCases(ctx context.Context) ([]ArchivedCase, error) {
 // their lookups and the planner plans again.
 func bumpCasesVersion(ctx context.Context, db execer) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cases_version', 1)
-		ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+		ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`)
 	return err
 }
 

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-bot/vigil/internal/pgtest"
 )
 
 // TestArchiveLeavesEveryLookup: an archived case is kept, with its
@@ -163,6 +166,7 @@ func TestImportNamesMissingCases(t *testing.T) {
 // every row committed before it began; an existing file is refused
 // unless overwrite.
 func TestBackupWhileWriting(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "VACUUM INTO backups (PostgreSQL: pg_dump)")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "vigil.db")
 	s := openAt(t, path)
@@ -325,5 +329,20 @@ func TestArchiveKeepsRetraction(t *testing.T) {
 	}
 	if n := countRows(t, s, fmt.Sprintf(`SELECT count(*) FROM outbox WHERE alert_id = %d AND kind = 'alert_delete' AND state = 'queued'`, id2)); n != r.New {
 		t.Errorf("queued deletions of the withdrawn alert after archiving: %d; want %d", n, r.New)
+	}
+}
+
+func TestBackupOnPostgresSaysPgDump(t *testing.T) {
+	if !pgtest.Active() {
+		t.Skip("PostgreSQL only: the SQLite run checks VACUUM INTO backups")
+	}
+	s := newStore(t)
+	path := filepath.Join(t.TempDir(), "backup.db")
+	_, err := s.Backup(context.Background(), path, false)
+	if !errors.Is(err, ErrBackupPostgres) || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("Backup on PostgreSQL = %v; want ErrBackupPostgres naming pg_dump", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Backup on PostgreSQL left %s (stat: %v); want no file", path, err)
 	}
 }

@@ -12,6 +12,10 @@ import (
 	"strings"
 )
 
+// ErrBackupPostgres is Backup's answer on PostgreSQL, whose own tools
+// make backups.
+var ErrBackupPostgres = errors.New("store: backup: the database is PostgreSQL: back it up with pg_dump (pg_dump -Fc -f FILE URL)")
+
 // BackupInfo describes a backup that Backup wrote and checked by opening
 // it.
 type BackupInfo struct {
@@ -33,7 +37,12 @@ type BackupInfo struct {
 // and renamed over it only once checked, so a failed backup leaves the old
 // one whole. The copy is checked by opening it: schema version, PRAGMA
 // integrity_check and row counts.
+//
+// A PostgreSQL database is not copied: it is backed up with pg_dump.
 func (s *Store) Backup(ctx context.Context, path string, overwrite bool) (BackupInfo, error) {
+	if s.dialect == postgresDialect {
+		return BackupInfo{}, ErrBackupPostgres
+	}
 	if inMemory(path) {
 		return BackupInfo{}, fmt.Errorf("store: backup: %q is not a file name", path)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vigil-bot/vigil/cases"
+	"github.com/vigil-bot/vigil/internal/pgtest"
 )
 
 // lookups answers a few queries with ix, for comparing indexes.
@@ -28,6 +29,7 @@ func lookups(ix *cases.Index) [][]cases.Match {
 // when it is damaged, and when it belongs to another database (same
 // cases version, another save), each time falling back on the database.
 func TestCaseIndexFile(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "the index file beside a SQLite database (PostgreSQL reads the index from the database)")
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openAt(t, filepath.Join(dir, "vigil.db"))

@@ -204,7 +204,7 @@ func (im *importer) run(ctx context.Context) (ImportResult, error) {
 			return nil
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cases_version', 1)
-			ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+			ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`)
 		return err
 	})
 	switch {
@@ -343,7 +343,7 @@ const (
 	sqlUpdateCase   = `UPDATE cases SET name = ?, country = ?, status = ?, status_as_of = ?, file = ?, data = ?, hash = ?, updated_at = ? WHERE id = ?`
 	sqlSetHash      = `UPDATE cases SET hash = ? WHERE id = ?`
 	sqlStaleFile    = `UPDATE case_files SET hash = '', size = -1 WHERE path = ?`
-	sqlStatusChange = `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?)`
+	sqlStatusChange = `INSERT INTO status_changes (case_id, old_status, new_status, changed_at) VALUES (?, ?, ?, ?) RETURNING id`
 )
 
 func newCaseWriter(ctx context.Context, tx *sql.Tx, now time.Time, res *ImportResult) (*caseWriter, error) {
@@ -440,11 +440,11 @@ func (w *caseWriter) upsert(ctx context.Context, c *cases.Case) error {
 		}
 	}
 	if oldStatus != string(c.Status) {
-		r, err := w.stmts[sqlStatusChange].ExecContext(ctx, c.ID, oldStatus, string(c.Status), ms(w.now))
+		var id int64
+		err := w.stmts[sqlStatusChange].QueryRowContext(ctx, c.ID, oldStatus, string(c.Status), ms(w.now)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("record status change of %s: %w", c.ID, err)
 		}
-		id, _ := r.LastInsertId()
 		w.res.StatusChanges = append(w.res.StatusChanges, StatusChange{ID: id, CaseID: c.ID, Country: c.Country,
 			Old: cases.Status(oldStatus), New: c.Status, At: w.now.UTC().Truncate(time.Millisecond)})
 	}
@@ -593,7 +593,8 @@ func adoptRelativePaths(known map[string]fileState, owners map[string]caseOwner,
 
 // renameFile stores a file's new path, for adoptRelativePaths.
 func renameFile(ctx context.Context, tx *sql.Tx, from, to string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE OR IGNORE case_files SET path = ? WHERE path = ?`, to, from)
+	_, err := tx.ExecContext(ctx, `UPDATE case_files SET path = ? WHERE path = ?
+		AND NOT EXISTS (SELECT 1 FROM case_files WHERE path = ?)`, to, from, to)
 	if err == nil {
 		_, err = tx.ExecContext(ctx, `DELETE FROM case_files WHERE path = ?`, from)
 	}

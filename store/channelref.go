@@ -137,7 +137,7 @@ func lookupChat(platform, chat string) string {
 // otherwise than CanonicalChat spells it: with a sign '+' or a leading
 // zero. Only the CLI ever wrote such ids, before they were canonical.
 const nonCanonicalChats = `SELECT platform, chat, created_at FROM channels
-	WHERE platform IN ('telegram', 'discord') AND (chat GLOB '+*' OR chat GLOB '0*' OR chat GLOB '-0*')
+	WHERE platform IN ('telegram', 'discord') AND (chat LIKE '+%' OR chat LIKE '0%' OR chat LIKE '-0%')
 	ORDER BY created_at, chat`
 
 // canonicalizeChats merges every channel stored under a non-canonical

@@ -10,11 +10,14 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/vigil-bot/vigil/internal/pgtest"
 )
 
 // TestOpenCreatesPrivateFiles: with a permissive umask, the database and
 // its -wal and -shm files are created 0600, as is the serve lock file.
 func TestOpenCreatesPrivateFiles(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "the database is files")
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
 	dir := t.TempDir()
@@ -41,6 +44,7 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 // TestOpenTakesThePathAsAFileName: '?', '#' and '%' in the name are part
 // of it, not a URI's query, fragment or escape.
 func TestOpenTakesThePathAsAFileName(t *testing.T) {
+	pgtest.SkipOnPostgres(t, "the database is files")
 	for _, name := range []string{"we?ird.db", "b#c.db", "100%25.db", "sp ace.db", "file:x.db"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -24,7 +24,7 @@ func windowStart(now time.Time) string {
 // caller is the one to make sure a person counts once a day.
 func (s *Store) AddLetter(ctx context.Context, caseID string, now time.Time) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO letter_counts (case_id, day, count) VALUES (?, ?, 1)
-		ON CONFLICT (case_id, day) DO UPDATE SET count = count + 1`, caseID, LetterDay(now))
+		ON CONFLICT (case_id, day) DO UPDATE SET count = letter_counts.count + 1`, caseID, LetterDay(now))
 	if err != nil {
 		return fmt.Errorf("store: add letter to %s: %w", caseID, err)
 	}

@@ -11,13 +11,16 @@ import (
 )
 
 // Lock is one process's exclusive hold on a database for serving it: an
-// OS file lock on the lock file beside the database (LockPath). Only the
-// holder of the lock may poll the platforms and send from the outbox;
-// the CLI commands do not take it. The OS releases it when the process
-// exits, however it exits, so a crash never leaves a stale lock.
+// OS file lock on the lock file beside the database (LockPath); on
+// PostgreSQL a session advisory lock, held by a connection of its own
+// (lock_postgres.go). Only the holder of the lock may poll the platforms
+// and send from the outbox; the CLI commands do not take it. The OS (or
+// the PostgreSQL server, when the connection ends) releases it when the
+// process exits, however it exits, so a crash never leaves a stale lock.
 type Lock struct {
 	f    *os.File
 	path string
+	pg   *pgLock
 }
 
 // LockedError is returned by TryLock when another process (or another
@@ -34,13 +37,22 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("store: another vigil serve holds %s", e.Database)
 }
 
-// LockPath is the lock file of the database at dbPath: "<db>.lock".
-func LockPath(dbPath string) string { return dbPath + ".lock" }
+// LockPath is the lock file of the database at dbPath: "<db>.lock"; for
+// a PostgreSQL database, the advisory lock that stands for it.
+func LockPath(dbPath string) string {
+	if IsPostgres(dbPath) {
+		return fmt.Sprintf("pg_advisory_lock(%d, hashtext(current_schema()))", pgServeLock)
+	}
+	return dbPath + ".lock"
+}
 
 // TryLock takes the lock on the database at dbPath without waiting,
 // creating its lock file (0600) if need be, and records this process's
 // id in it. When the lock is held it returns a *LockedError.
 func TryLock(dbPath string) (*Lock, error) {
+	if IsPostgres(dbPath) {
+		return tryLockPostgres(dbPath)
+	}
 	path := LockPath(dbPath)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -92,6 +104,9 @@ func WaitLock(ctx context.Context, dbPath string, poll time.Duration, waiting fu
 // Release gives the lock up. The lock file stays: removing it would let
 // a waiting process lock a file that a third one then recreates.
 func (l *Lock) Release() error {
+	if l.pg != nil {
+		return l.pg.release()
+	}
 	err := unlockFile(l.f)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
@@ -100,6 +115,36 @@ func (l *Lock) Release() error {
 		return fmt.Errorf("store: unlock %s: %w", l.path, err)
 	}
 	return nil
+}
+
+// Watch returns nil when ctx ends, or an error as soon as the lock is
+// found lost, checking every poll. A file lock cannot be lost while the
+// process lives; PostgreSQL's advisory lock is lost with its connection
+// (a server restart, a network cut), and then another serve may take
+// over: the holder must stop serving.
+func (l *Lock) Watch(ctx context.Context, poll time.Duration) error {
+	if l.pg == nil {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		// Not cancelled with ctx: pgx closes a connection whose
+		// statement is cancelled, which would drop the lock while serve
+		// still drains its sends.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pgLockPing)
+		err := l.pg.conn.PingContext(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("store: the serve lock on %s was lost (its connection failed: %w); another serve may hold it now", l.pg.key, err)
+		}
+	}
 }
 
 func readPID(f *os.File) int {

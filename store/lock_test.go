@@ -6,8 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-bot/vigil/internal/pgtest"
 )
 
 // TestLock: one holder at a time, the second told the first's pid; the
@@ -17,6 +21,9 @@ func TestLock(t *testing.T) {
 		t.Skip("no file locks here")
 	}
 	db := filepath.Join(t.TempDir(), "v.db")
+	if pgtest.Active() {
+		db = pgtest.Database(t) // the advisory lock stands for the file lock
+	}
 	first, err := TryLock(db)
 	if err != nil {
 		t.Fatalf("first TryLock: %v", err)
@@ -76,4 +83,44 @@ func TestLock(t *testing.T) {
 		t.Fatalf("TryLock after both released: %v", err)
 	}
 	third.Release()
+}
+
+// TestLockWatch: Watch returns nil when its context ends; on PostgreSQL
+// it reports the lock lost once the lock's connection is gone.
+func TestLockWatch(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	if pgtest.Active() {
+		db = pgtest.Database(t)
+	}
+	l, err := TryLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := l.Watch(ctx, 20*time.Millisecond); err != nil {
+		t.Fatalf("Watch while held: %v; want nil when the context ends", err)
+	}
+	if !pgtest.Active() {
+		return
+	}
+	s := openAt(t, db)
+	var n int
+	if err := s.db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = ? AND datname = current_database()`, pgLockApp+strconv.Itoa(os.Getpid())).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminating the lock's connection: %d, %v; want 1", n, err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = l.Watch(ctx, 20*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "serve lock") || !strings.Contains(err.Error(), "lost") {
+		t.Fatalf("Watch after the connection died: %v; want the lock lost", err)
+	}
+	// Another serve may take it now.
+	other, err := TryLock(db)
+	if err != nil {
+		t.Fatalf("TryLock after the holder's connection died: %v", err)
+	}
+	other.Release()
 }

@@ -50,6 +50,6 @@ func (s *Store) ChannelsVersion(ctx context.Context) (int64, error) {
 // bumpChannelsVersion moves ChannelsVersion.
 func bumpChannelsVersion(ctx context.Context, db execer) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('channels_version', 1)
-		ON CONFLICT (key) DO UPDATE SET value = value + 1`)
+		ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`)
 	return err
 }

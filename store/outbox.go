@@ -286,12 +286,11 @@ func (s *Store) QueueAlert(ctx context.Context, caseID, message, author string, 
 		if err := tx.QueryRowContext(ctx, `SELECT country FROM cases WHERE id = ?`, caseID).Scan(&country); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO alerts (case_id, message, author, created_at) VALUES (?, ?, ?, ?)`,
-			caseID, message, author, ms(now))
+		err := tx.QueryRowContext(ctx, `INSERT INTO alerts (case_id, message, author, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			caseID, message, author, ms(now)).Scan(&alertID)
 		if err != nil {
 			return err
 		}
-		alertID, _ = r.LastInsertId()
 		rows, err := tx.QueryContext(ctx, `SELECT c.platform, c.chat FROM channels c
 			JOIN subscriptions s ON s.platform = c.platform AND s.chat = c.chat
 			WHERE s.country = ? AND c.paused_reason = '' ORDER BY c.platform, c.chat`, country)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -393,10 +394,7 @@ func TestFinishNotSending(t *testing.T) {
 func TestRequeueAfterCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vigil.db")
 	ctx := context.Background()
-	daemon, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	daemon := openAt(t, path)
 	enqueueT(t, daemon, post("a", "telegram", "-1", t0), post("b", "telegram", "-1", t0.Add(time.Second)), post("c", "discord", "42", t0))
 	ps := claim(t, daemon, t0.Add(time.Minute), 10, "telegram", "discord")
 	if len(ps) != 3 {
@@ -576,4 +574,52 @@ func TestPostCountsAndQueueDepth(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("finished", map[PostState]int{Queued: 2, Sending: 1, Sent: 1, Skipped: 1, Failed: 1}, 3)
+}
+
+// TestConcurrentClaimsTakeEachPostOnce: processes claiming at once from
+// one database (the daemon and, on PostgreSQL, the transactions of
+// several connections) never get the same post twice, and get them all.
+func TestConcurrentClaimsTakeEachPostOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	stores := []*Store{openAt(t, path), openAt(t, path), openAt(t, path), openAt(t, path)}
+	seedCases(t, stores[0])
+	const n = 200
+	var posts []Post
+	for i := range n {
+		posts = append(posts, post(fmt.Sprintf("p%d", i), "telegram", fmt.Sprint(-1-i%7), t0))
+	}
+	enqueueT(t, stores[0], posts...)
+	var mu sync.Mutex
+	claimed := map[int64]int{}
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		for range 2 {
+			wg.Go(func() {
+				for {
+					ps, err := s.Claim(context.Background(), t0.Add(time.Minute), 3, "telegram")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(ps) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, p := range ps {
+						claimed[p.ID]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(claimed) != n {
+		t.Errorf("%d posts claimed; want all %d", len(claimed), n)
+	}
+	for id, k := range claimed {
+		if k != 1 {
+			t.Errorf("post %d claimed %d times; want once", id, k)
+		}
+	}
 }

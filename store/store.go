@@ -1,6 +1,10 @@
 // Package store is vigil's persistence: case records, channels and their
 // subscriptions, the outbox of posts to deliver and the delivery log, in
-// one SQLite database (modernc.org/sqlite, pure Go). The kinds of posts
+// one SQLite database (modernc.org/sqlite, pure Go), the embedded default,
+// or in PostgreSQL (pgx), given a postgres:// URL. The statements are
+// written once, in SQLite's dialect; postgres.go rewrites the few that
+// differ on their way to PostgreSQL, and each dialect has its migrations
+// (migrations/sqlite, migrations/postgres, numbered alike). The kinds of posts
 // and their payloads are defined here too (post.go), next to the outbox
 // (outbox.go) that stores them; the planner's days (plans.go), the
 // counters in meta (meta.go), status changes (statuschanges.go) and the
@@ -33,22 +37,47 @@ import (
 // sql.ErrNoRows so either may be tested with errors.Is.
 var ErrNotFound = fmt.Errorf("not found: %w", sql.ErrNoRows)
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // Store is a handle on vigil's database, safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db      *sql.DB
+	dialect dialect
 }
+
+// dialect is the SQL of the database behind a Store.
+type dialect int
+
+const (
+	sqliteDialect dialect = iota
+	postgresDialect
+)
+
+func (d dialect) String() string {
+	if d == postgresDialect {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Backend names the database behind the store: "sqlite" or "postgres".
+// What is SQLite's alone (file backups, the serve lock file) asks it.
+func (s *Store) Backend() string { return s.dialect.String() }
 
 // Open opens (creating if need be) the database at path and brings its
 // schema up to date. It refuses a database written by a newer vigil.
+// A postgres:// or postgresql:// URL opens that PostgreSQL database,
+// whose tables are created on first use.
 //
 // path is a file name, never a URI: "we?ird.db" is that file. A new
 // database is created private (0600), since it holds channel ids and
 // alert texts; SQLite gives its -wal and -shm files the same mode. A
 // missing or read-only folder is said in those words.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path)
+	}
 	if err := create(path); err != nil {
 		return nil, err
 	}
@@ -176,8 +205,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// migrations returns the dialect's migrations in order.
+func migrations(d dialect) ([]string, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/"+d.String()+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -194,19 +224,24 @@ func migrations() ([]string, error) {
 }
 
 // SchemaVersion is the schema version this binary writes.
+// Both dialects have the same migrations, by number.
 func SchemaVersion() int {
-	m, _ := migrations()
+	m, _ := migrations(sqliteDialect)
 	return len(m)
 }
 
+// The schema version is SQLite's PRAGMA user_version; PostgreSQL keeps it
+// in the one row of vigil_schema, and takes a transaction-scoped
+// advisory lock first, so that two vigils starting together on a new
+// database do not both create its tables.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(s.dialect)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var version int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		version, err := s.schemaVersion(ctx, tx)
+		if err != nil {
 			return fmt.Errorf("schema version: %w", err)
 		}
 		if version > len(ms) {
@@ -218,8 +253,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 		}
 		if version < len(ms) {
-			// PRAGMA takes no bound parameters; the value is our own integer.
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+			if err := s.setSchemaVersion(ctx, tx, len(ms)); err != nil {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}
@@ -227,12 +261,61 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
+// pgWriteLock is the first key of the advisory lock every PostgreSQL
+// write transaction takes ("writ" in ASCII), the second the schema's hash.
+const pgWriteLock = 0x77726974
+
+// pgMigrateLock is the first key of the advisory lock PostgreSQL
+// migrations take ("vigi" in ASCII); the second is the schema's hash, as
+// vigil's tables live in the current schema.
+const pgMigrateLock = 0x76696769
+
+func (s *Store) schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var version int
+	if s.dialect == sqliteDialect {
+		err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+		return version, err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", int64(pgMigrateLock)); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS vigil_schema (
+		id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`); err != nil {
+		return 0, err
+	}
+	err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT version FROM vigil_schema), 0)").Scan(&version)
+	return version, err
+}
+
+func (s *Store) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error {
+	if s.dialect == sqliteDialect {
+		// PRAGMA takes no bound parameters; the value is our own integer.
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO vigil_schema (id, version) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version`, version)
+	return err
+}
+
 // tx runs fn in an immediate write transaction, committing when fn returns
 // nil and rolling back otherwise, so no caller leaves a half-written change.
+//
+// On SQLite, write transactions run one at a time, and the store's
+// read-then-write transactions (claiming posts, enqueueing a plan checked
+// against the versions it was made from) count on it. PostgreSQL's
+// transactions run together, so there each first takes a transaction
+// advisory lock, one for the schema: the same one-writer-at-a-time, while
+// readers and single statements go on beside it.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	if s.dialect == postgresDialect {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", int64(pgWriteLock)); err != nil {
+			return errors.Join(err, rollback(tx))
+		}
 	}
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))

@@ -306,8 +306,10 @@ func moveChannel(ctx context.Context, tx *sql.Tx, platform, from, to string) err
 		}
 		// Alert and status keys end in the chat: rename them, and drop
 		// those the new chat has already.
-		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE outbox SET chat = ?, key = substr(key, 1, length(key) - length(?)) || ?
-			WHERE state = 'queued' AND platform = ? AND chat = ? AND kind IN `+immediateKinds, to, from, to, platform, from); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat = ?, key = substr(key, 1, length(key) - length(?)) || ?
+			WHERE state = 'queued' AND platform = ? AND chat = ? AND kind IN `+immediateKinds+`
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = substr(outbox.key, 1, length(outbox.key) - length(?)) || ?)`,
+			to, from, to, platform, from, from, to); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND platform = ? AND chat = ?`, platform, from); err != nil {

@@ -17,6 +17,9 @@ func cmdBackup(ctx context.Context, e *env, c *cli) error {
 	if err != nil {
 		return err
 	}
+	if store.IsPostgres(cfg.Database) {
+		return fmt.Errorf("backup: %s is a PostgreSQL database: back it up with pg_dump (pg_dump -Fc -f FILE URL)", store.Redact(cfg.Database))
+	}
 	// A backup of a database that is not there would create an empty one.
 	if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: database %s does not exist", cfg.Database)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-bot/vigil/internal/pgtest"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -33,58 +34,59 @@ func statusChanges(t *testing.T, db string) int {
 // spelling of a.yaml are one file. --move moves the case; at start-up
 // the intruding file is left out and the rest loads.
 func TestImportIDBelongsToItsFile(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "v.db")
-	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
-	writeFile(t, a, goodCase)
-	writeFile(t, b, strings.Replace(goodCase, "imprisoned", "released", 1)+
-		"---\nid: jonas-fiktiv\nname: Jonas Fiktiv\ncountry: BY\nstatus: detained\nstatus_as_of: 2026-10\n")
-	if code, stdout, stderr := vigil(t, dir, "import", "--db", db, "a.yaml"); code != 0 || !strings.Contains(stdout, "1 added") {
-		t.Fatalf("import a.yaml: exit %d, %q %q", code, stdout, stderr)
-	}
-	// The same file by its absolute path is no other file.
-	if code, stdout, stderr := vigil(t, "", "import", "--db", db, a); code != 0 || !strings.Contains(stdout, "1 unchanged") {
-		t.Errorf("import of a.yaml by its absolute path: exit %d, %q %q; want 1 unchanged", code, stdout, stderr)
-	}
+	pgtest.Each(t, func(t *testing.T, db string) {
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+		writeFile(t, a, goodCase)
+		writeFile(t, b, strings.Replace(goodCase, "imprisoned", "released", 1)+
+			"---\nid: jonas-fiktiv\nname: Jonas Fiktiv\ncountry: BY\nstatus: detained\nstatus_as_of: 2026-10\n")
+		if code, stdout, stderr := vigil(t, dir, "import", "--db", db, "a.yaml"); code != 0 || !strings.Contains(stdout, "1 added") {
+			t.Fatalf("import a.yaml: exit %d, %q %q", code, stdout, stderr)
+		}
+		// The same file by its absolute path is no other file.
+		if code, stdout, stderr := vigil(t, "", "import", "--db", db, a); code != 0 || !strings.Contains(stdout, "1 unchanged") {
+			t.Errorf("import of a.yaml by its absolute path: exit %d, %q %q; want 1 unchanged", code, stdout, stderr)
+		}
 
-	code, stdout, stderr := vigil(t, dir, "import", "--db", db, "b.yaml")
-	// Messages show the files as typed, relative to the working folder.
-	want := "b.yaml:1: id: amira-testova already belongs to a.yaml" +
-		"; to move it, delete it there and import both files together, or import with --move\n" +
-		"vigil import: nothing was imported\n"
-	if code != 1 || stderr != want || stdout != "" {
-		t.Errorf("import b.yaml: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", code, stdout, stderr, want)
-	}
-	code, stdout, _ = vigil(t, "", "cases", "--db", db, "--json")
-	if code != 0 || !strings.Contains(stdout, `"status":"imprisoned"`) || !strings.Contains(stdout, `"file":"`+a+`"`) || strings.Contains(stdout, "jonas") {
-		t.Errorf("after the refused import the cases are %q; want Amira still imprisoned from a.yaml and no Jonas", stdout)
-	}
-	if n := statusChanges(t, db); n != 0 {
-		t.Errorf("status changes queued: %d; want 0", n)
-	}
+		code, stdout, stderr := vigil(t, dir, "import", "--db", db, "b.yaml")
+		// Messages show the files as typed, relative to the working folder.
+		want := "b.yaml:1: id: amira-testova already belongs to a.yaml" +
+			"; to move it, delete it there and import both files together, or import with --move\n" +
+			"vigil import: nothing was imported\n"
+		if code != 1 || stderr != want || stdout != "" {
+			t.Errorf("import b.yaml: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", code, stdout, stderr, want)
+		}
+		code, stdout, _ = vigil(t, "", "cases", "--db", db, "--json")
+		if code != 0 || !strings.Contains(stdout, `"status":"imprisoned"`) || !strings.Contains(stdout, `"file":"`+a+`"`) || strings.Contains(stdout, "jonas") {
+			t.Errorf("after the refused import the cases are %q; want Amira still imprisoned from a.yaml and no Jonas", stdout)
+		}
+		if n := statusChanges(t, db); n != 0 {
+			t.Errorf("status changes queued: %d; want 0", n)
+		}
 
-	// At start-up (serve, and every CLI command that loads the configured
-	// cases) the same rule leaves b.yaml out and loads the rest.
-	cfg := filepath.Join(dir, "vigil.yaml")
-	writeFile(t, cfg, "database: v.db\ncases: [b.yaml, c.yaml]\n")
-	writeFile(t, filepath.Join(dir, "c.yaml"), "id: erika-musterfrau\nname: Erika Musterfrau\ncountry: DE\nstatus: exiled\nstatus_as_of: 2026-10\n")
-	code, stdout, stderr = vigil(t, "", "cases", "--config", cfg)
-	if code != 0 || !strings.Contains(stderr, b+":1: id: amira-testova already belongs to "+a) ||
-		!strings.Contains(stdout, "erika-musterfrau") || strings.Contains(stdout, "jonas") {
-		t.Errorf("cases with b.yaml configured: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if n := statusChanges(t, db); n != 0 {
-		t.Errorf("status changes queued: %d; want 0", n)
-	}
+		// At start-up (serve, and every CLI command that loads the configured
+		// cases) the same rule leaves b.yaml out and loads the rest.
+		cfg := filepath.Join(dir, "vigil.yaml")
+		writeFile(t, cfg, "database: "+db+"\ncases: [b.yaml, c.yaml]\n")
+		writeFile(t, filepath.Join(dir, "c.yaml"), "id: erika-musterfrau\nname: Erika Musterfrau\ncountry: DE\nstatus: exiled\nstatus_as_of: 2026-10\n")
+		code, stdout, stderr = vigil(t, "", "cases", "--config", cfg)
+		if code != 0 || !strings.Contains(stderr, b+":1: id: amira-testova already belongs to "+a) ||
+			!strings.Contains(stdout, "erika-musterfrau") || strings.Contains(stdout, "jonas") {
+			t.Errorf("cases with b.yaml configured: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if n := statusChanges(t, db); n != 0 {
+			t.Errorf("status changes queued: %d; want 0", n)
+		}
 
-	// --move is the explicit act.
-	code, stdout, stderr = vigil(t, dir, "import", "--move", "--db", db, "b.yaml")
-	if code != 0 || !strings.Contains(stdout, "status of amira-testova: imprisoned → released") {
-		t.Errorf("import --move b.yaml: exit %d, %q %q", code, stdout, stderr)
-	}
-	if n := statusChanges(t, db); n != 1 {
-		t.Errorf("status changes queued after the move: %d; want 1", n)
-	}
+		// --move is the explicit act.
+		code, stdout, stderr = vigil(t, dir, "import", "--move", "--db", db, "b.yaml")
+		if code != 0 || !strings.Contains(stdout, "status of amira-testova: imprisoned → released") {
+			t.Errorf("import --move b.yaml: exit %d, %q %q", code, stdout, stderr)
+		}
+		if n := statusChanges(t, db); n != 1 {
+			t.Errorf("status changes queued after the move: %d; want 1", n)
+		}
+	})
 }
 
 // TestImportFutureDates: dates that have not happened yet are refused

@@ -82,9 +82,10 @@ type cli struct {
 	days    int
 	format  string
 
-	force    bool // backup: overwrite
-	undo     bool // archive: bring back
-	archived bool // cases: the archived ones
+	force    bool   // backup: overwrite
+	to       string // migrate: the target database
+	undo     bool   // archive: bring back
+	archived bool   // cases: the archived ones
 
 	dryRun   bool
 	followUp int64
@@ -159,6 +160,10 @@ func init() {
 			flags: func(fs *flag.FlagSet, c *cli) {
 				fs.BoolVar(&c.force, "force", false, "overwrite FILE if it exists")
 			}},
+		{name: "migrate", summary: "copy the SQLite database into an empty PostgreSQL database (--to postgres://…)",
+			run: cmdMigrate, flags: func(fs *flag.FlagSet, c *cli) {
+				fs.StringVar(&c.to, "to", "", "the target: a postgres:// `URL` of an empty database")
+			}},
 		{name: "archive", args: "ID", summary: "archive a case: kept, but out of lookups, lists, plans and posts", run: cmdArchive,
 			minArgs: 1, maxArgs: 1,
 			flags: func(fs *flag.FlagSet, c *cli) {
@@ -181,7 +186,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %-20s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Every command takes --config FILE (default ./config.yaml if present) and --db PATH.")
+	fmt.Fprintln(w, "Every command takes --config FILE (default ./config.yaml if present) and --db PATH (a SQLite file or a postgres:// URL).")
 	fmt.Fprintln(w, "Run vigil COMMAND -h for a command's flags.")
 }
 
@@ -209,7 +214,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("vigil "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.configPath, "config", "", "config file (default ./config.yaml if present, else built-in defaults)")
-	fs.StringVar(&c.dbPath, "db", "", "database file (overrides the config's database)")
+	fs.StringVar(&c.dbPath, "db", "", "database file or postgres:// URL (overrides the config's database)")
 	if cmd.flags != nil {
 		cmd.flags(fs, c)
 	}

@@ -110,7 +110,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(names)+3) // platforms, delivery, planner, http
+	errs := make(chan error, len(names)+5) // platforms, delivery, planner, http, case watcher, serve lock
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -182,6 +182,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		for name, p := range platforms {
 			start(name, p.Run)
 		}
+		start("serve lock", func(ctx context.Context) error { return lock.Watch(ctx, lockPoll) })
 		start("delivery", delivery.Run)
 		start("planner", planner.Run)
 		if watcher != nil {
@@ -225,7 +226,7 @@ func firstError(errs chan error) error {
 func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lock, error) {
 	lock, err := store.WaitLock(ctx, path, lockPoll, func(held *store.LockedError) {
 		log.Warn("another vigil serve holds the database; standing by until it stops", "pid", held.PID,
-			"database", path, "lock", store.LockPath(path))
+			"database", store.Redact(path), "lock", store.LockPath(path))
 	})
 	if ctx.Err() != nil {
 		if lock != nil {
@@ -237,7 +238,7 @@ func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lo
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	log.Info("holding the database", "database", path, "lock", store.LockPath(path))
+	log.Info("holding the database", "database", store.Redact(path), "lock", store.LockPath(path))
 	return lock, nil
 }
 
