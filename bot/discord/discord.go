@@ -64,7 +64,15 @@ type Client struct {
 var (
 	_ bot.Platform       = (*Client)(nil)
 	_ bot.HealthReporter = (*Client)(nil)
+	_ bot.Paced          = (*Client)(nil)
 )
+
+// SendRate returns Discord's global limit, requests a second, under
+// which the client paces its sends (bot.Paced).
+func (c *Client) SendRate() float64 { return globalLimit }
+
+// RoundTrip returns the recent average time of one REST call (bot.Paced).
+func (c *Client) RoundTrip() time.Duration { return c.tr.rtt.Average() }
 
 // Healthy returns nil while the gateway session is up, else why not,
 // naming the api_base it connects through.

@@ -90,13 +90,14 @@ type harnessOpts struct {
 	limits  *telegramtest.Limits
 	pace    *Pace
 	noRun   bool
-	webhook string // telegram.webhook_url
+	webhook string        // telegram.webhook_url
+	delay   time.Duration // added to each request's round trip at the fake
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
-	tg := telegramtest.NewServer(t, telegramtest.Options{Limits: o.limits})
+	tg := telegramtest.NewServer(t, telegramtest.Options{Limits: o.limits, Delay: o.delay})
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,11 @@ type Options struct {
 	// InteractionDeadline is how long after dispatch the first callback
 	// is accepted (default 3 s).
 	InteractionDeadline time.Duration
+	// Delay is added to every REST request's round trip, as a network
+	// between the bot and Discord would: half before the request is
+	// handled (and counted against the limits), half before its answer
+	// is sent.
+	Delay time.Duration
 }
 
 // Server is the fake Discord.
@@ -301,6 +306,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/gateway" || r.URL.Path == "/gateway/" {
 		s.serveGateway(w, r)
 		return
+	}
+	if d := s.opts.Delay; d > 0 {
+		time.Sleep(d / 2)
+		defer time.Sleep(d - d/2)
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v9")
 	if !ok {
