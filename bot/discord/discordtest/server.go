@@ -47,6 +47,19 @@ type Options struct {
 	// InteractionDeadline is how long after dispatch the first callback
 	// is accepted (default 3 s).
 	InteractionDeadline time.Duration
+	// Shards is the shard count GET /gateway/bot recommends (default 1).
+	Shards int
+	// MaxConcurrency is session_start_limit.max_concurrency: how many
+	// rate-limit keys (shard_id % max_concurrency) may identify in the
+	// same 5 seconds (default 1).
+	MaxConcurrency int
+	// GuildsPerShard is how many guilds one shard may hold: a bot that
+	// identifies with more on a shard (or, unsharded, in all) is closed
+	// with 4011 "Sharding required" (default 2,500, Discord's figure).
+	GuildsPerShard int
+	// IdentifySpacing is how soon after an IDENTIFY another of the same
+	// rate-limit key counts as too soon (IdentifiesTooSoon; default 5 s).
+	IdentifySpacing time.Duration
 	// Delay is added to every REST request's round trip, as a network
 	// between the bot and Discord would: half before the request is
 	// handled (and counted against the limits), half before its answer
@@ -73,6 +86,7 @@ type Server struct {
 	accepted     []time.Time // every request that counted against the global limit
 	posts        []time.Time // accepted channel messages
 	stats        Stats
+	guilds       []string // the guilds the bot is in (AddGuilds)
 
 	gw gateway
 }
@@ -142,10 +156,26 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.InteractionDeadline == 0 {
 		opts.InteractionDeadline = 3 * time.Second
 	}
+	if opts.Shards == 0 {
+		opts.Shards = 1
+	}
+	if opts.MaxConcurrency == 0 {
+		opts.MaxConcurrency = 1
+	}
+	if opts.GuildsPerShard == 0 {
+		opts.GuildsPerShard = 2500
+	}
+	if opts.IdentifySpacing == 0 {
+		opts.IdentifySpacing = 5 * time.Second
+	}
 	s := &Server{Token: opts.Token, AppID: opts.AppID, BotID: opts.BotID, opts: opts,
 		nextID: 1_100_000_000_000_000_000, commands: map[string][]Command{}, channels: map[string]*channel{},
 		interactions: map[string]*Interaction{}, byToken: map[string]*Interaction{}}
 	s.gw.sessions = map[string]*gwSession{}
+	s.gw.byShard = map[int]*gwSession{}
+	s.gw.lastByKey = map[int]time.Time{}
+	s.gw.guildsSent = map[int][]string{}
+	s.gw.count = 1
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.hs.URL
 	t.Cleanup(s.Close)
@@ -352,7 +382,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rest == "/gateway" || rest == "/gateway/bot":
 		writeJSON(w, 200, map[string]any{"url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway",
-			"shards": 1, "session_start_limit": map[string]int{"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+			"shards": s.opts.Shards, "session_start_limit": map[string]int{"total": 1000, "remaining": 1000 - s.gw.identifies,
+				"reset_after": 86_400_000, "max_concurrency": s.opts.MaxConcurrency}})
 	case rest == "/users/@me" && r.Method == http.MethodGet:
 		writeJSON(w, 200, map[string]any{"id": s.BotID, "username": "vigil-test", "discriminator": "0", "bot": true})
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
