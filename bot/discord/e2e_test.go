@@ -113,8 +113,14 @@ func start(t testing.TB, sopts discordtest.Options, opts ...Option) *env {
 // startIn starts with commands registered in guild, or globally if empty.
 func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
+	return startWith(t, guild, discordtest.New(t, sopts), nil, opts...)
+}
+
+// startWith starts against srv with commands registered in guild (or
+// globally), after setup has changed the configuration, if it is not nil.
+func startWith(t testing.TB, guild string, srv *discordtest.Server, setup func(*config.Config), opts ...Option) *env {
+	t.Helper()
 	ctx := context.Background()
-	srv := discordtest.New(t, sopts)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +137,9 @@ func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Opti
 	cfg.Discord.APIBase = srv.URL
 	cfg.Discord.GuildID = guild
 	cfg.Editors.Discord = []string{editorID}
+	if setup != nil {
+		setup(cfg)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := bot.NewHandler(st, cfg, log)

@@ -237,14 +237,12 @@ func closeCode(err error) (int, bool) {
 }
 
 // shardingError says what a 4010 or 4011 close means for the operator.
-func shardingError(code int, sh *shard, err error) error {
-	switch code {
-	case 4011:
-		return fmt.Errorf("discord: shard %d of %d: sharding required (close 4011): the shard holds more guilds than Discord allows; "+
-			"set discord.shards to auto or a larger number and restart: %w", sh.id, sh.count, err)
-	default:
-		return fmt.Errorf("discord: shard %d of %d: invalid shard (close 4010): check discord.shards: %w", sh.id, sh.count, err)
+func shardingError(code int, err error) error {
+	if code == 4011 {
+		return fmt.Errorf("sharding required: the shard holds more guilds than Discord allows one shard (2,500); "+
+			"set discord.shards to auto or a larger number and restart: %w", err)
 	}
+	return fmt.Errorf("invalid shard: Discord refused the shard's id or count; check discord.shards: %w", err)
 }
 
 // runShard keeps one shard connected until ctx is done, reconnecting
@@ -269,7 +267,7 @@ func (c *Client) runShard(ctx context.Context, sh *shard, gate *identifyGate) er
 		done()
 		if err != nil && !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			if code, ok := closeCode(err); ok && (code == 4010 || code == 4011) {
-				err = shardingError(code, sh, err)
+				err = shardingError(code, err)
 				sh.mu.Lock()
 				sh.refused = err
 				sh.mu.Unlock()

@@ -334,13 +334,23 @@ func (s *Server) DropConnection() {
 func (s *Server) WaitShards(count int, timeout time.Duration) error {
 	return s.waitFor(timeout, func() bool {
 		for i := range count {
-			sess := s.gw.byShard[i]
-			if sess == nil || sess.conn == nil || sess.count != count {
+			if !s.shardUp(i, count) {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// WaitShard waits until shard of count holds a gateway connection.
+func (s *Server) WaitShard(shard, count int, timeout time.Duration) error {
+	return s.waitFor(timeout, func() bool { return s.shardUp(shard, count) })
+}
+
+// shardUp reports whether shard of count is connected; s.mu is held.
+func (s *Server) shardUp(shard, count int) bool {
+	sess := s.gw.byShard[shard]
+	return sess != nil && sess.conn != nil && sess.count == count
 }
 
 // AddGuilds makes the bot a member of the guilds: each is sent, in
