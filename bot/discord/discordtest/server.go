@@ -5,9 +5,15 @@
 // READY, heartbeat ACKs, RESUME, dispatch). It refuses what Discord
 // refuses — a bad token, bodies over Discord's limits (400, code 50035), a
 // second or late interaction callback — and enforces the global and
-// per-channel rate limits with real X-RateLimit-* headers and 429s. Tests
-// drive it: dispatch interactions from members with given permissions,
-// deny or delete channels, and read what the bot posted.
+// per-channel rate limits with real X-RateLimit-* headers and 429s. It
+// shards as Discord does: GET /gateway/bot recommends a shard count and
+// max_concurrency, IDENTIFY's shard is checked (4010), a shard with too
+// many guilds is closed with 4011 "Sharding required", each guild's
+// GUILD_CREATE and interactions go to shard (guild_id >> 22) % count, and
+// IDENTIFYs of one rate-limit key too close together are counted. A
+// per-request delay stands in for a real network. Tests drive it:
+// dispatch interactions from members with given permissions, deny or
+// delete channels, and read what the bot posted.
 //
 // It is test support, for this module's tests only: it imports no vigil
 // package and no Discord library (it speaks the wire format itself), and
