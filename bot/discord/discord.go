@@ -144,25 +144,42 @@ func (c *Client) Run(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	shards := make([]*shard, count)
-	for i := range shards {
-		sh := &shard{id: i, count: count, lost: make(chan struct{}, 1)}
-		sh.s, err = newSession(c.token, &http.Client{Transport: countCallbacks{next: c.tr, n: &sh.answered}, Timeout: 20 * time.Second})
-		if err != nil {
-			return err
-		}
-		sh.s.ShardID, sh.s.ShardCount = i, count
-		shards[i] = sh
-	}
-	c.shardsMu.Lock()
-	c.shards = shards
-	c.shardsMu.Unlock()
 	// Build the case index now, not in a user's three-second window.
 	if _, err := c.h.Library.Complete(ctx, "", 1); err != nil {
 		c.log.Warn("case index not warmed", "err", err)
 	}
-	handlerCtx := context.WithoutCancel(ctx)
-	for _, sh := range shards {
+	c.log.Info("connecting", "bot", me, "shards", count, "max_concurrency", concurrency, "shards_config", c.cfg.Discord.Shards.String())
+	registered := false
+	// One gate for every generation of shards: a restart with more
+	// shards still spaces its IDENTIFYs from the last ones.
+	gate := newIdentifyGate(concurrency, c.spacing)
+	for {
+		shards, err := c.newShards(context.WithoutCancel(ctx), count)
+		if err != nil {
+			return err
+		}
+		next, err := c.runShards(ctx, shards, gate, &registered)
+		c.stop(shards)
+		if err != nil || next == 0 || ctx.Err() != nil {
+			return err
+		}
+		c.log.Warn("Discord asks for more shards; reconnecting the gateway with them", "shards", next, "were", count)
+		count = next
+	}
+}
+
+// newShards makes count gateway sessions, each answering the interactions
+// it receives under handlerCtx, and makes them the client's shards.
+func (c *Client) newShards(handlerCtx context.Context, count int) ([]*shard, error) {
+	shards := make([]*shard, count)
+	for i := range shards {
+		sh := &shard{id: i, count: count, lost: make(chan struct{}, 1)}
+		var err error
+		sh.s, err = newSession(c.token, &http.Client{Transport: countCallbacks{next: c.tr, n: &sh.answered}, Timeout: 20 * time.Second})
+		if err != nil {
+			return nil, err
+		}
+		sh.s.ShardID, sh.s.ShardCount = i, count
 		sh.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { c.onReady(sh, r) })
 		sh.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
 			sh.connected.Store(false)
@@ -179,41 +196,64 @@ func (c *Client) Run(ctx context.Context) error {
 			sh.received.Add(1)
 			c.onInteraction(handlerCtx, s, ic.Interaction)
 		})
+		shards[i] = sh
 	}
-	c.log.Info("connecting", "bot", me, "shards", count, "max_concurrency", concurrency, "shards_config", c.cfg.Discord.Shards.String())
+	c.shardsMu.Lock()
+	c.shards = shards
+	c.shardsMu.Unlock()
+	return shards, nil
+}
 
+// runShards keeps the shards connected until ctx is done, registering
+// the commands at the first READY unless *registered says that is done.
+// With discord.shards auto, a shard closed with 4011 makes it ask Discord
+// again: if Discord now recommends more shards, it stops these and
+// returns that count to start again with; otherwise the refused shard
+// stays down, reported, and the others go on.
+func (c *Client) runShards(ctx context.Context, shards []*shard, gate *identifyGate, registered *bool) (next int, err error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	gate := newIdentifyGate(concurrency, c.spacing)
-	errs := make(chan error, count)
+	errs := make(chan error, len(shards))
 	for _, sh := range shards {
 		go func() { errs <- c.runShard(runCtx, sh, gate) }()
 	}
-	running := count
 	var first error
-	registered := false
-	for running > 0 {
+	for running := len(shards); running > 0; {
 		var ready <-chan struct{}
-		if !registered && first == nil {
+		if !*registered && first == nil {
 			ready = c.readyCh
 		}
 		select {
 		case <-ready:
-			registered = true
+			*registered = true
 			if err := c.register(runCtx); err != nil {
 				first = err
 				cancel()
 			}
 		case err := <-errs:
 			running--
-			if err != nil && first == nil {
+			var refused *refusedError
+			switch {
+			case errors.As(err, &refused):
+				if refused.code != 4011 || c.cfg.Discord.Shards != config.ShardsAuto || next > 0 || first != nil {
+					continue
+				}
+				if n, _, ok := c.shardPlan(runCtx); ok && n > len(shards) {
+					next = n
+					cancel()
+				} else if ok {
+					c.log.Error("Discord requires sharding but recommends no more shards than run now", "shards", len(shards), "recommended", n)
+				}
+			case err != nil && first == nil:
 				first = err
 				cancel()
 			}
 		}
 	}
-	c.stop(shards)
-	return first
+	if first != nil {
+		return 0, first
+	}
+	return next, nil
 }
 
 // stop closes the shards' gateway connections, at once (discordgo's

@@ -245,10 +245,21 @@ func shardingError(code int, err error) error {
 	return fmt.Errorf("invalid shard: Discord refused the shard's id or count; check discord.shards: %w", err)
 }
 
+// refusedError is a shard Discord refused (4010, 4011); Run goes on
+// without it.
+type refusedError struct {
+	code int
+	err  error
+}
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
 // runShard keeps one shard connected until ctx is done, reconnecting
 // (resuming its session) when the connection drops. A refusal of the
 // shard itself (4010, 4011) stops it, reported in its health, without
-// retrying; one of the bot (a refused token, intents) is returned.
+// retrying, and is returned as a *refusedError; one of the bot (a refused
+// token, intents) is returned too, and ends Run.
 func (c *Client) runShard(ctx context.Context, sh *shard, gate *identifyGate) error {
 	log := c.log.With("shard", sh.id, "shards", sh.count)
 	backoff := time.Second
@@ -272,7 +283,7 @@ func (c *Client) runShard(ctx context.Context, sh *shard, gate *identifyGate) er
 				sh.refused = err
 				sh.mu.Unlock()
 				log.Error("gateway shard refused; not retrying", "err", err)
-				return nil
+				return &refusedError{code: code, err: err}
 			}
 			if fatalGateway(err) {
 				return fmt.Errorf("discord: gateway refused the bot: %w", err)

@@ -3,10 +3,12 @@ package discord
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,3 +188,69 @@ func TestShardingRequired(t *testing.T) {
 		t.Errorf("the token leaked into the logs:\n%s", out)
 	}
 }
+
+// TestShardingRequiredAuto: with discord.shards auto, a 4011 makes the
+// client ask Discord again; when it now recommends more shards, the
+// client reconnects with them, every shard comes up with its guilds, and
+// no IDENTIFY comes too soon, across the restart either.
+func TestShardingRequiredAuto(t *testing.T) {
+	srv := discordtest.New(t, discordtest.Options{Shards: 1, GuildsPerShard: 2, IdentifySpacing: fakeSpacing})
+	guilds := guildsOn(2, 2)
+	for _, g := range guilds {
+		srv.AddGuilds(g...)
+	}
+	logs := &syncBuffer{}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := config.Default()
+	cfg.Discord.Token, cfg.Discord.APIBase = srv.Token, srv.URL
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	// Discord recommends 1 shard until the bot asks a second time.
+	var calls atomic.Int32
+	recommend := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(req.URL.Path, "/gateway/bot") && calls.Add(1) == 2 {
+			srv.Recommend(2)
+		}
+		return http.DefaultTransport.RoundTrip(req)
+	})
+	c, err := New(cfg, bot.NewHandler(st, cfg, log), log, WithIdentifySpacing(fastSpacing), WithTransport(recommend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	if err := srv.WaitShards(2, wait); err != nil {
+		t.Fatalf("after the 4011: %v; identifies %v\n%s", err, srv.IdentifyLog(), logs)
+	}
+	if got := srv.CloseCodes(); !slices.Equal(got, []int{4011}) {
+		t.Errorf("close codes %v; want the one 4011", got)
+	}
+	if n := srv.IdentifiesTooSoon(); n != 0 {
+		t.Errorf("%d IDENTIFYs too soon; want none, across the restart too", n)
+	}
+	for sh, want := range guilds {
+		if got := srv.GuildsSent(sh); !slices.Equal(got, want) {
+			t.Errorf("shard %d got guilds %v; want %v", sh, got, want)
+		}
+	}
+	if err := waitUntil(func() bool { return c.Healthy() == nil }); err != nil {
+		t.Errorf("Healthy after resharding: %v", c.Healthy())
+	}
+	if !strings.Contains(logs.String(), "Discord asks for more shards") {
+		t.Errorf("the restart is not logged:\n%s", logs)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

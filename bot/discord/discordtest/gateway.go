@@ -363,6 +363,14 @@ func (s *Server) AddGuilds(ids ...string) {
 	s.guilds = append(s.guilds, ids...)
 }
 
+// Recommend changes the shard count GET /gateway/bot recommends, as
+// Discord's does when a bot joins more guilds.
+func (s *Server) Recommend(shards int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.Shards = shards
+}
+
 // IdentifyLog returns the accepted IDENTIFYs, oldest first.
 func (s *Server) IdentifyLog() []Identify {
 	s.mu.Lock()
