@@ -27,8 +27,10 @@ import (
 // post, or the retry would repeat it.
 const sendTimeout = 20 * time.Second
 
-// sendWorkers is how many sends per platform are in flight at once, so
-// that network round trips do not cap a fan-out below the platform's rate.
+// sendWorkers is how many sends per platform are in flight at once at
+// least, so that network round trips do not cap a fan-out below the
+// platform's rate; the delivery engine keeps more in flight as a paced
+// platform's measured round trip needs (Delivery.InFlight).
 const sendWorkers = 4
 
 // shutdownGrace bounds how long serve waits for its parts to stop after
@@ -51,7 +53,8 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	// What the daemon runs with, tokens masked, for whoever reads the log.
 	rc := cfg.Redacted()
 	log.Info("config", "file", rc.File, "database", rc.Database, "timezone", rc.Timezone, "post_time", rc.PostTime,
-		"language", rc.Language, "http", rc.HTTP.Listen, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token)
+		"language", rc.Language, "http", rc.HTTP.Listen, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token,
+		"discord_shards", rc.Discord.Shards.String())
 
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
