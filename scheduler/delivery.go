@@ -39,12 +39,12 @@ type Delivery struct {
 	Metrics *Metrics
 	// Workers is how many sends run at once per platform (default 1),
 	// each chat's posts in order on one of them, so that the round trips
-	// of one send do not hold up the next. The platform paces them. For a
-	// bot.Paced platform it is the least: the engine keeps as many in
-	// flight as the platform's rate needs over its measured round trip
-	// (InFlight), up to MaxWorkers.
+	// of one send do not hold up the next. The platform paces them.
 	Workers int
-	// MaxWorkers bounds the sends in flight per platform (default 64).
+	// MaxWorkers, if above Workers, lets the engine keep more sends in
+	// flight on a bot.Paced platform: as many as its rate needs over its
+	// measured round trip (InFlight), up to MaxWorkers. Workers is then
+	// the least.
 	MaxWorkers int
 	// PauseAfter is how many refusals in a row (kicked, no access) pause
 	// a channel; 0 means the first.
@@ -126,23 +126,15 @@ func (d *Delivery) Tick(ctx context.Context) (int, error) {
 // pace's own waiting take time too.
 const inFlightMargin = 2
 
-// defaultMaxWorkers bounds the sends in flight per platform unless
-// MaxWorkers says otherwise.
-const defaultMaxWorkers = 64
-
 // InFlight returns how many sends the engine keeps in flight on the
-// platform: for a bot.Paced platform, enough to hold its rate over its
-// measured round trip, ceil(rate × round trip × 2) + 1, within
-// [Workers, MaxWorkers]; for any other, Workers.
+// platform: for a bot.Paced platform, with MaxWorkers set, enough to hold
+// its rate over its measured round trip, ceil(rate × round trip × 2) + 1,
+// within [Workers, MaxWorkers]; otherwise Workers.
 func (d *Delivery) InFlight(platform string) int {
 	lo := max(d.Workers, 1)
 	hi := d.MaxWorkers
-	if hi <= 0 {
-		hi = defaultMaxWorkers
-	}
-	hi = max(hi, lo)
 	p, ok := d.Platforms[platform].(bot.Paced)
-	if !ok {
+	if !ok || hi <= lo {
 		return lo
 	}
 	n := int(math.Ceil(p.SendRate()*p.RoundTrip().Seconds()*inFlightMargin)) + 1
@@ -174,8 +166,11 @@ func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 			limit = d.InFlight(platform)
 		}
 		want := max(2*limit-len(f.chats), 1)
+		failed := len(f.errs) > 0
 		f.mu.Unlock()
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || failed {
+			// A store failure ends the tick, as it would a batch: Run
+			// logs it and tries again at the next poll.
 			break
 		}
 		posts, err := d.Store.Claim(ctx, d.Now(), want, platform)

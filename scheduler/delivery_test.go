@@ -305,7 +305,8 @@ func (p *pacedPlatform) Send(ctx context.Context, chat string, msg bot.Message) 
 
 // TestInFlightFollowsRoundTrip: for a bot.Paced platform the engine keeps
 // ceil(rate × round trip × 2) + 1 sends in flight, within Workers and
-// MaxWorkers, and a fan-out reaches that many at once and no more.
+// MaxWorkers (without MaxWorkers, Workers), and a fan-out reaches that
+// many at once and no more.
 func TestInFlightFollowsRoundTrip(t *testing.T) {
 	var chats []string
 	for i := range 42 {
@@ -325,11 +326,12 @@ func TestInFlightFollowsRoundTrip(t *testing.T) {
 		rtt       time.Duration
 		max, want int
 	}{
-		{100, 100 * time.Millisecond, 0, 21}, // 100/s × 0.1 s × 2 + 1
-		{29, 200 * time.Millisecond, 0, 13},
-		{50, 0, 0, 2},                  // no round trip measured yet: Workers
-		{50, 10 * time.Second, 0, 64},  // the default MaxWorkers
-		{50, 10 * time.Second, 30, 30}, // MaxWorkers
+		{100, 100 * time.Millisecond, 64, 21}, // 100/s × 0.1 s × 2 + 1
+		{29, 200 * time.Millisecond, 64, 13},
+		{50, 0, 64, 2},                     // no round trip measured yet: Workers
+		{50, 10 * time.Second, 30, 30},     // MaxWorkers
+		{50, 10 * time.Second, 0, 2},       // no MaxWorkers: Workers
+		{50, 200 * time.Millisecond, 1, 2}, // MaxWorkers under Workers: Workers
 	}
 	for _, tt := range tests {
 		pp.rate, pp.rtt, d.MaxWorkers = tt.rate, tt.rtt, tt.max
@@ -337,7 +339,7 @@ func TestInFlightFollowsRoundTrip(t *testing.T) {
 			t.Errorf("InFlight at %v/s, %v, MaxWorkers %d = %d; want %d", tt.rate, tt.rtt, tt.max, got, tt.want)
 		}
 	}
-	pp.rate, pp.rtt, d.MaxWorkers = 100, 100*time.Millisecond, 0
+	pp.rate, pp.rtt, d.MaxWorkers = 100, 100*time.Millisecond, 64
 	if n, err := d.Tick(context.Background()); err != nil || n != 42 {
 		t.Fatalf("Tick = %d, %v; want 42", n, err)
 	}

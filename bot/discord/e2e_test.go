@@ -148,7 +148,7 @@ func startWith(t testing.TB, guild string, srv *discordtest.Server, setup func(*
 		t.Fatal(err)
 	}
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: c}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond, Workers: 4}
+		Now: time.Now, Poll: 20 * time.Millisecond, Workers: 4, MaxWorkers: 64}
 	runCtx, cancel := context.WithCancel(ctx)
 	e := &env{t: t, srv: srv, st: st, h: h, c: c, logs: logs, cancel: cancel, done: make(chan error, 2)}
 	go func() { e.done <- c.Run(runCtx) }()

@@ -138,7 +138,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: client}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second, Workers: 4}
+		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second, Workers: 4, MaxWorkers: 64}
 	runErr := make(chan error, 1)
 	delErr := make(chan error, 1)
 	go func() { runErr <- client.Run(runCtx) }()

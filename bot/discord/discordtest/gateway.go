@@ -67,9 +67,13 @@ func (c *gwConn) send(v any) error {
 	return c.ws.WriteJSON(v)
 }
 
-func (c *gwConn) sendRaw(b []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// writeLocked and writeRawLocked write with c.mu held by the caller.
+func (c *gwConn) writeLocked(v any) error {
+	c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.ws.WriteJSON(v)
+}
+
+func (c *gwConn) writeRawLocked(b []byte) error {
 	c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	return c.ws.WriteMessage(websocket.TextMessage, b)
 }
@@ -241,10 +245,14 @@ func (s *Server) identify(c *gwConn, intents, shard, count int) {
 		creates = append(creates, b)
 	}
 	s.gw.guildsSent[shard] = append(s.gw.guildsSent[shard], guilds...)
+	// The connection's writer is taken before s.mu is let go, so that no
+	// event dispatched meanwhile overtakes these on the wire.
+	c.mu.Lock()
 	s.mu.Unlock()
-	c.send(ready)
+	defer c.mu.Unlock()
+	c.writeLocked(ready)
 	for _, b := range creates {
-		c.sendRaw(b)
+		c.writeRawLocked(b)
 	}
 }
 
@@ -268,11 +276,13 @@ func (s *Server) resume(c *gwConn, sessionID string, seq int64) {
 	}
 	sess.seq++
 	resumed := map[string]any{"op": 0, "s": sess.seq, "t": "RESUMED", "d": map[string]any{}}
+	c.mu.Lock()
 	s.mu.Unlock()
+	defer c.mu.Unlock()
 	for _, b := range replay {
-		c.sendRaw(b)
+		c.writeRawLocked(b)
 	}
-	c.send(resumed)
+	c.writeLocked(resumed)
 }
 
 // dispatch sends an event to shard 0's session (DMs and events of no
@@ -302,10 +312,14 @@ func (s *Server) dispatchGuild(guild, t string, d any) (int, error) {
 	sess.events = append(sess.events, b)
 	sess.seqs = append(sess.seqs, sess.seq)
 	c := sess.conn
-	s.mu.Unlock()
-	if c != nil {
-		c.sendRaw(b) // a failed write is replayed on RESUME
+	if c == nil {
+		s.mu.Unlock()
+		return shard, nil
 	}
+	c.mu.Lock() // before s.mu is let go: events go out in their order
+	s.mu.Unlock()
+	defer c.mu.Unlock()
+	c.writeRawLocked(b) // a failed write is replayed on RESUME
 	return shard, nil
 }
 
