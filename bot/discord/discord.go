@@ -1,5 +1,6 @@
-// Package discord is vigil's Discord adapter: a bot on discordgo that
-// registers the chat commands as slash commands, answers interactions
+// Package discord is vigil's Discord adapter: a bot on discordgo, one
+// gateway session per shard, that registers the chat commands as slash
+// commands, answers interactions on the shard that received them
 // (commands, autocomplete, pick-list buttons) through the shared
 // bot.Handler, renders cards as embeds within every Discord limit, and
 // delivers posts for the delivery engine, paced under Discord's global and
