@@ -49,6 +49,9 @@ type Delivery struct {
 	// PauseAfter is how many refusals in a row (kicked, no access) pause
 	// a channel; 0 means the first.
 	PauseAfter int
+	overheadMu sync.Mutex
+	overheads  map[string]*bot.RoundTrips // the engine's own time per post, by platform
+
 	// Check, if set, is asked before a post is sent whether it still
 	// holds; a reason means it is skipped (Planner.StillDue).
 	// It may rewrite the post's payload (a digest loses lines that no
@@ -128,8 +131,11 @@ const inFlightMargin = 2
 
 // InFlight returns how many sends the engine keeps in flight on the
 // platform: for a bot.Paced platform, with MaxWorkers set, enough to hold
-// its rate over its measured round trip, ceil(rate × round trip × 2) + 1,
-// within [Workers, MaxWorkers]; otherwise Workers.
+// its rate over the time a post keeps a send busy apart from the pace's
+// waiting — the platform's measured round trip plus the engine's own
+// measured time around it (the store, composing) —
+// ceil(rate × (round trip + own time) × 2) + 1, within [Workers,
+// MaxWorkers]; otherwise Workers.
 func (d *Delivery) InFlight(platform string) int {
 	lo := max(d.Workers, 1)
 	hi := d.MaxWorkers
@@ -137,7 +143,8 @@ func (d *Delivery) InFlight(platform string) int {
 	if !ok || hi <= lo {
 		return lo
 	}
-	n := int(math.Ceil(p.SendRate()*p.RoundTrip().Seconds()*inFlightMargin)) + 1
+	busy := p.RoundTrip() + d.overhead(platform).Average()
+	n := int(math.Ceil(p.SendRate()*busy.Seconds()*inFlightMargin)) + 1
 	return min(max(n, lo), hi)
 }
 
@@ -296,7 +303,10 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 			errs = append(errs, d.release([]store.Post{p}, time.Time{}))
 		default:
 			handled = 1
-			h, err := d.deliver(ctx, p)
+			var calls time.Duration
+			start := time.Now()
+			h, err := d.deliver(context.WithValue(ctx, callTimeKey{}, &calls), p)
+			d.overhead(platform).Observe(time.Since(start) - calls)
 			if err != nil {
 				// The outcome could not be recorded: put the post back so
 				// it is not stuck in sending until the next start (if that
@@ -417,8 +427,33 @@ func (d *Delivery) call(ctx context.Context, p store.Post, fn func(context.Conte
 	defer cancel()
 	start := time.Now()
 	err := fn(callCtx)
-	d.Metrics.observeSend(p.Platform, time.Since(start))
+	took := time.Since(start)
+	d.Metrics.observeSend(p.Platform, took)
+	if acc, ok := ctx.Value(callTimeKey{}).(*time.Duration); ok {
+		*acc += took
+	}
 	return err
+}
+
+// callTimeKey is the context key under which runChat asks call to add up
+// the time of a post's platform calls, so that the engine's own time
+// around them (the store, composing) is known.
+type callTimeKey struct{}
+
+// overhead returns the moving average of the engine's own time per post
+// on the platform, around its platform calls.
+func (d *Delivery) overhead(platform string) *bot.RoundTrips {
+	d.overheadMu.Lock()
+	defer d.overheadMu.Unlock()
+	if d.overheads == nil {
+		d.overheads = map[string]*bot.RoundTrips{}
+	}
+	o := d.overheads[platform]
+	if o == nil {
+		o = &bot.RoundTrips{}
+		d.overheads[platform] = o
+	}
+	return o
 }
 
 // operate carries out an operation on a delivered copy of an alert: a

@@ -304,7 +304,8 @@ func (p *pacedPlatform) Send(ctx context.Context, chat string, msg bot.Message) 
 }
 
 // TestInFlightFollowsRoundTrip: for a bot.Paced platform the engine keeps
-// ceil(rate × round trip × 2) + 1 sends in flight, within Workers and
+// ceil(rate × (round trip + its own time) × 2) + 1 sends in flight (before
+// any post went out, its own time is nothing), within Workers and
 // MaxWorkers (without MaxWorkers, Workers), and a fan-out reaches that
 // many at once and no more.
 func TestInFlightFollowsRoundTrip(t *testing.T) {
@@ -339,11 +340,20 @@ func TestInFlightFollowsRoundTrip(t *testing.T) {
 			t.Errorf("InFlight at %v/s, %v, MaxWorkers %d = %d; want %d", tt.rate, tt.rtt, tt.max, got, tt.want)
 		}
 	}
-	pp.rate, pp.rtt, d.MaxWorkers = 100, 100*time.Millisecond, 64
+	// 100/s over 0.1 s wants 21 and more (the engine's own time adds to
+	// the round trip once posts go out); MaxWorkers holds it at 21.
+	pp.rate, pp.rtt, d.MaxWorkers = 100, 100*time.Millisecond, 21
 	if n, err := d.Tick(context.Background()); err != nil || n != 42 {
 		t.Fatalf("Tick = %d, %v; want 42", n, err)
 	}
 	if pp.maxInFlight != 21 {
 		t.Errorf("at most %d sends at once; want 21", pp.maxInFlight)
+	}
+	if got := d.InFlight("fake"); got != 21 {
+		t.Errorf("InFlight after the fan-out = %d; want 21 (MaxWorkers)", got)
+	}
+	d.MaxWorkers = 64
+	if got := d.InFlight("fake"); got < 21 {
+		t.Errorf("InFlight with the engine's own time measured = %d; want at least the round trip's 21", got)
 	}
 }
