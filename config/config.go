@@ -54,6 +54,9 @@ type Config struct {
 		Token   string `yaml:"token"`
 		APIBase string `yaml:"api_base"`
 		GuildID string `yaml:"guild_id"`
+		// Shards is how many gateway shards to run; ShardsAuto (the
+		// default) asks Discord (GET /gateway/bot).
+		Shards Shards `yaml:"shards"`
 	} `yaml:"discord"`
 	Editors struct {
 		Telegram []string `yaml:"telegram"`
@@ -328,6 +331,9 @@ func (c *Config) Validate() error {
 			bad("discord.api_base", "must be a base URL like http://127.0.0.1:8082, without a path")
 		}
 	}
+	if n := c.Discord.Shards; n < 0 || n > MaxShards {
+		bad("discord.shards", "want auto or a number of shards from 1 to %d", MaxShards)
+	}
 	if g := c.Discord.GuildID; g != "" && !isDigits(g) {
 		bad("discord.guild_id", "%q is not a snowflake id", g)
 	}
@@ -437,6 +443,49 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	return v, nil
+}
+
+// Shards is discord.shards: "auto" (ShardsAuto, the default: Discord's
+// recommended count) or a number of gateway shards.
+type Shards int
+
+// ShardsAuto is discord.shards: auto.
+const ShardsAuto Shards = 0
+
+// MaxShards bounds discord.shards: a bot needs one shard per 2,500
+// guilds, and a number beyond this is a typing mistake.
+const MaxShards = 4096
+
+// UnmarshalYAML reads "auto" or a whole number from 1 to MaxShards; its
+// error says what is expected (the caller names the key and line).
+func (s *Shards) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseShards(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("want auto or a number of shards from 1 to %d", MaxShards)
+	}
+	*s = v
+	return nil
+}
+
+// ParseShards parses "auto" or a number of shards from 1 to MaxShards.
+func ParseShards(v string) (Shards, error) {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "auto") || v == "" {
+		return ShardsAuto, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxShards || v[0] == '+' {
+		return 0, fmt.Errorf("%q is not auto or a number of shards from 1 to %d", v, MaxShards)
+	}
+	return Shards(n), nil
+}
+
+// String returns "auto" or the number.
+func (s Shards) String() string {
+	if s == ShardsAuto {
+		return "auto"
+	}
+	return strconv.Itoa(int(s))
 }
 
 // D returns d as a time.Duration.

@@ -138,7 +138,10 @@ func TestLoadErrorsInTheUsersWords(t *testing.T) {
 		{"database: v.db\ntelegram:\n  tokn: abc\n",
 			`vigil.yaml:3: telegram.tokn: unknown key (known: token, api_endpoint, webhook_url)`},
 		{"discord: {token: x, guild: 1}\n",
-			`vigil.yaml:1: discord.guild: unknown key (known: token, api_base, guild_id)`},
+			`vigil.yaml:1: discord.guild: unknown key (known: token, api_base, guild_id, shards)`},
+		{"discord: {shards: -1}\n", `vigil.yaml:1: discord.shards: want auto or a number of shards from 1 to 4096`},
+		{"discord: {shards: many}\n", `vigil.yaml:1: discord.shards: want auto or a number of shards from 1 to 4096`},
+		{"discord: {shards: [2]}\n", `vigil.yaml:1: discord.shards: want auto or a number of shards from 1 to 4096`},
 		{"http:\n  listen: 127.0.0.1:1\n  port: 80\n",
 			`vigil.yaml:3: http.port: unknown key (known: listen, public_url)`},
 		{"editors:\n  telegram: [1]\n  slack: [2]\n",
@@ -169,6 +172,26 @@ func TestLoadErrorsInTheUsersWords(t *testing.T) {
 	_, err := Load(write(t, "telegram:\n  tokn: a\ndiscord:\n  tokn: b\n"), env(nil))
 	if err == nil || !strings.Contains(err.Error(), "vigil.yaml:2: telegram.tokn: unknown key") || !strings.Contains(err.Error(), "vigil.yaml:4: discord.tokn: unknown key") {
 		t.Errorf("two unknown keys: %v", err)
+	}
+}
+
+// TestDiscordShards: discord.shards is auto by default, "auto" or a
+// number from 1 to MaxShards.
+func TestDiscordShards(t *testing.T) {
+	c, err := Load(write(t, ""), env(nil))
+	if err != nil || c.Discord.Shards != ShardsAuto || c.Discord.Shards.String() != "auto" {
+		t.Errorf("default shards = %v, %v; want auto", c.Discord.Shards, err)
+	}
+	for in, want := range map[string]Shards{"auto": ShardsAuto, "AUTO": ShardsAuto, "1": 1, "16": 16, "4096": 4096} {
+		c, err := Load(write(t, "discord: {shards: "+in+"}\n"), env(nil))
+		if err != nil || c.Discord.Shards != want {
+			t.Errorf("shards: %s = %v, %v; want %v", in, c.Discord.Shards, err, want)
+		}
+	}
+	for _, in := range []string{"0", "4097", "+2", "2.5", "two"} {
+		if _, err := ParseShards(in); err == nil {
+			t.Errorf("ParseShards(%q) succeeded; want an error", in)
+		}
 	}
 }
 

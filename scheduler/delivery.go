@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -40,9 +41,17 @@ type Delivery struct {
 	// each chat's posts in order on one of them, so that the round trips
 	// of one send do not hold up the next. The platform paces them.
 	Workers int
+	// MaxWorkers, if above Workers, lets the engine keep more sends in
+	// flight on a bot.Paced platform: as many as its rate needs over its
+	// measured round trip (InFlight), up to MaxWorkers. Workers is then
+	// the least.
+	MaxWorkers int
 	// PauseAfter is how many refusals in a row (kicked, no access) pause
 	// a channel; 0 means the first.
 	PauseAfter int
+	overheadMu sync.Mutex
+	overheads  map[string]*bot.RoundTrips // the engine's own time per post, by platform
+
 	// Check, if set, is asked before a post is sent whether it still
 	// holds; a reason means it is skipped (Planner.StillDue).
 	// It may rewrite the post's payload (a digest loses lines that no
@@ -115,93 +124,213 @@ func (d *Delivery) Tick(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// tick sends the platform's due posts. It stops claiming new posts once
-// ctx is done; a claimed post whose turn has not come by then goes back
-// to the queue.
+// inFlightMargin is how many times the sends the round trip alone needs
+// the engine keeps in flight: the store's work around each send and the
+// pace's own waiting take time too.
+const inFlightMargin = 2
+
+// InFlight returns how many sends the engine keeps in flight on the
+// platform: for a bot.Paced platform, with MaxWorkers set, enough to hold
+// its rate over the time a post keeps a send busy apart from the pace's
+// waiting — the platform's measured round trip plus the engine's own
+// measured time around it (the store, composing) —
+// ceil(rate × (round trip + own time) × 2) + 1, within [Workers,
+// MaxWorkers]; otherwise Workers.
+func (d *Delivery) InFlight(platform string) int {
+	lo := max(d.Workers, 1)
+	hi := d.MaxWorkers
+	p, ok := d.Platforms[platform].(bot.Paced)
+	if !ok || hi <= lo {
+		return lo
+	}
+	busy := p.RoundTrip() + d.overhead(platform).Average()
+	n := int(math.Ceil(p.SendRate()*busy.Seconds()*inFlightMargin)) + 1
+	return min(max(n, lo), hi)
+}
+
+// tick sends the platform's due posts. It keeps up to InFlight sends
+// going, claiming more as chats finish rather than in batches, so that no
+// batch's last sends hold up the next; each chat's posts go out in order,
+// one at a time. It stops claiming new posts once ctx is done; a claimed
+// post whose turn has not come by then goes back to the queue.
 func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
-	workers := max(d.Workers, 1)
-	handled := 0
+	f := &flight{chats: map[string]*chatRun{}, held: map[string]time.Time{}}
+	f.cond = sync.NewCond(&f.mu)
+	stop := context.AfterFunc(ctx, func() {
+		f.mu.Lock()
+		f.cond.Broadcast()
+		f.mu.Unlock()
+	})
+	defer stop()
+	var wg sync.WaitGroup
 	for ctx.Err() == nil {
-		posts, err := d.Store.Claim(ctx, d.Now(), 8*workers, platform)
+		limit := d.InFlight(platform)
+		f.mu.Lock()
+		// Claim ahead of the sends in flight, but not far: what is
+		// claimed waits in sending, out of other ticks' reach.
+		for ctx.Err() == nil && (len(f.chats) >= 2*limit || f.posts >= 4*limit) {
+			f.cond.Wait()
+			limit = d.InFlight(platform)
+		}
+		want := max(2*limit-len(f.chats), 1)
+		failed := len(f.errs) > 0
+		f.mu.Unlock()
+		if ctx.Err() != nil || failed {
+			// A store failure ends the tick, as it would a batch: Run
+			// logs it and tries again at the next poll.
+			break
+		}
+		posts, err := d.Store.Claim(ctx, d.Now(), want, platform)
 		if err != nil {
-			return handled, err
+			f.fail(err)
+			break
 		}
 		if len(posts) == 0 {
-			return handled, nil
+			// Wait for the chats in flight before looking again: their
+			// next posts may be due by then.
+			f.mu.Lock()
+			for len(f.chats) > 0 {
+				f.cond.Wait()
+			}
+			more := f.handledSinceCheck
+			f.handledSinceCheck = 0
+			f.mu.Unlock()
+			if more == 0 {
+				break
+			}
+			continue
 		}
-		var (
-			mu   sync.Mutex
-			errs []error
-			wg   sync.WaitGroup
-			jobs = make(chan []store.Post)
-		)
-		groups := byChat(posts)
-		for range min(workers, len(groups)) {
+		type waiting struct {
+			p     store.Post
+			until time.Time
+		}
+		var wait []waiting
+		f.mu.Lock()
+		for _, p := range posts {
+			if until, ok := f.held[p.Chat]; ok && d.Now().Before(until) {
+				// The chat asked to wait after this tick began.
+				wait = append(wait, waiting{p, until})
+				continue
+			}
+			f.posts++
+			if r := f.chats[p.Chat]; r != nil {
+				r.posts = append(r.posts, p)
+				continue
+			}
+			r := &chatRun{posts: []store.Post{p}}
+			f.chats[p.Chat] = r
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for g := range jobs {
-					n, err := d.deliverAll(ctx, g)
-					mu.Lock()
-					handled += n
-					if err != nil {
-						errs = append(errs, err)
-					}
-					mu.Unlock()
-				}
+				d.runChat(ctx, platform, f, p.Chat, r)
 			}()
 		}
-		for _, g := range groups {
-			jobs <- g
-		}
-		close(jobs)
-		wg.Wait()
-		if len(errs) > 0 {
-			return handled, errors.Join(errs...)
+		f.mu.Unlock()
+		for _, w := range wait {
+			if err := d.release([]store.Post{w.p}, w.until); err != nil {
+				f.fail(err)
+			}
 		}
 	}
-	return handled, nil
+	wg.Wait()
+	return f.handled, errors.Join(f.errs...)
 }
 
-// byChat splits posts by chat, keeping their order within each chat.
-func byChat(posts []store.Post) [][]store.Post {
-	index := map[string]int{}
-	var groups [][]store.Post
-	for _, p := range posts {
-		i, ok := index[p.Chat]
-		if !ok {
-			i = len(groups)
-			index[p.Chat] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], p)
+// flight is one tick's sends in flight on one platform.
+type flight struct {
+	mu                sync.Mutex
+	cond              *sync.Cond // signalled when a chat finishes or a send slot frees
+	chats             map[string]*chatRun
+	held              map[string]time.Time // chats that asked to wait, until when
+	posts             int                  // claimed and not yet done
+	sending           int                  // chats holding a send slot
+	handled           int
+	handledSinceCheck int
+	errs              []error
+}
+
+// chatRun is one chat's claimed posts, sent in order by one goroutine.
+type chatRun struct {
+	posts []store.Post
+	held  bool      // a post said the rest must wait
+	until time.Time // until when (zero: no hold, as for a moved chat)
+}
+
+func (f *flight) fail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, err)
+}
+
+// runChat sends chat's posts in order, one at a time, taking more that
+// the tick appends meanwhile, once it holds one of the InFlight send
+// slots. When one of them finds the chat moved, refusing or paused, the
+// rest go back to the queue untried: they are claimed again under the
+// chat's new state.
+func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat string, r *chatRun) {
+	f.mu.Lock()
+	for ctx.Err() == nil && f.sending >= d.InFlight(platform) {
+		f.cond.Wait()
 	}
-	return groups
-}
+	f.sending++
+	f.mu.Unlock()
+	for {
+		f.mu.Lock()
+		if len(r.posts) == 0 {
+			delete(f.chats, chat)
+			if r.held && !r.until.IsZero() {
+				// Posts of this chat claimed later in this tick wait too.
+				// (Those of a chat that moved are claimed again at once.)
+				f.held[chat] = r.until
+			}
+			f.sending--
+			f.cond.Broadcast()
+			f.mu.Unlock()
+			return
+		}
+		p := r.posts[0]
+		r.posts = r.posts[1:]
+		held, until := r.held, r.until
+		f.mu.Unlock()
 
-// deliverAll sends one chat's posts in order. When one of them finds the
-// chat moved, refusing or paused, the rest go back to the queue untried:
-// they are claimed again under the chat's new state.
-func (d *Delivery) deliverAll(ctx context.Context, posts []store.Post) (int, error) {
-	var errs []error
-	for i, p := range posts {
-		if ctx.Err() != nil {
+		var errs []error
+		handled := 0
+		switch {
+		case held:
+			errs = append(errs, d.release([]store.Post{p}, until))
+		case ctx.Err() != nil:
 			// Not started: back to the queue, untouched by this process.
-			return i, errors.Join(append(errs, d.release(posts[i:], time.Time{}))...)
+			errs = append(errs, d.release([]store.Post{p}, time.Time{}))
+		default:
+			handled = 1
+			var calls time.Duration
+			start := time.Now()
+			h, err := d.deliver(context.WithValue(ctx, callTimeKey{}, &calls), p)
+			d.overhead(platform).Observe(time.Since(start) - calls)
+			if err != nil {
+				// The outcome could not be recorded: put the post back so
+				// it is not stuck in sending until the next start (if that
+				// fails too, the next start requeues it).
+				rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
+				errs = append(errs, err, rerr)
+			}
+			if h.stop {
+				held, until = true, h.until
+			}
 		}
-		hold, err := d.deliver(ctx, p)
-		if err != nil {
-			// The outcome could not be recorded: put the post back so it
-			// is not stuck in sending until the next start (if that fails
-			// too, the next start requeues it).
-			rerr := d.Store.Retry(context.WithoutCancel(ctx), p.ID, d.Now().Add(Backoff(p.Attempts, 0)), err, d.Now())
-			errs = append(errs, err, rerr)
+		f.mu.Lock()
+		f.posts--
+		f.handled += handled
+		f.handledSinceCheck += handled
+		if held {
+			r.held, r.until = true, until
 		}
-		if hold.stop {
-			return i + 1, errors.Join(append(errs, d.release(posts[i+1:], hold.until))...)
+		if err := errors.Join(errs...); err != nil {
+			f.errs = append(f.errs, err)
 		}
+		f.cond.Broadcast()
+		f.mu.Unlock()
 	}
-	return len(posts), errors.Join(errs...)
 }
 
 // hold says whether a chat's other claimed posts must wait: it moved,
@@ -307,8 +436,33 @@ func (d *Delivery) call(ctx context.Context, p store.Post, fn func(context.Conte
 	defer cancel()
 	start := time.Now()
 	err := fn(callCtx)
-	d.Metrics.observeSend(p.Platform, time.Since(start))
+	took := time.Since(start)
+	d.Metrics.observeSend(p.Platform, took)
+	if acc, ok := ctx.Value(callTimeKey{}).(*time.Duration); ok {
+		*acc += took
+	}
 	return err
+}
+
+// callTimeKey is the context key under which runChat asks call to add up
+// the time of a post's platform calls, so that the engine's own time
+// around them (the store, composing) is known.
+type callTimeKey struct{}
+
+// overhead returns the moving average of the engine's own time per post
+// on the platform, around its platform calls.
+func (d *Delivery) overhead(platform string) *bot.RoundTrips {
+	d.overheadMu.Lock()
+	defer d.overheadMu.Unlock()
+	if d.overheads == nil {
+		d.overheads = map[string]*bot.RoundTrips{}
+	}
+	o := d.overheads[platform]
+	if o == nil {
+		o = &bot.RoundTrips{}
+		d.overheads[platform] = o
+	}
+	return o
 }
 
 // operate carries out an operation on a delivered copy of an alert: a

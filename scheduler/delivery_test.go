@@ -320,3 +320,96 @@ func TestDeliveryRestAtNextTurn(t *testing.T) {
 		t.Errorf("after the turn: %d firsts, resumes %v, post %s %q; want the rest alone and both ids", p.firsts, p.resumes, post.State, post.MessageID)
 	}
 }
+
+// pacedPlatform is a bot.Paced platform whose sends wait for one another
+// in waves of wave: a send returns once wave sends have arrived, so the
+// sends in flight reach the engine's limit and never pass it.
+type pacedPlatform struct {
+	orderedPlatform
+	rate float64
+	rtt  time.Duration
+	wave int
+
+	cond    *sync.Cond
+	arrived int
+}
+
+func (p *pacedPlatform) SendRate() float64        { return p.rate }
+func (p *pacedPlatform) RoundTrip() time.Duration { return p.rtt }
+
+func (p *pacedPlatform) Send(ctx context.Context, chat string, msg bot.Message) (string, error) {
+	p.orderedPlatform.mu.Lock()
+	p.inFlight++
+	p.maxInFlight = max(p.maxInFlight, p.inFlight)
+	p.arrived++
+	full := (p.arrived + p.wave - 1) / p.wave * p.wave // the end of this send's wave
+	p.cond.Broadcast()
+	timeout := time.AfterFunc(2*time.Second, func() {
+		p.orderedPlatform.mu.Lock()
+		p.cond.Broadcast()
+		p.orderedPlatform.mu.Unlock()
+	})
+	start := time.Now()
+	for p.arrived < full && time.Since(start) < 2*time.Second {
+		p.cond.Wait()
+	}
+	timeout.Stop()
+	p.inFlight--
+	p.orderedPlatform.mu.Unlock()
+	return p.fakePlatform.Send(ctx, chat, msg)
+}
+
+// TestInFlightFollowsRoundTrip: for a bot.Paced platform the engine keeps
+// ceil(rate × (round trip + its own time) × 2) + 1 sends in flight (before
+// any post went out, its own time is nothing), within Workers and
+// MaxWorkers (without MaxWorkers, Workers), and a fan-out reaches that
+// many at once and no more.
+func TestInFlightFollowsRoundTrip(t *testing.T) {
+	var chats []string
+	for i := range 42 {
+		chats = append(chats, fmt.Sprintf("c%02d", i))
+	}
+	d, st, _, clk := setup(t, chats...)
+	if _, n, err := st.QueueAlert(context.Background(), "amira-testova", "Act now", "test", clk.now()); err != nil || n != 42 {
+		t.Fatalf("QueueAlert = %d, %v; want 42", n, err)
+	}
+	pp := &pacedPlatform{orderedPlatform: orderedPlatform{fakePlatform: fakePlatform{sent: map[string][]bot.Message{}, fails: map[string][]error{}}},
+		rate: 100, rtt: 100 * time.Millisecond, wave: 21}
+	pp.cond = sync.NewCond(&pp.orderedPlatform.mu)
+	d.Platforms = map[string]bot.Platform{"fake": pp}
+	d.Workers = 2
+	tests := []struct {
+		rate      float64
+		rtt       time.Duration
+		max, want int
+	}{
+		{100, 100 * time.Millisecond, 64, 21}, // 100/s × 0.1 s × 2 + 1
+		{29, 200 * time.Millisecond, 64, 13},
+		{50, 0, 64, 2},                     // no round trip measured yet: Workers
+		{50, 10 * time.Second, 30, 30},     // MaxWorkers
+		{50, 10 * time.Second, 0, 2},       // no MaxWorkers: Workers
+		{50, 200 * time.Millisecond, 1, 2}, // MaxWorkers under Workers: Workers
+	}
+	for _, tt := range tests {
+		pp.rate, pp.rtt, d.MaxWorkers = tt.rate, tt.rtt, tt.max
+		if got := d.InFlight("fake"); got != tt.want {
+			t.Errorf("InFlight at %v/s, %v, MaxWorkers %d = %d; want %d", tt.rate, tt.rtt, tt.max, got, tt.want)
+		}
+	}
+	// 100/s over 0.1 s wants 21 and more (the engine's own time adds to
+	// the round trip once posts go out); MaxWorkers holds it at 21.
+	pp.rate, pp.rtt, d.MaxWorkers = 100, 100*time.Millisecond, 21
+	if n, err := d.Tick(context.Background()); err != nil || n != 42 {
+		t.Fatalf("Tick = %d, %v; want 42", n, err)
+	}
+	if pp.maxInFlight != 21 {
+		t.Errorf("at most %d sends at once; want 21", pp.maxInFlight)
+	}
+	if got := d.InFlight("fake"); got != 21 {
+		t.Errorf("InFlight after the fan-out = %d; want 21 (MaxWorkers)", got)
+	}
+	d.MaxWorkers = 64
+	if got := d.InFlight("fake"); got < 21 {
+		t.Errorf("InFlight with the engine's own time measured = %d; want at least the round trip's 21", got)
+	}
+}

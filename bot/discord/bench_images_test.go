@@ -27,7 +27,7 @@ import (
 func BenchmarkFanOutImages(b *testing.B) {
 	const channels = 1000
 	pics := &pictures{noise: true}
-	e := startWith(b, guildID, discordtest.Options{}, pics)
+	e := startWith(b, guildID, discordtest.New(b, discordtest.Options{}), nil, pics)
 	ctx := context.Background()
 	for i := range channels {
 		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))

@@ -1,5 +1,6 @@
-// Package discord is vigil's Discord adapter: a bot on discordgo that
-// registers the chat commands as slash commands, answers interactions
+// Package discord is vigil's Discord adapter: a bot on discordgo, one
+// gateway session per shard, that registers the chat commands as slash
+// commands, answers interactions on the shard that received them
 // (commands, autocomplete, pick-list buttons) through the shared
 // bot.Handler, renders cards as embeds within every Discord limit, and
 // delivers posts for the delivery engine, paced under Discord's global and
@@ -20,7 +21,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -36,44 +36,45 @@ const Name = "discord"
 // empty.
 const DefaultAPIBase = "https://discord.com"
 
-// Client is the Discord platform.
+// Client is the Discord platform. It runs one gateway session per shard
+// (discord.shards) and sends every REST request, posts above all, through
+// one session and one paced transport.
 type Client struct {
 	cfg     *config.Config
 	h       *bot.Handler
 	log     *slog.Logger
-	s       *discordgo.Session
+	s       *discordgo.Session // REST: sends, commands, the gateway lookup
+	token   string
 	tr      *transport
 	guildID string
 
 	deferAfter   time.Duration
 	autocomplete time.Duration // how long autocomplete may search
 	handleFor    time.Duration // bounds one command's handling
+	spacing      time.Duration // between IDENTIFYs of one rate-limit key
 
 	mu      sync.Mutex
 	appID   string
-	readyCh chan struct{} // closed at the first READY
-	lost    chan struct{} // signalled when the gateway connection is lost
+	readyCh chan struct{} // closed at the first READY of any shard
+
+	shardsMu sync.Mutex
+	shards   []*shard // set once Run knows the count
 
 	inflight sync.WaitGroup
-
-	// connected is true while the gateway session is up (READY or
-	// RESUMED seen, no disconnect since), for /healthz.
-	connected atomic.Bool
 }
 
 var (
 	_ bot.Platform       = (*Client)(nil)
 	_ bot.HealthReporter = (*Client)(nil)
+	_ bot.Paced          = (*Client)(nil)
 )
 
-// Healthy returns nil while the gateway session is up, else why not,
-// naming the api_base it connects through.
-func (c *Client) Healthy() error {
-	if !c.connected.Load() {
-		return fmt.Errorf("gateway not connected (connecting through %s)", c.tr.target.Host)
-	}
-	return nil
-}
+// SendRate returns Discord's global limit, requests a second, under
+// which the client paces its sends (bot.Paced).
+func (c *Client) SendRate() float64 { return globalLimit }
+
+// RoundTrip returns the recent average time of one REST call (bot.Paced).
+func (c *Client) RoundTrip() time.Duration { return c.tr.rtt.Average() }
 
 // Option changes a Client's defaults.
 type Option func(*Client)
@@ -91,7 +92,8 @@ func WithTransport(rt http.RoundTripper) Option {
 }
 
 // New returns a Discord client for cfg.Discord (token, api_base,
-// guild_id) answering commands with h. It does not connect: Run does.
+// guild_id, shards) answering commands with h. It does not connect: Run
+// does.
 func New(cfg *config.Config, h *bot.Handler, log *slog.Logger, opts ...Option) (*Client, error) {
 	token := strings.TrimSpace(cfg.Discord.Token)
 	if token == "" {
@@ -108,41 +110,29 @@ func New(cfg *config.Config, h *bot.Handler, log *slog.Logger, opts ...Option) (
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, fmt.Errorf("discord: discord.api_base: %q is not an http(s) base URL", base)
 	}
-	s, err := discordgo.New(token)
-	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
-	}
-	c := &Client{cfg: cfg, h: h, log: log.With("platform", Name), s: s, guildID: cfg.Discord.GuildID,
-		deferAfter: time.Second, autocomplete: 2 * time.Second, handleFor: 30 * time.Second,
-		readyCh: make(chan struct{}), lost: make(chan struct{}, 1)}
+	c := &Client{cfg: cfg, h: h, log: log.With("platform", Name), token: token, guildID: cfg.Discord.GuildID,
+		deferAfter: time.Second, autocomplete: 2 * time.Second, handleFor: 30 * time.Second, spacing: identifySpacing,
+		readyCh: make(chan struct{})}
 	c.tr = newTransport(http.DefaultTransport, target, globalLimit)
 	for _, o := range opts {
 		o(c)
 	}
-	s.Client = &http.Client{Transport: c.tr, Timeout: 20 * time.Second}
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second}
-	// Only the guilds intent: interactions need no privileged one.
-	s.Identify.Intents = discordgo.IntentsGuilds
-	// discordgo's own reconnect loop cannot be stopped; Run reconnects.
-	s.ShouldReconnectOnError = false
-	s.ShouldReconnectVoiceOnSessionError = false
-	// discordgo retries 429s forever: Send reports them to the delivery
-	// engine instead, and the transport paces ahead of them.
-	s.ShouldRetryOnRateLimit = false
-	s.MaxRestRetries = 0
-	// discordgo logs through the standard logger, at debug level with the
-	// identify payload (the token): keep it silent; Run logs with slog.
-	s.LogLevel = -1
-	s.StateEnabled = false
+	c.s, err = newSession(token, &http.Client{Transport: c.tr, Timeout: 20 * time.Second})
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
 // Name returns "discord".
 func (c *Client) Name() string { return Name }
 
-// Run connects to the gateway, registers the slash commands and answers
-// interactions until ctx is done; it reconnects (resuming the session)
-// when the connection drops. A refused token ends it with an error.
+// Run connects the gateway shards (discord.shards, or as many as Discord
+// recommends), registers the slash commands and answers interactions
+// until ctx is done; each shard reconnects (resuming its session) when its
+// connection drops. A refused token ends it with an error; a shard
+// Discord refuses (sharding required, invalid shard) stops, reported by
+// Healthy and the log, while the others go on.
 func (c *Client) Run(ctx context.Context) error {
 	me, err := c.checkToken(ctx)
 	if err != nil {
@@ -151,85 +141,138 @@ func (c *Client) Run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
+	count, concurrency, ok := c.shardPlan(ctx)
+	if !ok {
+		return nil
+	}
 	// Build the case index now, not in a user's three-second window.
 	if _, err := c.h.Library.Complete(ctx, "", 1); err != nil {
 		c.log.Warn("case index not warmed", "err", err)
 	}
-	handlerCtx := context.WithoutCancel(ctx)
-	removers := []func(){
-		c.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { c.onReady(r) }),
-		c.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-			c.connected.Store(false)
-			select {
-			case c.lost <- struct{}{}:
-			default:
-			}
-		}),
-		c.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
-			c.connected.Store(true)
-			c.log.Info("gateway session resumed")
-		}),
-		c.s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-			c.onInteraction(handlerCtx, ic.Interaction)
-		}),
-	}
-	defer func() {
-		for _, r := range removers {
-			r()
-		}
-	}()
-	c.log.Info("connecting", "bot", me)
-
+	c.log.Info("connecting", "bot", me, "shards", count, "max_concurrency", concurrency, "shards_config", c.cfg.Discord.Shards.String())
 	registered := false
-	backoff := time.Second
+	// One gate for every generation of shards: a restart with more
+	// shards still spaces its IDENTIFYs from the last ones.
+	gate := newIdentifyGate(concurrency, c.spacing)
 	for {
-		err := c.s.Open()
-		if err != nil && !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-			if fatalGateway(err) {
-				return fmt.Errorf("discord: gateway refused the bot: %w", err)
-			}
-			c.log.Warn("gateway connection failed; retrying", "err", redact(err), "in", backoff)
-			if bot.Sleep(ctx, backoff) != nil {
-				return nil
-			}
-			backoff = min(2*backoff, 2*time.Minute)
-			continue
+		shards, err := c.newShards(context.WithoutCancel(ctx), count)
+		if err != nil {
+			return err
 		}
-		backoff = time.Second
-		if !registered {
-			select {
-			case <-c.readyCh:
-			case <-ctx.Done():
-				c.stop()
-				return nil
-			}
-			if err := c.register(ctx); err != nil {
-				c.stop()
-				return err
-			}
-			registered = true
+		next, err := c.runShards(ctx, shards, gate, &registered)
+		c.stop(shards)
+		if err != nil || next == 0 || ctx.Err() != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			c.stop()
-			return nil
-		case <-c.lost:
-			if ctx.Err() != nil {
-				c.stop()
-				return nil
-			}
-			c.log.Warn("gateway connection lost; reconnecting")
-		}
+		c.log.Warn("Discord asks for more shards; reconnecting the gateway with them", "shards", next, "were", count)
+		count = next
 	}
 }
 
-// stop closes the gateway connection and waits, for a while, for the
-// interactions being answered.
-func (c *Client) stop() {
-	c.connected.Store(false)
-	if err := c.s.Close(); err != nil {
-		c.log.Warn("closing the gateway connection", "err", redact(err))
+// newShards makes count gateway sessions, each answering the interactions
+// it receives under handlerCtx, and makes them the client's shards.
+func (c *Client) newShards(handlerCtx context.Context, count int) ([]*shard, error) {
+	shards := make([]*shard, count)
+	for i := range shards {
+		sh := &shard{id: i, count: count, lost: make(chan struct{}, 1)}
+		var err error
+		sh.s, err = newSession(c.token, &http.Client{Transport: countCallbacks{next: c.tr, n: &sh.answered}, Timeout: 20 * time.Second})
+		if err != nil {
+			return nil, err
+		}
+		sh.s.ShardID, sh.s.ShardCount = i, count
+		sh.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { c.onReady(sh, r) })
+		sh.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			sh.connected.Store(false)
+			select {
+			case sh.lost <- struct{}{}:
+			default:
+			}
+		})
+		sh.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			sh.connected.Store(true)
+			c.log.Info("gateway session resumed", "shard", sh.id)
+		})
+		sh.s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+			sh.received.Add(1)
+			c.onInteraction(handlerCtx, s, ic.Interaction)
+		})
+		shards[i] = sh
 	}
+	c.shardsMu.Lock()
+	c.shards = shards
+	c.shardsMu.Unlock()
+	return shards, nil
+}
+
+// runShards keeps the shards connected until ctx is done, registering
+// the commands at the first READY unless *registered says that is done.
+// With discord.shards auto, a shard closed with 4011 makes it ask Discord
+// again: if Discord now recommends more shards, it stops these and
+// returns that count to start again with; otherwise the refused shard
+// stays down, reported, and the others go on.
+func (c *Client) runShards(ctx context.Context, shards []*shard, gate *identifyGate, registered *bool) (next int, err error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(shards))
+	for _, sh := range shards {
+		go func() { errs <- c.runShard(runCtx, sh, gate) }()
+	}
+	var first error
+	for running := len(shards); running > 0; {
+		var ready <-chan struct{}
+		if !*registered && first == nil {
+			ready = c.readyCh
+		}
+		select {
+		case <-ready:
+			*registered = true
+			if err := c.register(runCtx); err != nil {
+				first = err
+				cancel()
+			}
+		case err := <-errs:
+			running--
+			var refused *refusedError
+			switch {
+			case errors.As(err, &refused):
+				if refused.code != 4011 || c.cfg.Discord.Shards != config.ShardsAuto || next > 0 || first != nil {
+					continue
+				}
+				if n, _, ok := c.shardPlan(runCtx); ok && n > len(shards) {
+					next = n
+					cancel()
+				} else if ok {
+					c.log.Error("Discord requires sharding but recommends no more shards than run now", "shards", len(shards), "recommended", n)
+				}
+			case err != nil && first == nil:
+				first = err
+				cancel()
+			}
+		}
+	}
+	if first != nil {
+		return 0, first
+	}
+	return next, nil
+}
+
+// stop closes the shards' gateway connections, at once (discordgo's
+// Close waits a second for each), and waits, for a while, for the
+// interactions being answered.
+func (c *Client) stop(shards []*shard) {
+	var wg sync.WaitGroup
+	for _, sh := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sh.connected.Store(false)
+			if err := sh.s.Close(); err != nil {
+				c.log.Warn("closing the gateway connection", "shard", sh.id, "err", redact(err))
+			}
+		}()
+	}
+	wg.Wait()
 	done := make(chan struct{})
 	go func() { c.inflight.Wait(); close(done) }()
 	select {
@@ -264,8 +307,12 @@ func (c *Client) checkToken(ctx context.Context) (string, error) {
 	}
 }
 
-func (c *Client) onReady(r *discordgo.Ready) {
-	c.connected.Store(true)
+func (c *Client) onReady(sh *shard, r *discordgo.Ready) {
+	sh.connected.Store(true)
+	sh.ready.Store(true)
+	sh.mu.Lock()
+	sh.lastErr = nil
+	sh.mu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r.Application != nil && r.Application.ID != "" {
@@ -275,10 +322,10 @@ func (c *Client) onReady(r *discordgo.Ready) {
 	}
 	select {
 	case <-c.readyCh:
-		c.log.Info("gateway session started again")
+		c.log.Info("gateway session started", "shard", sh.id, "shards", sh.count, "guilds", len(r.Guilds))
 	default:
 		close(c.readyCh)
-		c.log.Info("gateway ready", "application", c.appID)
+		c.log.Info("gateway ready", "application", c.appID, "shard", sh.id, "shards", sh.count, "guilds", len(r.Guilds))
 	}
 }
 

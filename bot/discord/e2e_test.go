@@ -113,15 +113,16 @@ func start(t testing.TB, sopts discordtest.Options, opts ...Option) *env {
 // startIn starts with commands registered in guild, or globally if empty.
 func startIn(t testing.TB, guild string, sopts discordtest.Options, opts ...Option) *env {
 	t.Helper()
-	return startWith(t, guild, sopts, nil, opts...)
+	return startWith(t, guild, discordtest.New(t, sopts), nil, nil, opts...)
 }
 
-// startWith starts with pictures rendering the posts' share cards (nil:
-// posts go without).
-func startWith(t testing.TB, guild string, sopts discordtest.Options, pictures bot.Pictures, opts ...Option) *env {
+// startWith starts against srv with commands registered in guild (or
+// globally), after setup has changed the configuration, if it is not nil,
+// and with pictures rendering the posts' share cards (nil: posts go
+// without).
+func startWith(t testing.TB, guild string, srv *discordtest.Server, setup func(*config.Config), pictures bot.Pictures, opts ...Option) *env {
 	t.Helper()
 	ctx := context.Background()
-	srv := discordtest.New(t, sopts)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +139,9 @@ func startWith(t testing.TB, guild string, sopts discordtest.Options, pictures b
 	cfg.Discord.APIBase = srv.URL
 	cfg.Discord.GuildID = guild
 	cfg.Editors.Discord = []string{editorID}
+	if setup != nil {
+		setup(cfg)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := bot.NewHandler(st, cfg, log)
@@ -147,7 +151,7 @@ func startWith(t testing.TB, guild string, sopts discordtest.Options, pictures b
 		t.Fatal(err)
 	}
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: c}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond, Workers: 4}
+		Now: time.Now, Poll: 20 * time.Millisecond, Workers: 4, MaxWorkers: 64}
 	runCtx, cancel := context.WithCancel(ctx)
 	e := &env{t: t, srv: srv, st: st, h: h, c: c, logs: logs, cancel: cancel, done: make(chan error, 2)}
 	go func() { e.done <- c.Run(runCtx) }()

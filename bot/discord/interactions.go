@@ -13,10 +13,10 @@ import (
 	"github.com/vigil-bot/vigil/cases"
 )
 
-// onInteraction answers one interaction; discordgo calls it on its own
-// goroutine. ctx outlives Run's context so that an answer under way is
+// onInteraction answers one interaction through s, the session of the
+// shard that received it; discordgo calls it on its own goroutine. ctx outlives Run's context so that an answer under way is
 // finished at shutdown (Run waits for it, for a while).
-func (c *Client) onInteraction(ctx context.Context, i *discordgo.Interaction) {
+func (c *Client) onInteraction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
 	c.inflight.Add(1)
 	defer c.inflight.Done()
 	defer func() {
@@ -28,11 +28,11 @@ func (c *Client) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 	defer cancel()
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		c.command(ctx, i)
+		c.command(ctx, s, i)
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		c.autocompleteAnswer(ctx, i)
+		c.autocompleteAnswer(ctx, s, i)
 	case discordgo.InteractionMessageComponent:
-		c.component(ctx, i)
+		c.component(ctx, s, i)
 	}
 }
 
@@ -75,7 +75,7 @@ func (c *Client) request(i *discordgo.Interaction) bot.Request {
 // otherwise with a deferred response that is edited when the reply is
 // ready. A private reply after a (public) deferral replaces it with an
 // ephemeral follow-up.
-func (c *Client) command(ctx context.Context, i *discordgo.Interaction) {
+func (c *Client) command(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
 	req := c.request(i)
 	log := c.log.With("interaction", i.ID, "command", req.Command, "chat", req.Chat, "user", bot.LogUser(req.Command, req.User))
 	replies := make(chan bot.Reply, 1)
@@ -94,14 +94,14 @@ func (c *Client) command(ctx context.Context, i *discordgo.Interaction) {
 	var r bot.Reply
 	select {
 	case r = <-replies:
-		if err := c.s.InteractionRespond(i, renderReply(r).response(discordgo.InteractionResponseChannelMessageWithSource),
+		if err := s.InteractionRespond(i, renderReply(r).response(discordgo.InteractionResponseChannelMessageWithSource),
 			discordgo.WithContext(ctx)); err != nil {
 			log.Error("interaction response failed", "err", redact(err))
 		}
 		return
 	case <-wait:
 	}
-	if err := c.s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource},
+	if err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource},
 		discordgo.WithContext(ctx)); err != nil {
 		log.Error("deferring the interaction failed", "err", redact(err))
 		return
@@ -114,15 +114,15 @@ func (c *Client) command(ctx context.Context, i *discordgo.Interaction) {
 	}
 	out := renderReply(r)
 	if !out.ephemeral {
-		if _, err := c.s.InteractionResponseEdit(i, out.edit(), discordgo.WithContext(ctx)); err != nil {
+		if _, err := s.InteractionResponseEdit(i, out.edit(), discordgo.WithContext(ctx)); err != nil {
 			log.Error("editing the deferred response failed", "err", redact(err))
 		}
 		return
 	}
-	if err := c.s.InteractionResponseDelete(i, discordgo.WithContext(ctx)); err != nil {
+	if err := s.InteractionResponseDelete(i, discordgo.WithContext(ctx)); err != nil {
 		log.Warn("deleting the deferred response failed", "err", redact(err))
 	}
-	if _, err := c.s.FollowupMessageCreate(i, true, out.followup(), discordgo.WithContext(ctx)); err != nil {
+	if _, err := s.FollowupMessageCreate(i, true, out.followup(), discordgo.WithContext(ctx)); err != nil {
 		log.Error("private follow-up failed", "err", redact(err))
 	}
 }
@@ -130,7 +130,7 @@ func (c *Client) command(ctx context.Context, i *discordgo.Interaction) {
 // autocompleteAnswer suggests case names or countries for the focused
 // option, always within Discord's window: a search that takes too long
 // answers with no suggestions.
-func (c *Client) autocompleteAnswer(ctx context.Context, i *discordgo.Interaction) {
+func (c *Client) autocompleteAnswer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
 	data := i.ApplicationCommandData()
 	var focused *discordgo.ApplicationCommandInteractionDataOption
 	for _, o := range data.Options {
@@ -164,7 +164,7 @@ func (c *Client) autocompleteAnswer(ctx context.Context, i *discordgo.Interactio
 	}
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices}}
-	if err := c.s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
+	if err := s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 		c.log.Error("autocomplete response failed", "interaction", i.ID, "err", redact(err))
 	}
 }
@@ -210,10 +210,10 @@ func (c *Client) suggest(ctx context.Context, command, option, input, locale str
 
 // component answers a pick-list button: the message becomes the chosen
 // case's card.
-func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
+func (c *Client) component(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
 	data := i.MessageComponentData()
 	if id, ok := strings.CutPrefix(data.CustomID, wrotePrefix); ok {
-		c.wrote(ctx, i, id)
+		c.wrote(ctx, s, i, id)
 		return
 	}
 	id, ok := strings.CutPrefix(data.CustomID, pickPrefix)
@@ -221,7 +221,7 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 		// Not one of ours (an old message's button): acknowledge it so
 		// the user does not see "interaction failed", and change nothing.
 		ack := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
-		if err := c.s.InteractionRespond(i, ack, discordgo.WithContext(ctx)); err != nil {
+		if err := s.InteractionRespond(i, ack, discordgo.WithContext(ctx)); err != nil {
 			c.log.Warn("unknown button not acknowledged", "interaction", i.ID, "err", redact(err))
 		}
 		return
@@ -243,7 +243,7 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 		r.content = ""
 		resp = r.response(discordgo.InteractionResponseUpdateMessage)
 	}
-	if err := c.s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
+	if err := s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 		log.Error("pick-list response failed", "err", redact(err))
 	}
 }
@@ -251,12 +251,12 @@ func (c *Client) component(ctx context.Context, i *discordgo.Interaction) {
 // wrote answers an "I wrote" button: the letter is counted (once a day
 // per user and case) and the answer is shown to the presser alone.
 // Nothing about the presser is logged.
-func (c *Client) wrote(ctx context.Context, i *discordgo.Interaction, caseID string) {
+func (c *Client) wrote(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, caseID string) {
 	r := c.h.Wrote(ctx, bot.Request{Platform: Name, Chat: i.ChannelID, User: userID(i),
 		Private: i.GuildID == "", UserLang: string(i.Locale)}, caseID)
 	r.Private = true
 	resp := renderReply(r).response(discordgo.InteractionResponseChannelMessageWithSource)
-	if err := c.s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
+	if err := s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
 		c.log.Error("I-wrote response failed", "interaction", i.ID, "case", caseID, "err", redact(err))
 	}
 }

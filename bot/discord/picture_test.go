@@ -105,7 +105,7 @@ func hasPicture(t *testing.T, m discordtest.Message) bool {
 // correction keeps the picture, and a retraction deletes the message.
 func TestPictureEmbed(t *testing.T) {
 	pics := &pictures{}
-	e := startWith(t, guildID, discordtest.Options{}, pics)
+	e := startWith(t, guildID, discordtest.New(t, discordtest.Options{}), nil, pics)
 	chans := e.subscribeAZ(5, 0)
 	ed := in(chans[0], editorID, 0)
 	m := e.command(ed, "alert", map[string]string{"case": "amira-testova", "message": "Act now"})
@@ -155,7 +155,7 @@ func TestPictureFallbackAndOff(t *testing.T) {
 		"images off":   {pics: &pictures{}, off: true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := startWith(t, guildID, discordtest.Options{}, tt.pics)
+			e := startWith(t, guildID, discordtest.New(t, discordtest.Options{}), nil, tt.pics)
 			chans := e.subscribeAZ(2, 100)
 			if tt.off {
 				admin := in(chans[0], memberID, permManageChannels)

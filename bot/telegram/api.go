@@ -24,11 +24,32 @@ type ctxDoer struct {
 	ctx    context.Context
 	client *http.Client
 	token  string
+	rtt    *bot.RoundTrips // if set, the round trips of calls other than getUpdates
+	window *window         // if set, holds messages under Telegram's limit a second
 }
 
-// Do sends req under the doer's context.
+// Do sends req under the doer's context: a message waits for a slot in
+// the window first.
 func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
+	gated := d.window != nil && counted(req.URL.Path)
+	if gated {
+		if err := d.window.acquire(d.ctx); err != nil {
+			return nil, fmt.Errorf("telegram: waiting for the rate window: %w", err)
+		}
+	}
+	start := time.Now()
 	resp, err := d.client.Do(req.WithContext(d.ctx))
+	back := time.Now()
+	if d.rtt != nil && err == nil && !strings.HasSuffix(req.URL.Path, "/getUpdates") {
+		d.rtt.Observe(back.Sub(start))
+	}
+	if gated {
+		var low time.Duration
+		if d.rtt != nil {
+			low = d.rtt.Low()
+		}
+		d.window.release(back, low)
+	}
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -61,7 +82,7 @@ func redact(err error, token string) error {
 func (c *Client) api(ctx context.Context, timeout time.Duration) (*tgbotapi.BotAPI, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	b := *c.bot
-	b.Client = ctxDoer{ctx: ctx, client: c.http, token: c.token}
+	b.Client = ctxDoer{ctx: ctx, client: c.http, token: c.token, rtt: &c.rtt, window: c.pacer.window}
 	return &b, cancel
 }
 

@@ -90,7 +90,8 @@ type harnessOpts struct {
 	limits  *telegramtest.Limits
 	pace    *Pace
 	noRun   bool
-	webhook string // telegram.webhook_url
+	webhook string        // telegram.webhook_url
+	delay   time.Duration // added to each request's round trip at the fake
 	// pictures renders the posts' share cards; nil: posts go without.
 	pictures bot.Pictures
 }
@@ -98,7 +99,7 @@ type harnessOpts struct {
 func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	ctx := context.Background()
-	tg := telegramtest.NewServer(t, telegramtest.Options{Limits: o.limits})
+	tg := telegramtest.NewServer(t, telegramtest.Options{Limits: o.limits, Delay: o.delay})
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +141,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	d := &scheduler.Delivery{Store: st, Composer: h, Platforms: map[string]bot.Platform{Name: client}, Log: log,
-		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second, Workers: 4}
+		Now: time.Now, Poll: 20 * time.Millisecond, SendTimeout: 10 * time.Second, Workers: 4, MaxWorkers: 64}
 	runErr := make(chan error, 1)
 	delErr := make(chan error, 1)
 	go func() { runErr <- client.Run(runCtx) }()

@@ -51,6 +51,7 @@ type Client struct {
 	handler *bot.Handler
 	log     *slog.Logger
 	pacer   *pacer
+	rtt     bot.RoundTrips // Bot API calls' round trips, for bot.Paced
 	poll    time.Duration
 	files   fileIDs // uploaded pictures' file_ids
 
@@ -75,6 +76,7 @@ type Client struct {
 var (
 	_ bot.Platform       = (*Client)(nil)
 	_ bot.HealthReporter = (*Client)(nil)
+	_ bot.Paced          = (*Client)(nil)
 )
 
 // unhealthyAfter is how many failed polls in a row make the client

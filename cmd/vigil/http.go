@@ -80,8 +80,11 @@ func (ph *platformHealth) problems() []string {
 	for _, name := range slices.Sorted(maps.Keys(ph.started)) {
 		if hr, ok := ph.started[name].(bot.HealthReporter); ok {
 			if err := hr.Healthy(); err != nil {
-				// Platforms' errors may begin with their name already.
-				problems = append(problems, name+": "+strings.TrimPrefix(err.Error(), name+": "))
+				// One line per part (a Discord shard); platforms' errors
+				// may begin with their name already.
+				for _, line := range strings.Split(err.Error(), "\n") {
+					problems = append(problems, name+": "+strings.TrimPrefix(line, name+": "))
+				}
 			}
 		}
 	}

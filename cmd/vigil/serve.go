@@ -28,9 +28,15 @@ import (
 // post, or the retry would repeat it.
 const sendTimeout = 20 * time.Second
 
-// sendWorkers is how many sends per platform are in flight at once, so
-// that network round trips do not cap a fan-out below the platform's rate.
+// sendWorkers is how many sends per platform are in flight at once at
+// least, so that network round trips do not cap a fan-out below the
+// platform's rate; the delivery engine keeps more in flight as a paced
+// platform's measured round trip needs (Delivery.InFlight).
 const sendWorkers = 4
+
+// maxSendWorkers bounds the sends in flight per platform however slow
+// the round trips: 64 covers Discord's 50/s at 0.6 s a call.
+const maxSendWorkers = 64
 
 // shutdownGrace bounds how long serve waits for its parts to stop after
 // a signal: a send in flight, then the platforms' own goodbyes.
@@ -52,7 +58,8 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	// What the daemon runs with, tokens masked, for whoever reads the log.
 	rc := cfg.Redacted()
 	log.Info("config", "file", rc.File, "database", rc.Database, "timezone", rc.Timezone, "post_time", rc.PostTime,
-		"language", rc.Language, "http", rc.HTTP.Listen, "public_url", rc.HTTP.PublicURL, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token)
+		"language", rc.Language, "http", rc.HTTP.Listen, "public_url", rc.HTTP.PublicURL, "telegram_token", rc.Telegram.Token, "discord_token", rc.Discord.Token,
+		"discord_shards", rc.Discord.Shards.String())
 
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
@@ -164,7 +171,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		}
 	}
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
-		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
+		Poll: time.Second, SendTimeout: sendTimeout, Workers: sendWorkers, MaxWorkers: maxSendWorkers, PauseAfter: 3, CatchUp: cfg.CatchUp.D(), Metrics: metrics}
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
 	delivery.Check = planner.StillDue

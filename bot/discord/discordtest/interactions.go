@@ -33,6 +33,8 @@ type Interaction struct {
 	ID, Token string
 	srv       *Server
 	created   time.Time
+	// Shard is the gateway shard it was dispatched on (guarded by srv.mu).
+	Shard int
 
 	// Guarded by srv.mu.
 	response  *Response
@@ -132,9 +134,13 @@ func (s *Server) dispatchInteraction(inv Invoke, typ int, data, message map[stri
 	s.byToken[it.Token] = it
 	it.created = time.Now()
 	s.mu.Unlock()
-	if err := s.dispatch("INTERACTION_CREATE", payload); err != nil {
+	shard, err := s.dispatchGuild(inv.GuildID, "INTERACTION_CREATE", payload)
+	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	it.Shard = shard
+	s.mu.Unlock()
 	return it, nil
 }
 

@@ -5,9 +5,15 @@
 // READY, heartbeat ACKs, RESUME, dispatch). It refuses what Discord
 // refuses — a bad token, bodies over Discord's limits (400, code 50035), a
 // second or late interaction callback — and enforces the global and
-// per-channel rate limits with real X-RateLimit-* headers and 429s. Tests
-// drive it: dispatch interactions from members with given permissions,
-// deny or delete channels, and read what the bot posted.
+// per-channel rate limits with real X-RateLimit-* headers and 429s. It
+// shards as Discord does: GET /gateway/bot recommends a shard count and
+// max_concurrency, IDENTIFY's shard is checked (4010), a shard with too
+// many guilds is closed with 4011 "Sharding required", each guild's
+// GUILD_CREATE and interactions go to shard (guild_id >> 22) % count, and
+// IDENTIFYs of one rate-limit key too close together are counted. A
+// per-request delay stands in for a real network. Tests drive it:
+// dispatch interactions from members with given permissions, deny or
+// delete channels, and read what the bot posted.
 //
 // It is test support, for this module's tests only: it imports no vigil
 // package and no Discord library (it speaks the wire format itself), and
@@ -46,6 +52,24 @@ type Options struct {
 	// InteractionDeadline is how long after dispatch the first callback
 	// is accepted (default 3 s).
 	InteractionDeadline time.Duration
+	// Shards is the shard count GET /gateway/bot recommends (default 1).
+	Shards int
+	// MaxConcurrency is session_start_limit.max_concurrency: how many
+	// rate-limit keys (shard_id % max_concurrency) may identify in the
+	// same 5 seconds (default 1).
+	MaxConcurrency int
+	// GuildsPerShard is how many guilds one shard may hold: a bot that
+	// identifies with more on a shard (or, unsharded, in all) is closed
+	// with 4011 "Sharding required" (default 2,500, Discord's figure).
+	GuildsPerShard int
+	// IdentifySpacing is how soon after an IDENTIFY another of the same
+	// rate-limit key counts as too soon (IdentifiesTooSoon; default 5 s).
+	IdentifySpacing time.Duration
+	// Delay is added to every REST request's round trip, as a network
+	// between the bot and Discord would: half before the request is
+	// handled (and counted against the limits), half before its answer
+	// is sent.
+	Delay time.Duration
 }
 
 // Server is the fake Discord.
@@ -67,6 +91,7 @@ type Server struct {
 	accepted     []time.Time // every request that counted against the global limit
 	posts        []time.Time // accepted channel messages
 	stats        Stats
+	guilds       []string // the guilds the bot is in (AddGuilds)
 
 	gw gateway
 }
@@ -137,10 +162,26 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.InteractionDeadline == 0 {
 		opts.InteractionDeadline = 3 * time.Second
 	}
+	if opts.Shards == 0 {
+		opts.Shards = 1
+	}
+	if opts.MaxConcurrency == 0 {
+		opts.MaxConcurrency = 1
+	}
+	if opts.GuildsPerShard == 0 {
+		opts.GuildsPerShard = 2500
+	}
+	if opts.IdentifySpacing == 0 {
+		opts.IdentifySpacing = 5 * time.Second
+	}
 	s := &Server{Token: opts.Token, AppID: opts.AppID, BotID: opts.BotID, opts: opts,
 		nextID: 1_100_000_000_000_000_000, commands: map[string][]Command{}, channels: map[string]*channel{},
 		interactions: map[string]*Interaction{}, byToken: map[string]*Interaction{}}
 	s.gw.sessions = map[string]*gwSession{}
+	s.gw.byShard = map[int]*gwSession{}
+	s.gw.lastByKey = map[int]time.Time{}
+	s.gw.guildsSent = map[int][]string{}
+	s.gw.count = 1
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.hs.URL
 	t.Cleanup(s.Close)
@@ -302,6 +343,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveGateway(w, r)
 		return
 	}
+	if d := s.opts.Delay; d > 0 {
+		time.Sleep(d / 2)
+		defer time.Sleep(d - d/2)
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v9")
 	if !ok {
 		rest, ok = strings.CutPrefix(r.URL.Path, "/api/v10")
@@ -351,7 +396,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rest == "/gateway" || rest == "/gateway/bot":
 		writeJSON(w, 200, map[string]any{"url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway",
-			"shards": 1, "session_start_limit": map[string]int{"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+			"shards": s.opts.Shards, "session_start_limit": map[string]int{"total": 1000, "remaining": 1000 - s.gw.identifies,
+				"reset_after": 86_400_000, "max_concurrency": s.opts.MaxConcurrency}})
 	case rest == "/users/@me" && r.Method == http.MethodGet:
 		writeJSON(w, 200, map[string]any{"id": s.BotID, "username": "vigil-test", "discriminator": "0", "bot": true})
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":

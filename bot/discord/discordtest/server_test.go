@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +210,99 @@ func TestInteractionCallbacks(t *testing.T) {
 	}
 	if st, out := callback(ac, map[string]any{"type": 8, "data": map[string]any{"choices": choices}}); st != 400 || out["code"] != float64(50035) {
 		t.Errorf("26 choices: %d %v; want 400 code 50035", st, out)
+	}
+}
+
+// guildOn returns a guild id that Discord puts on shard of count.
+func guildOn(shard, count, n int) string {
+	return strconv.FormatUint(uint64(count*(1000+n)+shard)<<22, 10)
+}
+
+// TestGatewaySharding: /gateway/bot recommends Options.Shards with
+// max_concurrency; IDENTIFY's shard is checked (4010), a shard holding
+// more guilds than GuildsPerShard is refused (4011), and each shard gets
+// its own guilds in READY and GUILD_CREATE, and its guilds' interactions.
+func TestGatewaySharding(t *testing.T) {
+	s := New(t, Options{Shards: 2, MaxConcurrency: 2, GuildsPerShard: 2, IdentifySpacing: time.Hour})
+	resp, out := do(t, s, "GET", "/gateway/bot", s.Token, nil)
+	limit, _ := out["session_start_limit"].(map[string]any)
+	if resp.StatusCode != 200 || out["shards"] != float64(2) || limit["max_concurrency"] != float64(2) {
+		t.Errorf("GET /gateway/bot: %d %v; want 2 shards, max_concurrency 2", resp.StatusCode, out)
+	}
+	g0, g1, g2 := guildOn(0, 2, 1), guildOn(1, 2, 2), guildOn(0, 2, 3)
+	if ShardOf(g0, 2) != 0 || ShardOf(g1, 2) != 1 || ShardOf(g2, 2) != 0 {
+		t.Fatalf("ShardOf: %d %d %d; want 0 1 0", ShardOf(g0, 2), ShardOf(g1, 2), ShardOf(g2, 2))
+	}
+	s.AddGuilds(g0, g1, g2)
+	identify := func(shard any) map[string]any {
+		d := map[string]any{"token": "Bot " + s.Token, "intents": 1}
+		if shard != nil {
+			d["shard"] = shard
+		}
+		return map[string]any{"op": 2, "d": d}
+	}
+	for _, bad := range [][]int{{2, 2}, {-1, 2}, {0, 0}, {1}} {
+		if _, got := gatewayClient(t, s, identify(bad)); !strings.Contains(fmt.Sprint(got["error"]), "4010") {
+			t.Errorf("shard %v: %v; want close 4010", bad, got)
+		}
+	}
+	// Three guilds unsharded (and so on shard 0 of 1) is one too many.
+	if _, got := gatewayClient(t, s, identify(nil)); !strings.Contains(fmt.Sprint(got["error"]), "4011") {
+		t.Errorf("no shard with 3 guilds: %v; want close 4011", got)
+	}
+	if _, got := gatewayClient(t, s, identify([]int{0, 1})); !strings.Contains(fmt.Sprint(got["error"]), "4011") {
+		t.Errorf("shard [0, 1] with 3 guilds: %v; want close 4011", got)
+	}
+	if got := s.CloseCodes(); !slices.Equal(got, []int{4010, 4010, 4010, 4010, 4011, 4011}) {
+		t.Errorf("close codes %v", got)
+	}
+	ws0, ready0 := gatewayClient(t, s, identify([]int{0, 2}))
+	ws1, ready1 := gatewayClient(t, s, identify([]int{1, 2}))
+	for i, r := range []map[string]any{ready0, ready1} {
+		d, _ := r["d"].(map[string]any)
+		if r["t"] != "READY" || fmt.Sprint(d["shard"]) != fmt.Sprintf("[%d 2]", i) {
+			t.Errorf("shard %d: %v; want READY with shard [%d 2]", i, r, i)
+		}
+	}
+	if got := s.GuildsSent(0); !slices.Equal(got, []string{g0, g2}) {
+		t.Errorf("shard 0 got guilds %v; want %v", got, []string{g0, g2})
+	}
+	if got := s.GuildsSent(1); !slices.Equal(got, []string{g1}) {
+		t.Errorf("shard 1 got guilds %v; want %v", got, []string{g1})
+	}
+	// The two identified together: their keys (0 % 2, 1 % 2) differ.
+	if n := s.IdentifiesTooSoon(); n != 0 {
+		t.Errorf("%d identifies too soon; want 0", n)
+	}
+	s.commands[""] = []Command{{ID: "1", Name: "help", Type: 1}}
+	it, err := s.SlashCommand(Invoke{GuildID: g1, ChannelID: "5", UserID: "6"}, "help", nil)
+	if err != nil || it.Shard != 1 {
+		t.Fatalf("interaction in %s: %+v, %v; want it on shard 1", g1, it, err)
+	}
+	// Shard 1's connection has its GUILD_CREATE, then the interaction.
+	for _, want := range []string{"GUILD_CREATE", "INTERACTION_CREATE"} {
+		var f map[string]any
+		ws1.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if err := ws1.ReadJSON(&f); err != nil || f["t"] != want {
+			t.Fatalf("shard 1 read %v, %v; want %s", f, err, want)
+		}
+	}
+	// Shard 0 has its two GUILD_CREATEs and nothing else.
+	for range 2 {
+		var f map[string]any
+		ws0.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if err := ws0.ReadJSON(&f); err != nil || f["t"] != "GUILD_CREATE" {
+			t.Fatalf("shard 0 read %v, %v; want GUILD_CREATE", f, err)
+		}
+	}
+	var f map[string]any
+	ws0.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if err := ws0.ReadJSON(&f); err == nil {
+		t.Errorf("shard 0 got %v; want nothing (the interaction was shard 1's)", f)
+	}
+	// A second IDENTIFY of rate-limit key 0 within the spacing is counted.
+	gatewayClient(t, s, identify([]int{0, 2}))
+	if n := s.IdentifiesTooSoon(); n != 1 {
+		t.Errorf("%d identifies too soon; want 1", n)
 	}
 }

@@ -68,6 +68,10 @@ type Options struct {
 	BotUsername string // default "vigil_test_bot"
 	// Limits are the rate limits; nil means RealLimits. Use &Limits{} for none.
 	Limits *Limits
+	// Delay is added to every request's round trip, as a network between
+	// the bot and Telegram would: half before the request is handled (and
+	// counted against the limits), half before its answer is sent.
+	Delay time.Duration
 }
 
 // Chat is a chat the bot is in.
@@ -569,6 +573,10 @@ type apiError struct {
 var pathRE = regexp.MustCompile(`^/bot([^/]+)/([A-Za-z]+)$`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if d := s.opts.Delay; d > 0 {
+		time.Sleep(d / 2)
+		defer time.Sleep(d - d/2)
+	}
 	m := pathRE.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		s.reply(w, nil, &apiError{Code: 404, Description: "Not Found"})
