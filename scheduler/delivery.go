@@ -274,9 +274,26 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 	}
 	f.sending++
 	f.mu.Unlock()
+	var current int // 1 while a post is being delivered
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// The goroutine ended in the middle of a send (runtime.Goexit,
+		// as a test's simulated crash does): let the tick end. The chat's
+		// posts stay in sending, as after a crash, for the next start.
+		f.mu.Lock()
+		delete(f.chats, chat)
+		f.posts -= current + len(r.posts)
+		f.sending--
+		f.cond.Broadcast()
+		f.mu.Unlock()
+	}()
 	for {
 		f.mu.Lock()
 		if len(r.posts) == 0 {
+			finished = true
 			delete(f.chats, chat)
 			if r.held && !r.until.IsZero() {
 				// Posts of this chat claimed later in this tick wait too.
@@ -291,6 +308,7 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 		p := r.posts[0]
 		r.posts = r.posts[1:]
 		held, until := r.held, r.until
+		current = 1
 		f.mu.Unlock()
 
 		var errs []error
@@ -319,6 +337,7 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 			}
 		}
 		f.mu.Lock()
+		current = 0
 		f.posts--
 		f.handled += handled
 		f.handledSinceCheck += handled
