@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -78,8 +74,7 @@ const fixtures = `
 // fixtureNow is the tests' clock: 2 December 2026, noon UTC.
 var fixtureNow = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 
-// stubCards is a stand-in for the card renderer: it encodes a real PNG
-// of the requested size, one colour per language, and records its calls.
+// stubCards renders with the card package and records its calls.
 type stubCards struct {
 	mu    sync.Mutex
 	calls []card.Options
@@ -89,28 +84,7 @@ func (s *stubCards) render(c *cases.Case, o card.Options) ([]byte, error) {
 	s.mu.Lock()
 	s.calls = append(s.calls, o)
 	s.mu.Unlock()
-	w, h := 1200, 630
-	if o.Size == card.Square {
-		w, h = 1080, 1080
-	}
-	img := image.NewRGBA(image.Rect(0, 0, w/10, h/10)) // small to encode; scaled below
-	shade := uint8(len(o.Lang) * 40)
-	for y := range img.Bounds().Dy() {
-		for x := range img.Bounds().Dx() {
-			img.Set(x, y, color.RGBA{R: 180, G: shade, B: 30, A: 255})
-		}
-	}
-	full := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			full.Set(x, y, img.At(x/10, y/10))
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, full); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return card.Render(c, o) // the real share card, so the pages show it
 }
 
 func (s *stubCards) last() card.Options {
