@@ -125,6 +125,11 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
+	// Lazy pictures load before the shot, so that it shows the share card.
+	run(t, ctx, "load pictures", chromedp.Evaluate[int](`Promise.all([...document.images].map(img => {
+		img.loading = 'eager';
+		return img.complete ? 0 : new Promise(done => { img.onload = img.onerror = () => done(0); });
+	})).then(() => 0)`, chromedp.EvalAwaitPromise))
 	buf := run(t, ctx, "screenshot", chromedp.FullScreenshot(100))
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
 		t.Error(err)
