@@ -99,12 +99,16 @@ const (
 	rankCode                // alpha-2 and alpha-3
 )
 
+// countryTable is what every use of a country needs: the list, codes and
+// English names, and the per-language name tables, each built on first
+// use of its language. The lookup keys of LookupCountry, names in some
+// twenty languages per country, are built on LookupCountry's or
+// SuggestCountries's first call: showing a case's country (CountryByCode,
+// Name) does not need them.
 type countryTable struct {
 	list    []Country         // sorted by code
 	regions []language.Region // parallel to list
 	index   map[string]int    // alpha-2 → position in list
-	keys    map[string]int    // folded name or code → position, unambiguous only
-	names   [][]string        // per country: folded names for suggestions
 	english []string          // per country: CLDR English name
 	codes   [][2]string       // per country: lower-case alpha-2 and alpha-3
 
@@ -112,11 +116,25 @@ type countryTable struct {
 	matcher language.Matcher
 	langs   []func() *langTable
 	enLang  int // English in tags and langs
+
+	lookup func() *lookupTable
+}
+
+// lookupTable holds the keys of LookupCountry and SuggestCountries.
+type lookupTable struct {
+	keys  map[string]int // folded name or code → position, unambiguous only
+	names [][]string     // per country: folded names for suggestions
 }
 
 // langTable holds the country names in one display language.
 type langTable struct {
-	names  []string // per country, English where CLDR has no name
+	names  []string                // per country, English where CLDR has no name
+	sorted func() *langSuggestions // built on SuggestCountries's first use
+}
+
+// langSuggestions is what SuggestCountries needs of a language beyond
+// its names.
+type langSuggestions struct {
 	folded []string // Fold(names[i])
 	order  []int    // country positions sorted by name in the language
 }
@@ -150,10 +168,25 @@ func buildCountries() *countryTable {
 		}
 	}
 
+	t.tags = display.Supported.Tags()
+	t.matcher = language.NewMatcher(t.tags)
+	_, t.enLang, _ = t.matcher.Match(language.English)
+	t.langs = make([]func() *langTable, len(t.tags))
+	for i, tag := range t.tags {
+		t.langs[i] = sync.OnceValue(func() *langTable { return t.buildLang(tag) })
+	}
+	t.lookup = sync.OnceValue(t.buildLookup)
+	return t
+}
+
+// buildLookup makes the keys of LookupCountry and SuggestCountries: codes
+// and names in English, the major and audience languages and each
+// country's own languages, ranked.
+func (t *countryTable) buildLookup() *lookupTable {
+	lt := &lookupTable{}
 	// Languages spoken mainly in each country, as CLDR sees it: the likely
 	// language of "und-CC", and every display language whose likely region is CC.
 	regional := make([][]language.Tag, len(t.list))
-	t.tags = display.Supported.Tags()
 	for _, tag := range t.tags {
 		if r, conf := tag.Region(); conf != language.No {
 			if i, ok := t.index[r.String()]; ok {
@@ -161,15 +194,9 @@ func buildCountries() *countryTable {
 			}
 		}
 	}
-	t.matcher = language.NewMatcher(t.tags)
-	_, t.enLang, _ = t.matcher.Match(language.English)
-	t.langs = make([]func() *langTable, len(t.tags))
-	for i, tag := range t.tags {
-		t.langs[i] = sync.OnceValue(func() *langTable { return t.buildLang(tag) })
-	}
 
 	entries := map[string]keyEntry{}
-	t.names = make([][]string, len(t.list))
+	lt.names = make([][]string, len(t.list))
 	add := func(pos, rank int, key string) {
 		if key == "" {
 			return
@@ -182,8 +209,8 @@ func buildCountries() *countryTable {
 			e.ambiguous = true
 			entries[key] = e
 		}
-		if rank != rankCode && rank != rankRegional && !slices.Contains(t.names[pos], key) {
-			t.names[pos] = append(t.names[pos], key)
+		if rank != rankCode && rank != rankRegional && !slices.Contains(lt.names[pos], key) {
+			lt.names[pos] = append(lt.names[pos], key)
 		}
 	}
 	addName := func(pos, rank int, name string) {
@@ -225,13 +252,13 @@ func buildCountries() *countryTable {
 			}
 		}
 	}
-	t.keys = make(map[string]int, len(entries))
+	lt.keys = make(map[string]int, len(entries))
 	for k, e := range entries {
 		if !e.ambiguous {
-			t.keys[k] = e.pos
+			lt.keys[k] = e.pos
 		}
 	}
-	return t
+	return lt
 }
 
 // nameKeys returns the folded lookup keys for a country name: the name itself,
@@ -274,11 +301,7 @@ func nameKeys(name string) []string {
 }
 
 func (t *countryTable) buildLang(tag language.Tag) *langTable {
-	lt := &langTable{
-		names:  make([]string, len(t.list)),
-		folded: make([]string, len(t.list)),
-		order:  make([]int, len(t.list)),
-	}
+	lt := &langTable{names: make([]string, len(t.list))}
 	namer := display.Regions(tag)
 	for i, r := range t.regions {
 		name := ""
@@ -289,12 +312,18 @@ func (t *countryTable) buildLang(tag language.Tag) *langTable {
 			name = t.english[i]
 		}
 		lt.names[i] = name
-		lt.folded[i] = Fold(name)
-		lt.order[i] = i
 	}
-	col := collate.New(tag, collate.Loose)
-	slices.SortStableFunc(lt.order, func(a, b int) int {
-		return col.CompareString(lt.names[a], lt.names[b])
+	lt.sorted = sync.OnceValue(func() *langSuggestions {
+		ls := &langSuggestions{folded: make([]string, len(lt.names)), order: make([]int, len(lt.names))}
+		for i, name := range lt.names {
+			ls.folded[i] = Fold(name)
+			ls.order[i] = i
+		}
+		col := collate.New(tag, collate.Loose)
+		slices.SortStableFunc(ls.order, func(a, b int) int {
+			return col.CompareString(lt.names[a], lt.names[b])
+		})
+		return ls
 	})
 	return lt
 }
@@ -319,12 +348,13 @@ func (t *countryTable) lang(lang string) *langTable {
 // matches or the input names more than one country.
 func LookupCountry(s string) (Country, bool) {
 	t := countries()
+	keys := t.lookup().keys
 	k := Fold(s)
-	pos, ok := t.keys[k]
+	pos, ok := keys[k]
 	if !ok {
 		// "the Netherlands", "The Gambia"
 		if rest, cut := strings.CutPrefix(k, "the "); cut {
-			pos, ok = t.keys[rest]
+			pos, ok = keys[rest]
 		}
 	}
 	if !ok {
@@ -385,8 +415,9 @@ func SuggestCountries(input, lang string, limit int) []Country {
 		return nil
 	}
 	t := countries()
-	lt := t.lang(lang)
-	en := t.langs[t.enLang]()
+	lt := t.lang(lang).sorted()
+	en := t.langs[t.enLang]().sorted()
+	names := t.lookup().names
 	q := Fold(input)
 	if q == "" {
 		out := make([]Country, 0, min(limit, len(lt.order)))
@@ -410,7 +441,7 @@ func SuggestCountries(input, lang string, limit int) []Country {
 		case strings.HasPrefix(codes[0], q) || strings.HasPrefix(codes[1], q):
 			tier = tierAltPrefix
 		default:
-			for _, name := range t.names[pos] {
+			for _, name := range names[pos] {
 				tier = min(tier, matchTier(name, q))
 			}
 			tier = min(tier, matchTier(lt.folded[pos], q))
@@ -426,7 +457,7 @@ func SuggestCountries(input, lang string, limit int) []Country {
 			if matched[pos] {
 				continue
 			}
-			if fuzzyPrefix(lt.folded[pos], q) || slices.ContainsFunc(t.names[pos], func(name string) bool { return fuzzyPrefix(name, q) }) {
+			if fuzzyPrefix(lt.folded[pos], q) || slices.ContainsFunc(names[pos], func(name string) bool { return fuzzyPrefix(name, q) }) {
 				tiers[tierFuzzy] = append(tiers[tierFuzzy], pos)
 			}
 		}

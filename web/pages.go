@@ -346,7 +346,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, lang string, 
 // with an ETag and a short max-age, any other code uncached.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, v any, code int) {
 	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, name, v); err != nil {
+	if err := templates().ExecuteTemplate(&b, name, v); err != nil {
 		s.fail(w, r, err)
 		return
 	}

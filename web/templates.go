@@ -3,6 +3,7 @@ package web
 import (
 	"embed"
 	"html/template"
+	"sync"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
 )
@@ -10,27 +11,28 @@ import (
 //go:embed templates/pages.html templates/style.css
 var files embed.FS
 
-// style is the pages' one stylesheet, inlined into each page.
-var style = func() string {
+// templates returns the pages: "home", "country", "case" and "error",
+// parsed on first use (Register parses them when a server starts), not
+// at the start of every command of the binary.
+var templates = sync.OnceValue(func() *template.Template {
+	// style is the pages' one stylesheet, inlined into each page.
 	b, err := files.ReadFile("templates/style.css")
 	if err != nil {
 		panic(err)
 	}
-	return string(b)
-}()
-
-// templates are the pages: "home", "country", "case" and "error".
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"t":   i18n.T,
-	"tf":  func(lang, id, k string, v any) string { return i18n.F(lang, id, i18n.Args{k: v}) },
-	"css": func() template.CSS { return template.CSS(style) },
-	"oglocale": func(lang string) string {
-		if l, ok := ogLocales[lang]; ok {
-			return l
-		}
-		return lang
-	},
-}).ParseFS(files, "templates/pages.html"))
+	style := string(b)
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"t":   i18n.T,
+		"tf":  func(lang, id, k string, v any) string { return i18n.F(lang, id, i18n.Args{k: v}) },
+		"css": func() template.CSS { return template.CSS(style) },
+		"oglocale": func(lang string) string {
+			if l, ok := ogLocales[lang]; ok {
+				return l
+			}
+			return lang
+		},
+	}).ParseFS(files, "templates/pages.html"))
+})
 
 // csp is the pages' Content-Security-Policy: no scripts at all, the
 // inline stylesheet, pictures and forms of this site only.

@@ -100,6 +100,7 @@ const maxQuery = 200
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cases/{file}", s.caseFile)
 	if s.PublicURL != "" {
+		templates() // parsed now, when the server starts serving pages
 		mux.HandleFunc("GET /{$}", s.home)
 		mux.HandleFunc("GET /countries/{cc}", s.country)
 		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, s.lang(r), http.StatusNotFound) })

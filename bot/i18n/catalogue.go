@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template/parse"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -24,60 +26,51 @@ var locales embed.FS
 // lookup falls back to.
 const fallback = "en"
 
-// catalogue is a loaded set of locale files.
+// catalogue is a set of locale files, each parsed on first use of its
+// language: a one-shot command that answers in one language (`vigil
+// case`) parses that language's file and English, not all seven.
 type catalogue struct {
-	languages  []string                              // fallback first, then by code
-	localizers map[string]*goi18n.Localizer          // by language code
-	messages   map[string]map[string]*goi18n.Message // by language code, then id
+	fsys      fs.FS
+	languages []string          // fallback first, then by code
+	files     map[string]*entry // by language code
 }
 
-// mustLoad loads the embedded catalogues; a malformed file is a bug of
-// the build, which TestLoad catches first.
+// entry is one language's catalogue, loaded once.
+type entry struct {
+	file   string // path in the catalogue's fs.FS
+	once   sync.Once
+	loaded atomic.Bool
+	// Set by the load, read after once.Do.
+	messages  map[string]*goi18n.Message // by id
+	localizer *goi18n.Localizer          // the language, then English
+	err       error
+}
+
+// mustLoad returns the catalogue of the locale files of fsys, each to be
+// parsed on first use. A malformed file is a bug of the build, which
+// TestLoad catches first: it panics here when English is missing and at
+// the first use of a language whose file does not parse.
 func mustLoad(fsys fs.FS) *catalogue {
-	c, err := load(fsys)
+	c, err := open(fsys)
 	if err != nil {
 		panic(err)
 	}
 	return c
 }
 
-// load reads every locales/<code>.yaml of fsys into one go-i18n bundle.
-// Its errors name the file and, for a bad placeholder, the message.
-func load(fsys fs.FS) (*catalogue, error) {
+// open lists the locales/<code>.yaml files of fsys without parsing them.
+func open(fsys fs.FS) (*catalogue, error) {
 	files, err := fs.Glob(fsys, "locales/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: load: %w", err)
 	}
-	bundle := goi18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	c := &catalogue{localizers: map[string]*goi18n.Localizer{}, messages: map[string]map[string]*goi18n.Message{}}
+	c := &catalogue{fsys: fsys, files: map[string]*entry{}}
 	for _, file := range files {
 		lang := strings.TrimSuffix(path.Base(file), ".yaml")
-		buf, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: load %s: %w", file, err)
-		}
-		mf, err := bundle.ParseMessageFileBytes(buf, file)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: load %s: %w", file, err)
-		}
-		if mf.Tag.String() != lang {
-			return nil, fmt.Errorf("i18n: load %s: %q is not a language code", file, lang)
-		}
-		msgs := map[string]*goi18n.Message{}
-		for _, m := range mf.Messages {
-			for form, src := range forms(m) {
-				if _, err := placeholders(src); err != nil {
-					return nil, fmt.Errorf("i18n: load %s: %s (%s): %w", file, m.ID, form, err)
-				}
-			}
-			msgs[m.ID] = m
-		}
-		c.messages[lang] = msgs
-		c.localizers[lang] = goi18n.NewLocalizer(bundle, lang)
+		c.files[lang] = &entry{file: file}
 		c.languages = append(c.languages, lang)
 	}
-	if c.messages[fallback] == nil {
+	if c.files[fallback] == nil {
 		return nil, fmt.Errorf("i18n: load: no locales/%s.yaml", fallback)
 	}
 	slices.SortFunc(c.languages, func(a, b string) int {
@@ -92,16 +85,135 @@ func load(fsys fs.FS) (*catalogue, error) {
 	return c, nil
 }
 
+// load reads every locales/<code>.yaml of fsys now, as the tests and a
+// warm start want. Its errors name the file and, for a bad placeholder,
+// the message.
+func load(fsys fs.FS) (*catalogue, error) {
+	c, err := open(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadAll(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadAll parses every language's file that is not parsed yet.
+func (c *catalogue) loadAll() error {
+	for _, lang := range c.languages {
+		if _, err := c.entry(lang); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entry returns lang's catalogue, parsing its file (and English's) on
+// first use; nil and no error when lang has no file.
+func (c *catalogue) entry(lang string) (*entry, error) {
+	e := c.files[lang]
+	if e == nil {
+		return nil, nil
+	}
+	e.once.Do(func() {
+		e.messages, e.localizer, e.err = c.parse(lang, e.file)
+		e.loaded.Store(true)
+	})
+	return e, e.err
+}
+
+// parse reads lang's file into its own go-i18n bundle, with English's
+// messages as the fallback.
+func (c *catalogue) parse(lang, file string) (map[string]*goi18n.Message, *goi18n.Localizer, error) {
+	var en *entry
+	if lang != fallback {
+		var err error
+		if en, err = c.entry(fallback); err != nil {
+			return nil, nil, err
+		}
+	}
+	buf, err := fs.ReadFile(c.fsys, file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("i18n: load %s: %w", file, err)
+	}
+	mf, err := goi18n.ParseMessageFileBytes(buf, file, map[string]goi18n.UnmarshalFunc{"yaml": yaml.Unmarshal})
+	if err != nil {
+		return nil, nil, fmt.Errorf("i18n: load %s: %w", file, err)
+	}
+	if mf.Tag.String() != lang {
+		return nil, nil, fmt.Errorf("i18n: load %s: %q is not a language code", file, lang)
+	}
+	msgs := map[string]*goi18n.Message{}
+	for _, m := range mf.Messages {
+		for form, src := range forms(m) {
+			if _, err := placeholders(src); err != nil {
+				return nil, nil, fmt.Errorf("i18n: load %s: %s (%s): %w", file, m.ID, form, err)
+			}
+		}
+		msgs[m.ID] = m
+	}
+	// A bundle of this language and English answers as one bundle of all
+	// languages did: each language's file matches its own code exactly,
+	// and a message it lacks comes from English.
+	bundle := goi18n.NewBundle(language.English)
+	if en != nil {
+		if err := bundle.AddMessages(language.English, slices.Collect(maps.Values(en.messages))...); err != nil {
+			return nil, nil, fmt.Errorf("i18n: load %s: %w", file, err)
+		}
+	}
+	if err := bundle.AddMessages(mf.Tag, mf.Messages...); err != nil {
+		return nil, nil, fmt.Errorf("i18n: load %s: %w", file, err)
+	}
+	return msgs, goi18n.NewLocalizer(bundle, lang), nil
+}
+
+// messages returns lang's messages by id, parsing its file on first use;
+// nil when lang has no catalogue. A file that does not parse panics, as
+// mustLoad says.
+func (c *catalogue) messages(lang string) map[string]*goi18n.Message {
+	e, err := c.entry(lang)
+	if err != nil {
+		panic(err)
+	}
+	if e == nil {
+		return nil
+	}
+	return e.messages
+}
+
+// localizer returns lang's localizer, or English's when lang has no
+// catalogue. A file that does not parse panics, as mustLoad says.
+func (c *catalogue) localizer(lang string) *goi18n.Localizer {
+	e, err := c.entry(lang)
+	if e == nil && err == nil {
+		e, err = c.entry(fallback)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return e.localizer
+}
+
+// loaded returns the languages whose files are parsed so far, in the
+// order of languages.
+func (c *catalogue) loaded() []string {
+	var out []string
+	for _, lang := range c.languages {
+		if c.files[lang].loaded.Load() {
+			out = append(out, lang)
+		}
+	}
+	return out
+}
+
 // localize returns message id in lang (or English) filled from data, in
 // the plural form for count if count is not nil; id if no catalogue has
 // the message. The values of data are written for lang first (see
 // prepare): Persian digits and bidi isolation in fa, suffixes that
 // harmonize with the number in az.
 func (c *catalogue) localize(lang, id string, data Args, count any) string {
-	loc, ok := c.localizers[lang]
-	if !ok {
-		loc = c.localizers[fallback]
-	}
+	loc := c.localizer(lang)
 	cfg := &goi18n.LocalizeConfig{MessageID: id, PluralCount: count}
 	if data != nil {
 		cfg.TemplateData = map[string]any(prepare(lang, data))

@@ -23,7 +23,8 @@ import (
 // fills {{.Name}}.
 type Args map[string]any
 
-// std is the catalogue of the embedded locale files, loaded once.
+// std is the catalogue of the embedded locale files, each parsed on
+// first use of its language (see LoadAll).
 var std = mustLoad(locales)
 
 // Languages lists the languages with a catalogue, the fallback (English)
@@ -32,8 +33,25 @@ var Languages = std.languages
 
 // Supported reports whether lang has its own catalogue.
 func Supported(lang string) bool {
-	_, ok := std.localizers[lang]
+	_, ok := std.files[lang]
 	return ok
+}
+
+// LoadAll parses every language's catalogue now rather than on its first
+// use, so that a long-running process (the daemon) pays for them at
+// start and a malformed file (a bug of the build) shows at once. One-shot
+// commands need not call it: a language's catalogue, and English's as its
+// fallback, is parsed when a message in that language is first asked for.
+func LoadAll() error {
+	return std.loadAll()
+}
+
+// Loaded returns the languages whose catalogues have been parsed so far,
+// in the order of Languages. It is for tests and diagnostics: a command
+// that answers in one language should have loaded that language and
+// English only.
+func Loaded() []string {
+	return std.loaded()
 }
 
 // T returns the message id in lang, a message without placeholders. It

@@ -102,14 +102,14 @@ func TestCLDRFormsFromData(t *testing.T) {
 // keyProblems lists the keys each language lacks or has beyond English.
 func keyProblems(c *catalogue) []string {
 	var out []string
-	en := c.messages[fallback]
+	en := c.messages(fallback)
 	for _, lang := range c.languages {
 		for _, id := range slices.Sorted(maps.Keys(en)) {
-			if _, ok := c.messages[lang][id]; !ok {
+			if _, ok := c.messages(lang)[id]; !ok {
 				out = append(out, fmt.Sprintf("%s lacks %s", lang, id))
 			}
 		}
-		for _, id := range slices.Sorted(maps.Keys(c.messages[lang])) {
+		for _, id := range slices.Sorted(maps.Keys(c.messages(lang))) {
 			if _, ok := en[id]; !ok {
 				out = append(out, fmt.Sprintf("%s has %s, which en lacks", lang, id))
 			}
@@ -120,7 +120,7 @@ func keyProblems(c *catalogue) []string {
 
 // isPlural reports whether English counts message id.
 func isPlural(c *catalogue, id string) bool {
-	f := forms(c.messages[fallback][id])
+	f := forms(c.messages(fallback)[id])
 	return len(f) > 1 || f["other"] == ""
 }
 
@@ -131,13 +131,13 @@ func placeholderProblems(c *catalogue) []string {
 	var out []string
 	for _, lang := range c.languages {
 		sample := cldrForms(lang)
-		for _, id := range slices.Sorted(maps.Keys(c.messages[fallback])) {
-			m, ok := c.messages[lang][id]
+		for _, id := range slices.Sorted(maps.Keys(c.messages(fallback))) {
+			m, ok := c.messages(lang)[id]
 			if !ok {
 				continue // keyProblems reports it
 			}
 			want := map[string]bool{}
-			for _, src := range forms(c.messages[fallback][id]) {
+			for _, src := range forms(c.messages(fallback)[id]) {
 				names, _ := placeholders(src)
 				for _, n := range names {
 					want[n] = true
@@ -180,11 +180,11 @@ func formProblems(c *catalogue) []string {
 	var out []string
 	for _, lang := range c.languages {
 		need := cldrForms(lang)
-		for _, id := range slices.Sorted(maps.Keys(c.messages[lang])) {
-			if _, ok := c.messages[fallback][id]; !ok {
+		for _, id := range slices.Sorted(maps.Keys(c.messages(lang))) {
+			if _, ok := c.messages(fallback)[id]; !ok {
 				continue // keyProblems reports it
 			}
-			have := forms(c.messages[lang][id])
+			have := forms(c.messages(lang)[id])
 			if !isPlural(c, id) {
 				if len(have) != 1 || have["other"] == "" {
 					out = append(out, fmt.Sprintf("%s %s: en has no plural forms, but %s has %v", lang, id, lang,
@@ -237,13 +237,13 @@ func TestCataloguesComplete(t *testing.T) {
 // with one mistake of each kind, so that they are known to fail.
 func TestChecksCatchMistakes(t *testing.T) {
 	var ru strings.Builder
-	for _, id := range slices.Sorted(maps.Keys(std.messages[fallback])) {
+	for _, id := range slices.Sorted(maps.Keys(std.messages(fallback))) {
 		switch id {
 		case "card.arrested", "card.strike.days", "post.detention_milestone", "card.status", "post.birthday":
 			continue
 		}
 		// A correct translation: English's text in every form ru needs.
-		src := std.messages[fallback][id].Other
+		src := std.messages(fallback)[id].Other
 		if isPlural(std, id) {
 			fmt.Fprintf(&ru, "%s:\n  one: %q\n  few: %q\n  many: %q\n  other: %q\n", id, src, src, src, src)
 		} else {

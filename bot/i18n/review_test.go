@@ -19,8 +19,8 @@ func TestTypographyPerLanguage(t *testing.T) {
 	persianPunct := regexp.MustCompile(`[,;?]`)
 	miWithoutZWNJ := regexp.MustCompile(`(^|[\s«(])ن?می[ \x{0600}-\x{06FF}]`)
 	for _, lang := range []string{"ru", "uk", "be", "fa"} {
-		for _, id := range slices.Sorted(maps.Keys(std.messages[lang])) {
-			for form, src := range forms(std.messages[lang][id]) {
+		for _, id := range slices.Sorted(maps.Keys(std.messages(lang))) {
+			for form, src := range forms(std.messages(lang)[id]) {
 				where := lang + " " + id + " (" + form + ")"
 				if lang != "fa" {
 					if strings.ContainsAny(src, "\"“”„") {

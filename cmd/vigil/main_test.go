@@ -16,8 +16,9 @@ import (
 )
 
 // TestMain lets the test binary act as vigil itself when re-executed
-// with VIGIL_AS_MAIN=1, so tests can signal a real process, and as the
-// small parent that measures one (see rusageShim).
+// with VIGIL_AS_MAIN=1, so tests can signal a real process, as the
+// small parent that measures one (see rusageShim), and as a vigil that
+// reports the catalogues it parsed (see runReportingLoaded).
 func TestMain(m *testing.M) {
 	if os.Getenv("VIGIL_AS_MAIN") == "1" {
 		main()
@@ -25,6 +26,9 @@ func TestMain(m *testing.M) {
 	}
 	if out := os.Getenv(rusageShimEnv); out != "" {
 		os.Exit(rusageShim(out))
+	}
+	if out := os.Getenv(loadedLangsEnv); out != "" {
+		os.Exit(runReportingLoaded(out))
 	}
 	os.Exit(m.Run())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-bot/vigil/bot"
 	botconsole "github.com/vigil-bot/vigil/bot/console"
 	"github.com/vigil-bot/vigil/bot/discord"
+	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/bot/telegram"
 	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/config"
@@ -55,6 +56,11 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintln(e.stdout, "vigil: no platform token configured (telegram.token, discord.token): running the console channel. Type /help.")
 	}
 	log := newLogger(e.stderr)
+	// The daemon speaks every language: parse the catalogues now, not on
+	// the first message in each (one-shot commands parse only theirs).
+	if err := i18n.LoadAll(); err != nil {
+		return err
+	}
 	// What the daemon runs with, tokens masked, for whoever reads the log.
 	rc := cfg.Redacted()
 	log.Info("config", "file", rc.File, "database", rc.Database, "timezone", rc.Timezone, "post_time", rc.PostTime,
