@@ -107,6 +107,15 @@ func cmdImport(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintln(e.stderr, "vigil import: nothing was imported")
 		return errSilent
 	}
+	if res.Added+res.Updated > 0 {
+		// Build and save the lookup index now, so that the next vigil
+		// case answers at once rather than paying for the build itself.
+		// The import stands whatever happens here: a lookup builds the
+		// index again if it is missing.
+		if _, err := st.CaseIndex(ctx); err != nil {
+			fmt.Fprintln(e.stderr, "vigil import: warning: the lookup index is built at the next lookup: "+err.Error())
+		}
+	}
 	fmt.Fprintf(e.stdout, "files: %d read, %d unchanged; cases: %d added, %d updated, %d the same\n",
 		res.Files, res.Unchanged, res.Added, res.Updated, res.Same)
 	for _, sc := range res.StatusChanges {

@@ -223,8 +223,9 @@ func runVigil(b *testing.B, dir string, args ...string) (stdout, stderr string, 
 // BenchmarkCaseCLI measures `vigil case QUERY` as a real process against
 // 100,000 configured cases in 100 files, for an exact name, an id and a
 // misspelt name: the wall and CPU time of a run (wall-ms, cpu-ms, the
-// slowest of the warm runs) and of the first run after the import, which
-// builds and saves the lookup index (first-wall-ms), and the peak RSS.
+// slowest of the warm runs) and of the first run after the import
+// (first-wall-ms; the import built and saved the lookup index, so it
+// should be as quick), and the peak RSS.
 // Issue 9 asks for under 0.2 s; the benchmark fails when a warm run's CPU
 // time exceeds twice that. Setting up takes about a minute:
 //
