@@ -36,8 +36,11 @@ const sendTimeout = 20 * time.Second
 const sendWorkers = 4
 
 // maxSendWorkers bounds the sends in flight per platform however slow
-// the round trips: 64 covers Discord's 50/s at 0.6 s a call.
-const maxSendWorkers = 64
+// the round trips: 24 covers Discord's 50/s at 0.2 s a call (the engine
+// wants 50 × 0.2 × 2 + 1 = 21) and Telegram's 30/s at 0.35 s. It is also
+// the most a crash can repeat: a send the platform took whose outcome was
+// not yet recorded is sent again after a restart.
+const maxSendWorkers = 24
 
 // shutdownGrace bounds how long serve waits for its parts to stop after
 // a signal: a send in flight, then the platforms' own goodbyes.

@@ -82,7 +82,7 @@ func TestServeTelegram(t *testing.T) {
 // TestKill9MidFanOut kills a real daemon process with SIGKILL in the
 // middle of an alert's fan-out to 120 groups, restarts it, and counts
 // what the fake Telegram received: no group may miss the alert, and only
-// the sends in flight at the kill (sendWorkers per platform) may repeat.
+// the sends in flight at the kill (at most maxSendWorkers per platform) may repeat.
 func TestKill9MidFanOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: real processes and rate limits")
@@ -154,8 +154,8 @@ func TestKill9MidFanOut(t *testing.T) {
 	if !ok || lost != 0 {
 		t.Errorf("%d groups never got the alert\nfirst run:\n%s\nsecond run:\n%s", lost, log1.String(), log2.String())
 	}
-	if dup > sendWorkers {
-		t.Errorf("%d duplicates; at most the %d sends in flight at the kill may repeat", dup, sendWorkers)
+	if dup > maxSendWorkers {
+		t.Errorf("%d duplicates; at most the %d sends in flight at the kill may repeat", dup, maxSendWorkers)
 	}
 	if !strings.Contains(log2.String(), "requeued sends interrupted") && dup > 0 {
 		t.Errorf("a duplicate without a requeued in-flight send")
