@@ -70,8 +70,14 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 	}
 	if c.json {
 		for _, o := range occ {
-			err := writeJSON(e, upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
-				Case: o.CaseID, Kind: o.Kind, Text: o.Text, Cases: o.Cases})
+			// A digest's text is written out line by line, never held for
+			// the whole plan.
+			line := upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
+				Case: o.CaseID, Kind: o.Kind, Text: o.Text}
+			if o.Digest != nil {
+				line.Text, line.Cases = o.Digest.Text(), o.Digest.Cases()
+			}
+			err := writeJSON(e, line)
 			if err != nil {
 				return err
 			}
@@ -82,8 +88,8 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 	fmt.Fprintln(tw, "AT\tCHANNEL\tKIND\tCASE\tTEXT")
 	for _, o := range occ {
 		text := o.Text
-		if o.Kind == store.KindDigest {
-			text = fmt.Sprintf("digest of %d reminders", len(o.Cases))
+		if o.Digest != nil {
+			text = fmt.Sprintf("digest of %d reminders", o.Digest.Len())
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.At.Format("2006-01-02 15:04 MST"), o.Channel(), o.Kind, o.CaseID, text)
 	}
