@@ -2,9 +2,9 @@ package scheduler
 
 import (
 	"cmp"
-	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,11 +203,16 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 			}
 		}
 	}
+	days := make([]cases.Date, opt.Days)
+	dayStrings := make([]string, opt.Days) // as keys name them
 	for i := range opt.Days {
-		p.rankDay(addDays(opt.From, i), followed)
+		days[i] = addDays(opt.From, i)
+		dayStrings[i] = days[i].String()
+		p.rankDay(days[i], followed)
 	}
 	var o Occurrence
 	var countries []string
+	var key []byte // the keys are written here, each copied once into its string
 	for _, ch := range chans {
 		if ch.Paused() || len(ch.Countries) == 0 {
 			continue
@@ -223,8 +228,7 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 		countries = append(countries[:0], ch.Countries...)
 		slices.Sort(countries)
 		set := strings.Join(countries, ",")
-		for i := range opt.Days {
-			day := addDays(opt.From, i)
+		for i, day := range days {
 			g := p.group(groupKey{set, ch.Language, loc, day}, countries, limit)
 			if len(g.rems) == 0 {
 				continue
@@ -236,12 +240,17 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 			}
 			for _, r := range g.rems[:n] {
 				o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day, Text: r.text}
+				// kind:case:idx:time:platform:chat for a custom reminder,
+				// kind:case:day:n:platform:chat for the others.
+				key = append(append(append(key[:0], r.kind...), ':'), r.c.ID...)
 				if r.kind == store.KindCustom {
 					o.At, o.idx = r.at, r.idx
-					o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
+					key = r.at.AppendFormat(strconv.AppendInt(append(key, ':'), int64(r.idx), 10), ":2006-01-02T15:04")
 				} else {
-					o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
+					key = strconv.AppendInt(append(append(append(key, ':'), dayStrings[i]...), ':'), int64(r.n), 10)
 				}
+				key = append(append(append(append(key, ':'), ch.Platform...), ':'), ch.Chat...)
+				o.Key = string(key)
 				if !yield(&o) {
 					return
 				}
@@ -250,7 +259,7 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 				continue
 			}
 			o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
-				Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat), Digest: g.digest, N: g.digest.Len()}
+				Key: string(store.KindDigest) + ":" + dayStrings[i] + ":" + ch.Platform + ":" + ch.Chat, Digest: g.digest, N: g.digest.Len()}
 			if !yield(&o) {
 				return
 			}
