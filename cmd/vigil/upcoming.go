@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"text/tabwriter"
@@ -69,6 +71,10 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 		occ = sendable
 	}
 	if c.json {
+		// One line per post, as writeJSON writes it, through one buffer:
+		// a plan of 10,000 channels' digests is about 100 MB of JSON.
+		w := bufio.NewWriterSize(e.stdout, 64<<10)
+		enc := json.NewEncoder(w)
 		for _, o := range occ {
 			// A digest's text is written out line by line, never held for
 			// the whole plan.
@@ -77,12 +83,11 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 			if o.Digest != nil {
 				line.Text, line.Cases = o.Digest.Text(), o.Digest.Cases()
 			}
-			err := writeJSON(e, line)
-			if err != nil {
+			if err := enc.Encode(line); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.Flush()
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT\tCHANNEL\tKIND\tCASE\tTEXT")
