@@ -32,6 +32,9 @@ func TestPlanNamesPerLanguage(t *testing.T) {
 			var text string
 			for _, o := range occ {
 				text += o.Text + "\n"
+				if o.Digest != nil {
+					text += o.Digest.Text() + "\n"
+				}
 			}
 			if !strings.Contains(text, want[lang]) {
 				t.Errorf("%s (limit %d): posts %q; want the name %q", lang, limit, text, want[lang])

@@ -2,9 +2,9 @@ package scheduler
 
 import (
 	"cmp"
-	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,12 +25,69 @@ type Occurrence struct {
 	Kind     store.Kind
 	N        int        // day number, years, or days in detention
 	Date     cases.Date // the channel's local date it belongs to
-	Text     string     // the post's lead, in the channel's language
-	Cases    []string   // a digest's cases
-	Lines    []store.DigestLine
-	Header   string // a digest's first line, in the channel's language
-	Key      string // unique per (occurrence, channel)
-	idx      int    // custom reminders: which one of the case file
+	Text     string     // the post's lead, in the channel's language; a digest's is Digest.Text()
+	Digest   *Digest    // a digest's reminders, shared by the channels of a group; nil for other kinds
+	Key      string     // unique per (occurrence, channel)
+	idx      int        // custom reminders: which one of the case file
+}
+
+// Digest is what a digest post holds: the reminders of a group of
+// channels' day past the daily limit, with their leads in the group's
+// language. It is shared by every channel of the group and written out
+// only when asked for, so that a plan of thousands of digests does not
+// hold their text; each call of Text, Cases, Lines or Payload writes it
+// anew.
+type Digest struct {
+	header string      // the first line, in the language
+	rems   []*reminder // into the planner's shared lists, in the digest's order
+}
+
+// Len returns how many reminders the digest holds.
+func (d *Digest) Len() int { return len(d.rems) }
+
+// Header returns the digest's first line, in the channel's language.
+func (d *Digest) Header() string { return d.header }
+
+// Cases returns the digest's cases, one per line.
+func (d *Digest) Cases() []string {
+	out := make([]string, len(d.rems))
+	for i, r := range d.rems {
+		out[i] = r.c.ID
+	}
+	return out
+}
+
+// Lines returns the digest's reminders as the outbox stores them.
+func (d *Digest) Lines() []store.DigestLine {
+	out := make([]store.DigestLine, len(d.rems))
+	for i, r := range d.rems {
+		out[i] = store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: r.text}
+	}
+	return out
+}
+
+// Text returns the whole post: the header and a line per reminder, as
+// digestText writes them.
+func (d *Digest) Text() string {
+	size := len(d.header)
+	for _, r := range d.rems {
+		size += len("\n•  — /case ") + len(r.text) + len(r.c.ID)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(d.header)
+	for _, r := range d.rems {
+		b.WriteString("\n• ")
+		b.WriteString(r.text)
+		b.WriteString(" — /case ")
+		b.WriteString(r.c.ID)
+	}
+	return b.String()
+}
+
+// Payload returns the digest's outbox payload for the local date day.
+func (d *Digest) Payload(day cases.Date) store.DigestPayload {
+	return store.DigestPayload{Text: d.Text(), N: d.Len(), Day: day.String(), Cases: d.Cases(), Header: d.header, Lines: d.Lines()}
 }
 
 // digestText writes a digest's text from its header and lines.
@@ -72,9 +129,8 @@ type reminder struct {
 // active channel from the case records. It is a pure function of its
 // inputs: the daemon and `vigil upcoming` call it alike, so the preview
 // is what will be sent. Paused channels and stale cases get nothing. The
-// occurrences come sorted by time, channel, priority and case; digests
-// of channels that see the same reminders share their Cases and Lines,
-// which callers must not modify.
+// occurrences come sorted by time, channel, priority and case; channels
+// that see the same reminders share one Digest.
 func Plan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
 	// Collected in chunks and copied once, so that the plan is not
 	// reallocated as it grows.
@@ -147,11 +203,16 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 			}
 		}
 	}
+	days := make([]cases.Date, opt.Days)
+	dayStrings := make([]string, opt.Days) // as keys name them
 	for i := range opt.Days {
-		p.rankDay(addDays(opt.From, i), followed)
+		days[i] = addDays(opt.From, i)
+		dayStrings[i] = days[i].String()
+		p.rankDay(days[i], followed)
 	}
 	var o Occurrence
 	var countries []string
+	var key []byte // the keys are written here, each copied once into its string
 	for _, ch := range chans {
 		if ch.Paused() || len(ch.Countries) == 0 {
 			continue
@@ -167,8 +228,7 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 		countries = append(countries[:0], ch.Countries...)
 		slices.Sort(countries)
 		set := strings.Join(countries, ",")
-		for i := range opt.Days {
-			day := addDays(opt.From, i)
+		for i, day := range days {
 			g := p.group(groupKey{set, ch.Language, loc, day}, countries, limit)
 			if len(g.rems) == 0 {
 				continue
@@ -180,12 +240,17 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 			}
 			for _, r := range g.rems[:n] {
 				o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day, Text: r.text}
+				// kind:case:idx:time:platform:chat for a custom reminder,
+				// kind:case:day:n:platform:chat for the others.
+				key = append(append(append(key[:0], r.kind...), ':'), r.c.ID...)
 				if r.kind == store.KindCustom {
 					o.At, o.idx = r.at, r.idx
-					o.Key = fmt.Sprintf("%s:%s:%d:%s:%s:%s", r.kind, r.c.ID, r.idx, r.at.Format("2006-01-02T15:04"), ch.Platform, ch.Chat)
+					key = r.at.AppendFormat(strconv.AppendInt(append(key, ':'), int64(r.idx), 10), ":2006-01-02T15:04")
 				} else {
-					o.Key = fmt.Sprintf("%s:%s:%s:%d:%s:%s", r.kind, r.c.ID, day, r.n, ch.Platform, ch.Chat)
+					key = strconv.AppendInt(append(append(append(key, ':'), dayStrings[i]...), ':'), int64(r.n), 10)
 				}
+				key = append(append(append(append(key, ':'), ch.Platform...), ':'), ch.Chat...)
+				o.Key = string(key)
 				if !yield(&o) {
 					return
 				}
@@ -194,8 +259,7 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 				continue
 			}
 			o = Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
-				Key:  fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat),
-				Text: g.digestText, Cases: g.digestCases, Lines: g.digestLines, Header: g.digestHeader, N: len(g.digestCases)}
+				Key: string(store.KindDigest) + ":" + dayStrings[i] + ":" + ch.Platform + ":" + ch.Chat, Digest: g.digest, N: g.digest.Len()}
 			if !yield(&o) {
 				return
 			}
@@ -265,11 +329,8 @@ type groupKey struct {
 // reminders in order with their leads formatted in the language, and
 // the digest of those past the daily limit.
 type group struct {
-	rems         []*reminder // into the planner's per-country lists
-	digestHeader string
-	digestText   string
-	digestCases  []string
-	digestLines  []store.DigestLine
+	rems   []*reminder // into the planner's per-country lists
+	digest *Digest     // nil within the limit
 }
 
 // group returns the reminders of the channels of k, planning them the
@@ -298,26 +359,7 @@ func (p *planner) group(k groupKey, countries []string, limit int) *group {
 	if len(g.rems) <= limit {
 		return g
 	}
-	rest := g.rems[limit-1:]
-	g.digestHeader = i18n.T(k.lang, "post.digest")
-	g.digestCases = make([]string, len(rest))
-	g.digestLines = make([]store.DigestLine, len(rest))
-	size := len(g.digestHeader)
-	for i, r := range rest {
-		g.digestCases[i] = r.c.ID
-		g.digestLines[i] = store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: r.text}
-		size += len("\n•  — /case ") + len(r.text) + len(r.c.ID)
-	}
-	var b strings.Builder
-	b.Grow(size)
-	b.WriteString(g.digestHeader)
-	for _, l := range g.digestLines {
-		b.WriteString("\n• ")
-		b.WriteString(l.Text)
-		b.WriteString(" — /case ")
-		b.WriteString(l.CaseID)
-	}
-	g.digestText = b.String()
+	g.digest = &Digest{header: i18n.T(k.lang, "post.digest"), rems: g.rems[limit-1:]}
 	return g
 }
 

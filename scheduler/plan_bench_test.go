@@ -100,7 +100,9 @@ func BenchmarkPlanDayStream(b *testing.B) {
 		n, lines = 0, 0
 		for o := range PlanEach(cs, chans, opt) {
 			n++
-			lines += len(o.Lines)
+			if o.Digest != nil {
+				lines += o.Digest.Len()
+			}
 		}
 	}
 	b.StopTimer()

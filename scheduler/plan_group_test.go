@@ -15,13 +15,51 @@ import (
 	"github.com/vigil-bot/vigil/store"
 )
 
+// plannedPost is an occurrence with its digest written out, as the
+// reference plan builds it: Occurrence.Digest is nil, and a digest's
+// text, header, cases and lines are in the fields below.
+type plannedPost struct {
+	Occurrence
+	Header string
+	Cases  []string
+	Lines  []store.DigestLine
+}
+
+// written writes out the digests of a plan for comparing it with the
+// reference plan.
+func written(occ []Occurrence) []plannedPost {
+	out := make([]plannedPost, len(occ))
+	for i, o := range occ {
+		out[i].Occurrence = o
+		if d := o.Digest; d != nil {
+			out[i].Digest = nil
+			out[i].Text, out[i].Header, out[i].Cases, out[i].Lines = d.Text(), d.Header(), d.Cases(), d.Lines()
+		}
+	}
+	return out
+}
+
+// referencePost is the outbox post of a reference occurrence, its
+// payload written as the planner wrote it before digests were written
+// out lazily.
+func referencePost(o plannedPost) store.Post {
+	payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
+	if o.Kind == store.KindDigest {
+		payload = store.EncodePayload(store.DigestPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Cases: o.Cases,
+			Header: o.Header, Lines: o.Lines})
+	}
+	return store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
+		CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()}
+}
+
 // referencePlan is Plan as it was before channels were grouped: every
 // channel's day planned on its own, its reminders sorted and each lead
-// formatted for it. TestGroupedPlanSameAsPerChannel holds Plan to it.
-func referencePlan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []Occurrence {
+// and digest formatted for it. TestGroupedPlanSameAsPerChannel holds Plan
+// to it.
+func referencePlan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []plannedPost {
 	p := newPlanner(all, opt)
 	limit := max(opt.DailyLimit, 1)
-	var out []Occurrence
+	var out []plannedPost
 	for _, ch := range chans {
 		if ch.Paused() || len(ch.Countries) == 0 {
 			continue
@@ -35,14 +73,14 @@ func referencePlan(all []*cases.Case, chans []store.Channel, opt PlanOptions) []
 			out = append(out, referenceChannelDay(p, ch, loc, minutes, addDays(opt.From, i), limit)...)
 		}
 	}
-	slices.SortFunc(out, func(a, b Occurrence) int {
+	slices.SortFunc(out, func(a, b plannedPost) int {
 		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Chat, b.Chat),
 			cmp.Compare(a.Kind.Priority(), b.Kind.Priority()), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Key, b.Key))
 	})
 	return out
 }
 
-func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minutes int, day cases.Date, limit int) []Occurrence {
+func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minutes int, day cases.Date, limit int) []plannedPost {
 	var rems []reminder
 	for _, country := range ch.Countries {
 		rems = append(rems, p.dateReminders(country, day)...)
@@ -66,8 +104,8 @@ func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minut
 	}
 	postAt := PostInstant(day, minutes, loc)
 	lang := ch.Language
-	occ := func(r reminder) Occurrence {
-		o := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}
+	occ := func(r reminder) plannedPost {
+		o := plannedPost{Occurrence: Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, CaseID: r.c.ID, Kind: r.kind, N: r.n, Date: day}}
 		o.Text = reminderText(lang, r)
 		if r.kind == store.KindCustom {
 			o.At, o.idx = r.at, r.idx
@@ -78,18 +116,18 @@ func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minut
 		return o
 	}
 	if len(rems) <= limit {
-		out := make([]Occurrence, len(rems))
+		out := make([]plannedPost, len(rems))
 		for i, r := range rems {
 			out[i] = occ(r)
 		}
 		return out
 	}
-	out := make([]Occurrence, 0, limit)
+	out := make([]plannedPost, 0, limit)
 	for _, r := range rems[:limit-1] {
 		out = append(out, occ(r))
 	}
-	digest := Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
-		Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat)}
+	digest := plannedPost{Occurrence: Occurrence{At: postAt, Platform: ch.Platform, Chat: ch.Chat, Kind: store.KindDigest, Date: day,
+		Key: fmt.Sprintf("%s:%s:%s:%s", store.KindDigest, day, ch.Platform, ch.Chat)}}
 	digest.Header = i18n.T(lang, "post.digest")
 	for _, r := range rems[limit-1:] {
 		digest.Cases = append(digest.Cases, r.c.ID)
@@ -166,7 +204,7 @@ func TestGroupedPlanSameAsPerChannel(t *testing.T) {
 	for _, limit := range []int{1, 2, 3, 5} {
 		opt := PlanOptions{From: d("2026-10-24"), Days: 3, StaleAfter: 365 * 24 * time.Hour, DailyLimit: limit}
 		want := referencePlan(cs, chans, opt)
-		got := Plan(cs, chans, opt)
+		got := written(Plan(cs, chans, opt))
 		if len(want) < 100*limit {
 			t.Fatalf("limit %d: the fixture plans only %d posts; want a substantial plan", limit, len(want))
 		}
@@ -181,6 +219,9 @@ func TestGroupedPlanSameAsPerChannel(t *testing.T) {
 		var streamed []Occurrence
 		for o := range PlanEach(cs, chans, opt) {
 			streamed = append(streamed, *o)
+		}
+		if w := written(streamed); !slices.EqualFunc(sortedPlan(w), want, func(a, b plannedPost) bool { return reflect.DeepEqual(a, b) }) {
+			t.Errorf("limit %d: PlanEach's posts, sorted, differ from the per-channel plan", limit)
 		}
 		if len(streamed) != len(want) {
 			t.Fatalf("limit %d: PlanEach yielded %d posts; want %d", limit, len(streamed), len(want))
@@ -212,4 +253,10 @@ func TestGroupedPlanSameAsPerChannel(t *testing.T) {
 			t.Errorf("limit %d: no digest planned; the fixture should need some", limit)
 		}
 	}
+}
+
+// sortedPlan sorts written-out occurrences in the order of a plan.
+func sortedPlan(occ []plannedPost) []plannedPost {
+	slices.SortFunc(occ, func(a, b plannedPost) int { return compareOccurrences(a.Occurrence, b.Occurrence) })
+	return occ
 }

@@ -167,7 +167,7 @@ func TestDailyLimitDigest(t *testing.T) {
 		if !strike {
 			t.Errorf("day %d: the hunger-strike day count was not among the posts: %+v", day, occ)
 		}
-		if digest == nil || len(digest.Cases) != 5 || !strings.HasPrefix(digest.Text, "Also today:\n• ") {
+		if digest == nil || digest.Digest == nil || len(digest.Digest.Cases()) != 5 || !strings.HasPrefix(digest.Digest.Text(), "Also today:\n• ") {
 			t.Fatalf("day %d: digest = %+v; want the 5 remaining reminders", day, digest)
 		}
 		if digest.At.Format("15:04") != "10:00" {

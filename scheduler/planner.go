@@ -178,9 +178,8 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 // post is the outbox post of a planned occurrence.
 func post(o Occurrence) store.Post {
 	payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
-	if o.Kind == store.KindDigest {
-		payload = store.EncodePayload(store.DigestPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Cases: o.Cases,
-			Header: o.Header, Lines: o.Lines})
+	if o.Digest != nil {
+		payload = store.EncodePayload(o.Digest.Payload(o.Date))
 	}
 	return store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
 		CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()}

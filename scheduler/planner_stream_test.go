@@ -78,7 +78,7 @@ func TestPlannerStreamsThePlan(t *testing.T) {
 		if o.Date.Before(today) || addDays(today, 1).Before(o.Date) || o.At.Before(now.Add(-p.CatchUp)) {
 			continue
 		}
-		want = append(want, post(o))
+		want = append(want, referencePost(o))
 	}
 	if n != len(want) || n < 200 {
 		t.Fatalf("Once queued %d posts; want %d (and the fixture should plan hundreds)", n, len(want))

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"text/tabwriter"
@@ -69,21 +71,30 @@ func cmdUpcoming(ctx context.Context, e *env, c *cli) error {
 		occ = sendable
 	}
 	if c.json {
+		// One line per post, as writeJSON writes it, through one buffer:
+		// a plan of 10,000 channels' digests is about 100 MB of JSON.
+		w := bufio.NewWriterSize(e.stdout, 64<<10)
+		enc := json.NewEncoder(w)
 		for _, o := range occ {
-			err := writeJSON(e, upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
-				Case: o.CaseID, Kind: o.Kind, Text: o.Text, Cases: o.Cases})
-			if err != nil {
+			// A digest's text is written out line by line, never held for
+			// the whole plan.
+			line := upcomingJSON{At: o.At.Format(time.RFC3339), Platform: o.Platform, Channel: o.Chat,
+				Case: o.CaseID, Kind: o.Kind, Text: o.Text}
+			if o.Digest != nil {
+				line.Text, line.Cases = o.Digest.Text(), o.Digest.Cases()
+			}
+			if err := enc.Encode(line); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.Flush()
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT\tCHANNEL\tKIND\tCASE\tTEXT")
 	for _, o := range occ {
 		text := o.Text
-		if o.Kind == store.KindDigest {
-			text = fmt.Sprintf("digest of %d reminders", len(o.Cases))
+		if o.Digest != nil {
+			text = fmt.Sprintf("digest of %d reminders", o.Digest.Len())
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.At.Format("2006-01-02 15:04 MST"), o.Channel(), o.Kind, o.CaseID, text)
 	}
