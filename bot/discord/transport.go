@@ -214,6 +214,9 @@ func headerSeconds(h http.Header, name string) time.Duration {
 // reach the server in any window, whatever the network's jitter.
 type slots struct {
 	ch chan time.Time
+	// share, when several processes share the bot token, holds each
+	// slot that many windows, so that this one keeps to its part.
+	share *bot.Share
 }
 
 func newSlots(n int) *slots {
@@ -237,7 +240,9 @@ func (s *slots) acquire(ctx context.Context) error {
 	}
 }
 
-func (s *slots) release(at time.Time) { s.ch <- at }
+func (s *slots) release(at time.Time) {
+	s.ch <- at.Add(time.Duration(s.share.Of()-1) * globalWindow)
+}
 
 // sentToError is a failed request that the transport sent to api_base:
 // the http.Client's error names the URL discordgo asked for, on

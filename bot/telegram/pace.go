@@ -34,6 +34,15 @@ type pacer struct {
 	mu     sync.Mutex
 	global []time.Time // reserved slots, sorted
 	chats  map[int64][]time.Time
+	// share divides the overall rate among the processes sharing the
+	// bot token (nil: the whole rate).
+	share *bot.Share
+}
+
+// shared makes p keep to sh's part of the overall rate.
+func (p *pacer) shared(sh *bot.Share) *pacer {
+	p.share = sh
+	return p
 }
 
 func newPacer(p Pace) *pacer {
@@ -62,7 +71,7 @@ func (p *pacer) reserve(now time.Time, chat int64) time.Time {
 		t = later(t, hist[len(hist)-n].Add(groupWindow))
 	}
 	if p.pace.PerSecond > 0 {
-		gap := time.Duration(float64(time.Second) / p.pace.PerSecond)
+		gap := time.Duration(float64(time.Second) / p.pace.PerSecond * float64(p.share.Of()))
 		drop := 0
 		for drop < len(p.global) && p.global[drop].Before(now.Add(-gap)) {
 			drop++
