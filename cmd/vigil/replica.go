@@ -45,8 +45,11 @@ type replica struct {
 	every time.Duration
 
 	leader atomic.Bool
-	// takeovers counts the times this replica became the leader (tests).
-	takeovers atomic.Int64
+	// joined is closed once every other live replica has seen this one's
+	// heartbeat and shares the rate limits with it: at the first round
+	// when it is alone, else one round later.
+	joined   chan struct{}
+	joinedAt int // rounds until joined; -1 once closed
 }
 
 // newReplica returns a replica of st with a fresh id (host, pid and a
@@ -59,7 +62,7 @@ func newReplica(st *store.Store, log *slog.Logger) *replica {
 	var b [3]byte
 	rand.Read(b[:])
 	r := &replica{st: st, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])),
-		share: &bot.Share{}, now: time.Now, ttl: leaseTTL, every: leaseRenew}
+		share: &bot.Share{}, now: time.Now, ttl: leaseTTL, every: leaseRenew, joined: make(chan struct{})}
 	r.log = log.With("replica", r.id)
 	st.SetReplica(r.id, r.ttl)
 	return r
@@ -132,7 +135,6 @@ func (r *replica) run(ctx context.Context, lead func(context.Context) error) err
 		case cancelLead == nil:
 			renewed = r.now()
 			r.leader.Store(true)
-			r.takeovers.Add(1)
 			r.log.Info("leading: planning, watching case files and holding the platform connections")
 			lctx, cancel := context.WithCancel(ctx)
 			cancelLead, leadDone = cancel, make(chan error, 1)
@@ -172,6 +174,14 @@ func (r *replica) tick(ctx context.Context) (held bool, err error) {
 			r.log.Info("sharing the platforms' rate limits", "replicas", n)
 		}
 		r.share.Set(n)
+		switch {
+		case r.joinedAt < 0:
+		case n <= 1 || r.joinedAt == 1:
+			close(r.joined)
+			r.joinedAt = -1
+		default:
+			r.joinedAt = 1
+		}
 	}
 	if _, err := r.st.RenewClaims(cctx, now); err != nil {
 		return false, err
@@ -186,6 +196,20 @@ func (r *replica) tick(ctx context.Context) (held bool, err error) {
 		r.log.Warn("requeued sends of a replica that stopped mid-send", "posts", n)
 	}
 	return true, nil
+}
+
+// deliver runs d once this replica has joined (every other replica
+// shares the rate limits with it), so that a replica starting beside
+// busy ones does not send over their shares.
+func (r *replica) deliver(d func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		select {
+		case <-r.joined:
+		case <-ctx.Done():
+			return nil
+		}
+		return d(ctx)
+	}
 }
 
 // leaderOnly passes requests to h on the leader; a follower answers 503,

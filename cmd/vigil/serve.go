@@ -200,7 +200,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	if rep != nil && runCtx.Err() == nil {
 		// Every replica delivers; the leader's parts run while it leads.
-		start("delivery", delivery.Run)
+		start("delivery", rep.deliver(delivery.Run))
 		start("replica", func(ctx context.Context) error {
 			return rep.run(ctx, func(ctx context.Context) error {
 				return lead(ctx, cfg, st, log, platforms, planner, changed)
