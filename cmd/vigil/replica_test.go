@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/bot/telegram/telegramtest"
 	"github.com/vigil-bot/vigil/internal/pgtest"
 	"github.com/vigil-bot/vigil/store"
@@ -245,5 +246,105 @@ func TestReplicas(t *testing.T) {
 	}
 	if strings.Contains(a.log.String()+b.log.String(), f.srv.Token()) {
 		t.Error("token in the output")
+	}
+}
+
+// TestReplicasDiscord: two vigil serve (run, in one process) on one
+// PostgreSQL database with a Discord token: only the leader opens the
+// gateway and registers the commands; both send an alert's fan-out,
+// each channel once, with no 429. When the leader stops, the other opens
+// the gateway and answers commands.
+func TestReplicasDiscord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: rate limits and a takeover")
+	}
+	dsn := pgtest.Required(t)
+	srv := discordtest.New(t, discordtest.Options{})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cases", "a.yaml"), goodCase)
+	cfg := filepath.Join(dir, "vigil.yaml")
+	writeFile(t, cfg, fmt.Sprintf("database: %q\nhttp: {listen: \"127.0.0.1:0\"}\ndiscord: {api_base: %q, guild_id: \"700\"}\ncases: [cases]\n", dsn, srv.URL))
+	env := func(k string) string {
+		if k == "VIGIL_DISCORD_TOKEN" {
+			return srv.Token
+		}
+		return ""
+	}
+	const channels = 150
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range channels {
+		ch := store.Channel{Platform: "discord", Chat: fmt.Sprint(80000 + i), Timezone: "UTC", PostTime: "09:00", Language: "en"}
+		if _, err := st.Subscribe(context.Background(), ch, "AZ", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+
+	a := startServe(t, env, "--config", cfg)
+	waitFor(t, &a.stderr, leadingLog)
+	if err := srv.WaitConnected(15 * time.Second); err != nil {
+		t.Fatalf("gateway: %v\n%s", err, a.stderr.String())
+	}
+	b := startServe(t, env, "--config", cfg)
+	waitFor(t, &b.stderr, "joining the replicas")
+	waitFor(t, &b.stderr, "replicas=2\n")
+	waitFor(t, &a.stderr, "replicas=2\n")
+
+	var out, errOut strings.Builder
+	if err := run(context.Background(), []string{"alert", "--config", cfg, "amira-testova", "--message", "Write today"}, strings.NewReader(""), &out, &errOut, noEnv); err != nil {
+		t.Fatalf("alert: %v %s", err, errOut.String())
+	}
+	got := func() (total, reached int) {
+		for i := range channels {
+			n := len(srv.Messages(fmt.Sprint(80000 + i)))
+			total += n
+			if n > 0 {
+				reached++
+			}
+		}
+		return total, reached
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, n := got(); n < channels && time.Now().Before(deadline); _, n = got() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	total, reached := got()
+	sentA, sentB := len(sentLog.FindAllString(a.stderr.String(), -1)), len(sentLog.FindAllString(b.stderr.String(), -1))
+	t.Logf("fan-out of %d: leader sent %d, follower %d; %d REST requests, busiest second %d", channels, sentA, sentB, srv.Stats().Requests, srv.MaxPerWindow(time.Second))
+	if reached != channels || total != channels {
+		t.Fatalf("%d copies in %d of %d channels; want each once\nA:\n%s\nB:\n%s", total, reached, channels, a.stderr.String(), b.stderr.String())
+	}
+	if sentA == 0 || sentB == 0 {
+		t.Errorf("leader sent %d, follower %d; want both to deliver", sentA, sentB)
+	}
+	if s := srv.Stats(); s.TooManyRequests != 0 {
+		t.Errorf("%d 429s: the replicas must share the global limit", s.TooManyRequests)
+	}
+	if n := srv.Identifies(); n != 1 {
+		t.Errorf("%d gateway identifies; want the leader's one (a follower sends only)", n)
+	}
+
+	// The leader stops: it gives up the lease, the other takes over.
+	stopped := time.Now()
+	a.stop(t, 20*time.Second)
+	waitFor(t, &b.stderr, leadingLog)
+	t.Logf("takeover after a clean stop: %s", time.Since(stopped).Round(10*time.Millisecond))
+	deadline = time.Now().Add(15 * time.Second)
+	for srv.Identifies() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := srv.WaitConnected(15 * time.Second); err != nil || srv.Identifies() != 2 {
+		t.Fatalf("the new leader did not open the gateway (%d identifies): %v\n%s", srv.Identifies(), err, b.stderr.String())
+	}
+	it, err := srv.SlashCommand(discordtest.Invoke{GuildID: "700", ChannelID: "80000", UserID: "900"}, "case", map[string]string{"query": "testova"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := it.Reply(10 * time.Second); err != nil || !strings.Contains(string(msg.Raw), "Amira Testova") {
+		t.Errorf("the new leader's reply to /case: %v %v", msg, err)
 	}
 }
