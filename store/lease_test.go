@@ -184,3 +184,36 @@ func TestReplicaClaims(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicaClaimsKeepChats: a chat whose post one replica is sending
+// is not claimed by another until that send ends, so that each chat's
+// posts go in order.
+func TestReplicaClaimsKeepChats(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	a, b := openAt(t, path), openAt(t, path)
+	a.SetReplica("a", 10*time.Second)
+	b.SetReplica("b", 10*time.Second)
+	if _, err := a.Enqueue(ctx, t0,
+		Post{Key: "first", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0},
+		Post{Key: "second", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0.Add(time.Second)},
+		Post{Key: "other", Platform: "telegram", Chat: "-2", Kind: KindAlert, DueAt: t0.Add(2 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Claim(ctx, t0.Add(time.Minute), 1, "telegram")
+	if err != nil || len(got) != 1 || got[0].Key != "first" {
+		t.Fatalf("a claims %v, %v; want the first", got, err)
+	}
+	first := got[0].ID
+	got, err = b.Claim(ctx, t0.Add(time.Minute), 10, "telegram")
+	if err != nil || len(got) != 1 || got[0].Key != "other" {
+		t.Fatalf("b claims %v, %v; want only the other chat's post while a sends to -1", got, err)
+	}
+	if err := a.MarkSent(ctx, first, "m1", t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err = b.Claim(ctx, t0.Add(time.Minute), 10, "telegram")
+	if err != nil || len(got) != 1 || got[0].Key != "second" {
+		t.Fatalf("b claims %v, %v; want the second once a's send ended", got, err)
+	}
+}

@@ -97,20 +97,26 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int,
 // serves them. A claimed post names this store's replica (SetReplica)
 // and holds until now + its claim time; on PostgreSQL the rows are
 // locked with SKIP LOCKED, so that replicas claiming at once never
-// claim the same post.
+// claim the same post, nor posts of a chat that another is sending to.
 func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms ...string) ([]Post, error) {
 	var out []Post
 	pj, _ := json.Marshal(platforms)
-	lock := ""
+	lock, busy := "", ""
 	if s.dialect == postgresDialect {
 		lock = " FOR UPDATE OF o SKIP LOCKED"
+	}
+	if s.replica != "" {
+		// A chat whose posts another replica is sending stays with it:
+		// its posts go in order and under its pace.
+		busy = `
+			  AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.state = 'sending' AND b.platform = o.platform AND b.chat = o.chat)`
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?
 			WHERE id IN (SELECT o.id FROM outbox o
 			WHERE o.state = 'queued' AND o.next_at <= ?
 			  AND o.platform IN (SELECT value FROM json_each(?))
-			  AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.platform = o.platform AND c.chat = o.chat AND c.paused_reason != '')
+			  AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.platform = o.platform AND c.chat = o.chat AND c.paused_reason != '')`+busy+`
 			ORDER BY o.next_at, o.id LIMIT ?`+lock+`)
 			RETURNING id, key, platform, chat, kind, case_id, payload, due_at, next_at, attempts, last_error, day,
 			alert_id, target_id, message_id`, s.replica, ms(now.Add(s.claimTime())), ms(now), string(pj), limit)

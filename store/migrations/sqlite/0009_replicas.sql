@@ -7,6 +7,7 @@
 -- replica's heartbeat, so that they share the platforms' rate ceilings.
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX outbox_sending ON outbox (platform, chat) WHERE state = 'sending';
 CREATE TABLE leases (
     name   TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
