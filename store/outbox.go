@@ -106,6 +106,9 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 		lock = " FOR UPDATE OF o SKIP LOCKED"
 	}
 	if s.replica != "" {
+		// Small batches: a replica that claimed many would send the end
+		// of a fan-out alone, at its share of the rate.
+		limit = min(limit, replicaClaim)
 		// A chat whose posts another replica is sending stays with it:
 		// its posts go in order and under its pace.
 		busy = `
@@ -149,6 +152,9 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 	})
 	return out, nil
 }
+
+// replicaClaim is the most posts a replica claims at once.
+const replicaClaim = 8
 
 // finish moves a sending post to its next state and logs the attempt in
 // one transaction.
