@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -92,18 +94,35 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, posts []Post) (int,
 // now, on channels that are not paused, as sending and returns them,
 // oldest due first. Each claimed post must end in MarkSent, Retry, Skip or
 // Fail. Posts for platforms not given stay queued for a process that
-// serves them.
+// serves them. A claimed post names this store's replica (SetReplica)
+// and holds until now + its claim time; on PostgreSQL the rows are
+// locked with SKIP LOCKED, so that replicas claiming at once never
+// claim the same post, nor posts of a chat that another is sending to.
 func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms ...string) ([]Post, error) {
 	var out []Post
 	pj, _ := json.Marshal(platforms)
+	lock, busy := "", ""
+	if s.dialect == postgresDialect {
+		lock = " FOR UPDATE OF o SKIP LOCKED"
+	}
+	if s.replica != "" {
+		// Small batches: a replica that claimed many would send the end
+		// of a fan-out alone, at its share of the rate.
+		limit = min(limit, replicaClaim)
+		// A chat whose posts another replica is sending stays with it:
+		// its posts go in order and under its pace.
+		busy = `
+			  AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.state = 'sending' AND b.platform = o.platform AND b.chat = o.chat)`
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.key, o.platform, o.chat, o.kind, o.case_id, o.payload, o.due_at, o.next_at, o.attempts, o.last_error, o.day,
-			o.alert_id, o.target_id, o.message_id
-			FROM outbox o
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?
+			WHERE id IN (SELECT o.id FROM outbox o
 			WHERE o.state = 'queued' AND o.next_at <= ?
 			  AND o.platform IN (SELECT value FROM json_each(?))
-			  AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.platform = o.platform AND c.chat = o.chat AND c.paused_reason != '')
-			ORDER BY o.next_at, o.id LIMIT ?`, ms(now), string(pj), limit)
+			  AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.platform = o.platform AND c.chat = o.chat AND c.paused_reason != '')`+busy+`
+			ORDER BY o.next_at, o.id LIMIT ?`+lock+`)
+			RETURNING id, key, platform, chat, kind, case_id, payload, due_at, next_at, attempts, last_error, day,
+			alert_id, target_id, message_id`, s.replica, ms(now.Add(s.claimTime())), ms(now), string(pj), limit)
 		if err != nil {
 			return err
 		}
@@ -117,24 +136,25 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, platforms .
 				return err
 			}
 			p.Payload, p.DueAt, p.NextAt, p.State = json.RawMessage(payload), fromMS(due), fromMS(next), Sending
-			p.Attempts++
 			out = append(out, p)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, p := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = ? WHERE id = ?`, p.Attempts, p.ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: claim: %w", err)
 	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b Post) int {
+		if c := a.NextAt.Compare(b.NextAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
+
+// replicaClaim is the most posts a replica claims at once.
+const replicaClaim = 8
 
 // finish moves a sending post to its next state and logs the attempt in
 // one transaction.
@@ -146,12 +166,12 @@ func (s *Store) finish(ctx context.Context, id int64, state PostState, next time
 		}
 		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_at = coalesce(nullif(?, 0), next_at), last_error = ?, done_at = ?,
 			message_id = CASE WHEN ? != '' THEN ? ELSE message_id END
-			WHERE id = ? AND state = 'sending'`, string(state), ms(next), attemptErr, done, messageID, messageID, id)
+			WHERE id = ? AND state = 'sending' AND claimed_by = ?`, string(state), ms(next), attemptErr, done, messageID, messageID, id, s.replica)
 		if err != nil {
 			return err
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
-			return fmt.Errorf("post %d is not being sent", id)
+			return fmt.Errorf("post %d is not being sent (by this replica)", id)
 		}
 		ok := 0
 		if state == Sent {
@@ -233,7 +253,7 @@ func (s *Store) Release(ctx context.Context, notBefore time.Time, ids ...int64) 
 	}
 	idsJSON, _ := json.Marshal(ids)
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), next_at = max(next_at, ?)
-		WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?))`, ms(notBefore), string(idsJSON))
+		WHERE state = 'sending' AND claimed_by = ? AND id IN (SELECT value FROM json_each(?))`, ms(notBefore), s.replica, string(idsJSON))
 	if err != nil {
 		return fmt.Errorf("store: release posts: %w", err)
 	}
@@ -243,7 +263,12 @@ func (s *Store) Release(ctx context.Context, notBefore time.Time, ids ...int64) 
 // Requeue puts posts left in sending (by a process that died mid-send)
 // back in the queue and returns how many. Only those sends can be
 // repeated after a crash; everything else was either sent or not started.
+// A store shared by replicas (SetReplica) requeues only the claims that
+// ran out: the others belong to live replicas still sending them.
 func (s *Store) Requeue(ctx context.Context, platforms ...string) (int, error) {
+	if s.replica != "" {
+		return s.RequeueExpired(ctx, time.Now(), platforms...)
+	}
 	pj, _ := json.Marshal(platforms)
 	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued'
 		WHERE state = 'sending' AND (json_array_length(?) = 0 OR platform IN (SELECT value FROM json_each(?)))`, string(pj), string(pj))

@@ -44,6 +44,10 @@ var migrationFiles embed.FS
 type Store struct {
 	db      *sql.DB
 	dialect dialect
+	// replica and claimFor are set by SetReplica (lease.go): the claims
+	// of a serve sharing the database with others.
+	replica  string
+	claimFor time.Duration
 }
 
 // dialect is the SQL of the database behind a Store.

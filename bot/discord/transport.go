@@ -231,10 +231,16 @@ func headerSeconds(h http.Header, name string) time.Duration {
 // reach the server in any window, whatever the network's jitter.
 type slots struct {
 	ch chan time.Time
+	n  int
+	// share, when several processes share the bot token, leaves this one
+	// n/share of the slots: the rest are parked, out of use.
+	share  *bot.Share
+	mu     sync.Mutex
+	parked int
 }
 
 func newSlots(n int) *slots {
-	s := &slots{ch: make(chan time.Time, n)}
+	s := &slots{ch: make(chan time.Time, n), n: n}
 	for range n {
 		s.ch <- time.Time{}
 	}
@@ -242,15 +248,45 @@ func newSlots(n int) *slots {
 }
 
 func (s *slots) acquire(ctx context.Context) error {
-	select {
-	case at := <-s.ch:
-		if err := bot.Sleep(ctx, time.Until(at)); err != nil {
-			s.ch <- at
-			return err
+	s.balance()
+	for {
+		select {
+		case at := <-s.ch:
+			if s.park(at) {
+				continue
+			}
+			if err := bot.Sleep(ctx, time.Until(at)); err != nil {
+				s.ch <- at
+				return err
+			}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	}
+}
+
+// park takes the slot at out of use if this process has more than its
+// share, and reports whether it did.
+func (s *slots) park(at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.parked < s.n-s.n/s.share.Of() {
+		s.parked++
+		return true
+	}
+	return false
+}
+
+// balance brings parked slots back into use when the share grew (another
+// process stopped), free one window from now: the slot's last use is not
+// known, and a window later it surely no longer counts.
+func (s *slots) balance() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.parked > s.n-s.n/s.share.Of() {
+		s.parked--
+		s.ch <- time.Now().Add(globalWindow)
 	}
 }
 

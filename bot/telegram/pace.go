@@ -49,6 +49,26 @@ type pacer struct {
 	mu     sync.Mutex
 	global []time.Time // reserved slots, sorted
 	chats  map[int64][]time.Time
+	// share divides the overall rate among the processes sharing the
+	// bot token (nil: the whole rate).
+	share *bot.Share
+}
+
+// rate is the overall rate this process keeps to: the pace's, or, while
+// n processes share it, 1/n of it less one message a second for each
+// other process. Each process's own sends are spaced evenly, but two
+// processes' sends fall where they may: one second can hold a message
+// more from each than its share, and the margin keeps their sum under
+// Telegram's limit.
+func (p *pacer) rate() float64 {
+	n := float64(p.share.Of())
+	return max(p.pace.PerSecond-(n-1), p.pace.PerSecond/(2*n)) / n
+}
+
+// shared makes p keep to sh's part of the overall rate.
+func (p *pacer) shared(sh *bot.Share) *pacer {
+	p.share = sh
+	return p
 }
 
 func newPacer(p Pace) *pacer {
@@ -82,7 +102,7 @@ func (p *pacer) reserve(now time.Time, chat int64) time.Time {
 		t = later(t, hist[len(hist)-n].Add(groupWindow))
 	}
 	if p.pace.PerSecond > 0 {
-		gap := time.Duration(float64(time.Second) / p.pace.PerSecond)
+		gap := time.Duration(float64(time.Second) / p.rate())
 		drop := 0
 		for drop < len(p.global) && p.global[drop].Before(now.Add(-gap)) {
 			drop++

@@ -118,6 +118,8 @@ type options struct {
 	pace Pace
 	poll time.Duration
 	ctx  context.Context
+	// share is this process's part of the overall rate (WithShare).
+	share *bot.Share
 }
 
 // WithHTTPClient makes the client use hc for every request. Its Timeout,
@@ -126,6 +128,11 @@ func WithHTTPClient(hc *http.Client) Option { return func(o *options) { o.http =
 
 // WithPace sets how fast the client sends (DefaultPace by default).
 func WithPace(p Pace) Option { return func(o *options) { o.pace = p } }
+
+// WithShare makes the client keep to its share of the overall rate,
+// which Telegram counts per bot token: 1/n of it while n processes share
+// the token (bot.Share). The per-chat limits are the chat's sender's.
+func WithShare(sh *bot.Share) Option { return func(o *options) { o.share = sh } }
 
 // WithContext makes New give up its check of the token when ctx ends,
 // so that a daemon stopping while the Bot API hangs stops at once.
@@ -181,7 +188,7 @@ func New(cfg *config.Config, h *bot.Handler, log *slog.Logger, opts ...Option) (
 		return nil, fmt.Errorf("telegram: getMe: %w", redact(err, token))
 	}
 	c := &Client{bot: api, http: o.http, token: token, handler: h, log: log.With("platform", Name),
-		pacer: newPacer(o.pace), poll: o.poll, queues: map[int64][]tgbotapi.Update{}, recent: map[int]bool{},
+		pacer: newPacer(o.pace).shared(o.share), poll: o.poll, queues: map[int64][]tgbotapi.Update{}, recent: map[int]bool{},
 		webhookURL: cfg.Telegram.WebhookURL, secret: webhookSecret(token)}
 	return c, nil
 }

@@ -42,6 +42,10 @@ type platformHealth struct {
 	mu         sync.Mutex
 	started    map[string]bot.Platform
 	connecting map[string]string // platform name → why it is not started yet
+	// replica is this serve's place among several on one database (nil:
+	// the only one). A follower's platforms only send: their connections
+	// are the leader's, so they are not asked for them.
+	replica *replica
 }
 
 // newPlatformHealth returns the health of the given started platforms.
@@ -77,6 +81,9 @@ func (ph *platformHealth) problems() []string {
 	for _, name := range slices.Sorted(maps.Keys(ph.connecting)) {
 		problems = append(problems, name+": "+ph.connecting[name])
 	}
+	if ph.replica != nil && !ph.replica.leader.Load() {
+		return problems
+	}
 	for _, name := range slices.Sorted(maps.Keys(ph.started)) {
 		if hr, ok := ph.started[name].(bot.HealthReporter); ok {
 			if err := hr.Healthy(); err != nil {
@@ -96,7 +103,10 @@ func (ph *platformHealth) problems() []string {
 //
 // /healthz answers 200 "ok" when the store answers and every configured
 // platform is started and, if it reports its health, connected, else
-// 503 with the reasons, one a line. /metrics is reg in the Prometheus
+// 503 with the reasons, one a line. A replica (several serve on one
+// PostgreSQL database) adds a line with its role and id: "role: leader
+// replica=…" or "role: follower replica=…"; a follower is healthy
+// without the platforms' connections, which are the leader's. /metrics is reg in the Prometheus
 // exposition format; a scrape fails with 500 when the store cannot count
 // the outbox.
 func httpHandler(st *store.Store, platforms *platformHealth, reg *prometheus.Registry, log *slog.Logger, pages *web.Server) http.Handler {
@@ -109,14 +119,20 @@ func httpHandler(st *store.Store, platforms *platformHealth, reg *prometheus.Reg
 		defer cancel()
 		problems := healthProblems(ctx, st, platforms)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		role := ""
+		if r := platforms.replica; r != nil {
+			role = fmt.Sprintf("role: %s replica=%s\n", r.role(), r.id)
+		}
 		if len(problems) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			for _, p := range problems {
 				fmt.Fprintln(w, p)
 			}
+			fmt.Fprint(w, role)
 			return
 		}
 		fmt.Fprintln(w, "ok")
+		fmt.Fprint(w, role)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(log.With("http", "/metrics").Handler(), slog.LevelError),

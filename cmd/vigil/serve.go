@@ -76,38 +76,57 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	defer st.Close()
 
-	// One serve per database: the outbox's sends in flight are this
+	// On PostgreSQL several serve share the database as replicas: each
+	// delivers, one at a time leads (replica.go). On SQLite one serve
+	// holds the database: the outbox's sends in flight are this
 	// process's alone, so only now may the delivery requeue them.
-	lock, err := holdDatabase(ctx, cfg.Database, log)
-	if err != nil || lock == nil {
-		return err // nil, nil: stopped while standing by
-	}
-	defer lock.Release()
+	var (
+		rep     *replica
+		lock    *store.Lock
+		watcher *caseWatcher
+		share   *bot.Share
+	)
+	if st.Backend() == "postgres" {
+		rep = newReplica(st, log)
+		share = rep.share
+		log = rep.log
+		log.Info("joining the replicas on the database; the leader plans and holds the platform connections, every replica delivers",
+			"database", store.Redact(cfg.Database))
+	} else {
+		lock, err = holdDatabase(ctx, cfg.Database, log)
+		if err != nil || lock == nil {
+			return err // nil, nil: stopped while standing by
+		}
+		defer lock.Release()
 
-	// Watched from before the first import, so no edit falls between.
-	watcher, err := newCaseWatcher(cfg, st, log)
-	if err != nil {
-		log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+		// Watched from before the first import, so no edit falls between.
+		watcher, err = newCaseWatcher(cfg, st, log)
+		if err != nil {
+			log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+		}
+		if watcher != nil {
+			defer watcher.w.Close() // Run closes it too; again is harmless
+		}
+		res, err := loadConfiguredCases(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		logImport(log, res, "cases loaded")
 	}
-	if watcher != nil {
-		defer watcher.w.Close() // Run closes it too; again is harmless
-	}
-	res, err := loadConfiguredCases(ctx, cfg, st)
-	if err != nil {
-		return err
-	}
-	logImport(log, res, "cases loaded")
 
 	h := bot.NewHandler(st, cfg, log)
 	cards := card.NewCache(shareCardCache)
 	h.Pictures = cards
 	platforms := map[string]bot.Platform{}
 	health := newPlatformHealth(nil)
+	if rep != nil {
+		health.replica = rep
+	}
 	if console {
 		platforms[botconsole.Name] = botconsole.New(e.stdin, e.stdout, h)
 	}
 	if cfg.Discord.Token != "" {
-		dc, err := discord.New(cfg, h, log)
+		dc, err := discord.New(cfg, h, log, discord.WithShare(share))
 		if err != nil {
 			return err
 		}
@@ -164,7 +183,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 
 	if cfg.Telegram.Token != "" {
-		tg, err := connectTelegram(runCtx, cfg, h, log, health)
+		tg, err := connectTelegram(runCtx, cfg, h, log, health, telegram.WithShare(share))
 		if err != nil || tg == nil {
 			stop()
 			if err == nil {
@@ -176,7 +195,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		health.setStarted(tg)
 		// Empty unless telegram.webhook_url is set (config checks its path).
 		if path, webhook := tg.WebhookHandler(); webhook != nil {
-			mux.Handle("POST "+path, webhook)
+			mux.Handle("POST "+path, rep.leaderOnly(webhook))
 		}
 	}
 	delivery := &scheduler.Delivery{Store: st, Composer: h, Platforms: platforms, Log: log, Now: time.Now,
@@ -184,17 +203,26 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
 	delivery.Check = planner.StillDue
-	if watcher != nil {
-		wake := make(chan struct{}, 1)
-		planner.Wake = wake
-		watcher.changed = func() {
-			select {
-			case wake <- struct{}{}:
-			default:
-			}
+	wake := make(chan struct{}, 1)
+	planner.Wake = wake
+	changed := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
 		}
 	}
-	if runCtx.Err() == nil {
+	if watcher != nil {
+		watcher.changed = changed
+	}
+	if rep != nil && runCtx.Err() == nil {
+		// Every replica delivers; the leader's parts run while it leads.
+		start("delivery", rep.deliver(delivery.Run))
+		start("replica", func(ctx context.Context) error {
+			return rep.run(ctx, func(ctx context.Context) error {
+				return lead(ctx, cfg, st, log, platforms, planner, changed)
+			})
+		})
+	} else if runCtx.Err() == nil {
 		for name, p := range platforms {
 			start(name, p.Run)
 		}
@@ -261,10 +289,10 @@ func holdDatabase(ctx context.Context, path string, log *slog.Logger) (*store.Lo
 // connectTelegram creates the Telegram client, waiting with backoff while
 // the Bot API cannot be reached, and saying why in health; a refused
 // token ends it at once. It returns nil, nil when ctx ends first.
-func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, log *slog.Logger, health *platformHealth) (*telegram.Client, error) {
+func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, log *slog.Logger, health *platformHealth, opts ...telegram.Option) (*telegram.Client, error) {
 	host := telegram.EndpointHost(cfg)
 	for backoff := time.Second; ; backoff = min(2*backoff, time.Minute) {
-		tg, err := telegram.New(cfg, h, log, telegram.WithContext(ctx))
+		tg, err := telegram.New(cfg, h, log, append([]telegram.Option{telegram.WithContext(ctx)}, opts...)...)
 		if err == nil || telegram.TokenRefused(err) {
 			return tg, err
 		}
@@ -280,4 +308,37 @@ func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, lo
 		case <-time.After(backoff):
 		}
 	}
+}
+
+// lead runs the leader's parts of a replica until ctx ends or one of
+// them fails: it imports the configured case files and watches them,
+// plans, and holds the platforms' connections (Telegram's polling or
+// webhook, Discord's gateway), whose sending every replica does.
+func lead(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, platforms map[string]bot.Platform,
+	planner *scheduler.Planner, changed func()) error {
+	watcher, err := newCaseWatcher(cfg, st, log)
+	if err != nil {
+		log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+	}
+	if watcher != nil {
+		defer watcher.w.Close()
+		watcher.changed = changed
+	}
+	res, err := loadConfiguredCases(ctx, cfg, st)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	logImport(log, res, "cases loaded")
+	g := newGroup(ctx)
+	for name, p := range platforms {
+		g.run(name, p.Run)
+	}
+	g.run("planner", planner.Run)
+	if watcher != nil {
+		g.run("case watcher", watcher.Run)
+	}
+	return g.wait()
 }

@@ -177,6 +177,7 @@ type Server struct {
 	commands    map[string][]map[string]any
 	webhookGone int
 	poll        chan struct{} // closed to end the current long poll with 409
+	conflicts   int           // long polls ended by another's 409
 	failures    []failure     // forced refusals, consumed in order
 	revoked     bool
 	webhook     url.Values            // the last setWebhook's parameters
@@ -201,6 +202,15 @@ func (s *Server) Advance(d time.Duration) {
 
 // now is the server's clock; s.mu must be held.
 func (s *Server) now() time.Time { return time.Now().Add(s.offset) }
+
+// Conflicts returns how many long polls were ended with 409 Conflict
+// ("terminated by other getUpdates request") because another poller
+// (a second bot instance) asked for updates meanwhile.
+func (s *Server) Conflicts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conflicts
+}
 
 // Deletions returns how many messages deleteMessage removed.
 func (s *Server) Deletions() int {
@@ -766,6 +776,9 @@ func (s *Server) getUpdates(ctx context.Context, p url.Values) (any, *apiError) 
 		case <-deadline:
 			timeout = 0
 		case <-mine:
+			s.mu.Lock()
+			s.conflicts++
+			s.mu.Unlock()
 			return nil, &apiError{Code: 409, Description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
 		case <-ctx.Done():
 			s.endPoll(mine)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseHTML(t *testing.T) {
@@ -160,5 +161,39 @@ func TestServerUpdates(t *testing.T) {
 	json.Unmarshal(r.Result, &ups)
 	if len(ups) != 1 || ups[0]["update_id"].(float64) != 2 {
 		t.Errorf("after offset 2: %v; want update 2 only", ups)
+	}
+}
+
+// TestSecondPoller: a getUpdates while another long poll is in progress
+// ends that one with 409 Conflict, as Telegram answers two bot instances
+// polling one token; the newer poll goes on.
+func TestSecondPoller(t *testing.T) {
+	s := NewServer(t, Options{})
+	defer s.Close()
+	first := make(chan apiReply, 1)
+	go func() { first <- call(t, s, s.Token(), "getUpdates", url.Values{"timeout": {"5"}}) }()
+	// The first poll is waiting once the server holds it.
+	for i := 0; ; i++ {
+		s.mu.Lock()
+		waiting := s.poll != nil
+		s.mu.Unlock()
+		if waiting {
+			break
+		}
+		if i > 1000 {
+			t.Fatal("the first poll never started")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	second := call(t, s, s.Token(), "getUpdates", url.Values{"timeout": {"0"}})
+	if !second.OK {
+		t.Fatalf("second poll: %d %s; want ok", second.Code, second.Description)
+	}
+	r := <-first
+	if r.OK || r.Code != http.StatusConflict || !strings.Contains(r.Description, "terminated by other getUpdates request") {
+		t.Fatalf("first poll: ok=%v %d %q; want 409 Conflict: terminated by other getUpdates request", r.OK, r.Code, r.Description)
+	}
+	if n := s.Conflicts(); n != 1 {
+		t.Fatalf("Conflicts = %d; want 1", n)
 	}
 }
