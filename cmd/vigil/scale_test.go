@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"github.com/vigil-bot/vigil/config"
 	"github.com/vigil-bot/vigil/internal/benchutil"
 	"github.com/vigil-bot/vigil/internal/pgtest"
+	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -117,6 +120,46 @@ func benchUpcoming(b *testing.B, nCases, nChannels int, db string) {
 	b.ReportMetric((userCPU / time.Duration(runs)).Seconds(), "user-cpu-s/op")
 	b.ReportMetric(benchutil.MiB(peakRSS), "peak-RSS-MiB")
 	b.ReportMetric(float64(posts), "posts")
+	benchPlanningRound(b, db)
+}
+
+// benchPlanningRound measures one planning round as the daemon runs it,
+// in this process, on the database db: with the cases already in memory
+// (the daemon's library keeps them), Planner.Once plans the days ahead
+// and streams today's and tomorrow's posts into the store's outbox. It
+// reports its wall and CPU time (plan-wall-s, plan-cpu-s: this process
+// only, not a database server's) and the MiB it allocated.
+func benchPlanningRound(b *testing.B, db string) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	lib := bot.NewLibrary(st, nil)
+	if _, err := lib.All(ctx); err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.Default()
+	planner := &scheduler.Planner{Store: st, Cases: lib, Log: slog.New(slog.DiscardHandler),
+		Now:     func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) },
+		CatchUp: cfg.CatchUp.D(), StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cpu0, start := benchutil.ProcessCPU(), time.Now()
+	n, err := planner.Once(ctx)
+	wall, cpu := time.Since(start), benchutil.ProcessCPU()-cpu0
+	runtime.ReadMemStats(&after)
+	if err != nil || n == 0 {
+		b.Fatalf("Planner.Once = %d, %v; want posts queued", n, err)
+	}
+	alloc := benchutil.MiB(after.TotalAlloc - before.TotalAlloc)
+	b.Logf("a planning round (Planner.Once, cases in memory): %d posts queued in %v wall, %v CPU, %.0f MiB allocated",
+		n, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), alloc)
+	b.ReportMetric(wall.Seconds(), "plan-wall-s")
+	b.ReportMetric(cpu.Seconds(), "plan-cpu-s")
+	b.ReportMetric(alloc, "plan-MiB-alloc")
 }
 
 // scaleCases writes n fictional cases (benchutil.People) as YAML into
