@@ -163,6 +163,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 			if strings.Contains(logs.String(), tg.Token()) {
 				t.Errorf("the token appears in the log")
 			}
+			if t.Failed() {
+				t.Logf("logs:\n%s", logs.String())
+			}
 		})
 	}
 	t.Cleanup(hs.stop)
