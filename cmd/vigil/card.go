@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/config"
@@ -48,24 +47,10 @@ func cmdCard(ctx context.Context, e *env, c *cli) error {
 	if c.lang != "" {
 		lang = c.lang
 	}
-	query := strings.Join(c.args, " ")
-	found, err := resolveCase(ctx, st, query)
+	cs, err := findOneCase(ctx, e, st, "card", lang, strings.Join(c.args, " "))
 	if err != nil {
 		return err
 	}
-	switch len(found) {
-	case 0:
-		fmt.Fprintf(e.stderr, "vigil card: no case matches %q (see vigil cases)\n", query)
-		return errSilent
-	case 1:
-	default:
-		fmt.Fprintln(e.stderr, i18n.F(lang, "reply.pick", i18n.Args{"Query": query}))
-		for _, f := range found {
-			fmt.Fprintf(e.stderr, "  %s — vigil card %s\n", f.Name, f.ID)
-		}
-		return errSilent
-	}
-	cs := found[0]
 	if cs.Photo != nil && cs.Photo.File != "" {
 		if _, err := os.Stat(cs.Photo.File); err != nil {
 			fmt.Fprintf(e.stderr, "vigil card: the photo is left out: %v\n", err)

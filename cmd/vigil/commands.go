@@ -149,29 +149,16 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 		lang = c.lang
 	}
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
-	query := strings.Join(c.args, " ")
-	found, err := resolveCase(ctx, st, query)
+	found, err := findOneCase(ctx, e, st, "case", lang, strings.Join(c.args, " "))
 	if err != nil {
 		return err
 	}
-	switch len(found) {
-	case 0:
-		fmt.Fprintf(e.stderr, "vigil case: no case matches %q (see vigil cases)\n", query)
-		return errSilent
-	case 1:
-	default:
-		fmt.Fprintln(e.stderr, i18n.F(lang, "reply.pick", i18n.Args{"Query": query}))
-		for _, f := range found {
-			fmt.Fprintf(e.stderr, "  %s — vigil case %s\n", f.Name, f.ID)
-		}
-		return errSilent
-	}
 	if c.json {
-		return writeJSON(e, found[0])
+		return writeJSON(e, found)
 	}
 	ch := h.Defaults("cli", "cli")
 	ch.Language = lang
-	fmt.Fprintln(e.stdout, h.CardFor(ctx, found[0], ch).Text())
+	fmt.Fprintln(e.stdout, h.CardFor(ctx, found, ch).Text())
 	return nil
 }
 
@@ -432,4 +419,26 @@ func cmdAlert(ctx context.Context, e *env, c *cli) error {
 		fmt.Fprintf(e.stdout, "no channel follows %s: subscribe one with vigil subscribe CHANNEL %s\n", co.Name("en"), co.Code)
 	}
 	return nil
+}
+
+// findOneCase resolves query for the CLI command cmd (case, card) to one
+// case. No match, or several (listed as a pick list in lang, each with
+// the command that shows it), is said on stderr and ends the command.
+func findOneCase(ctx context.Context, e *env, st *store.Store, cmd, lang, query string) (*cases.Case, error) {
+	found, err := resolveCase(ctx, st, query)
+	if err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		fmt.Fprintf(e.stderr, "vigil %s: no case matches %q (see vigil cases)\n", cmd, query)
+		return nil, errSilent
+	case 1:
+		return found[0], nil
+	}
+	fmt.Fprintln(e.stderr, i18n.F(lang, "reply.pick", i18n.Args{"Query": query}))
+	for _, f := range found {
+		fmt.Fprintf(e.stderr, "  %s — vigil %s %s\n", f.Name, cmd, f.ID)
+	}
+	return nil, errSilent
 }
