@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"math"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ import (
 //	go test ./bot/discord -run '^$' -bench FanOutImages -benchtime 1x
 func BenchmarkFanOutImages(b *testing.B) {
 	const channels = 1000
-	pics := &pictures{noise: true}
+	pics := &testutil.Pictures{Noise: true}
 	e := startWith(b, guildID, discordtest.New(b, discordtest.Options{}), nil, pics)
 	ctx := context.Background()
 	for i := range channels {
@@ -71,15 +72,15 @@ func BenchmarkFanOutImages(b *testing.B) {
 	}
 	busiest := e.srv.MaxPerWindow(time.Second)
 	b.Logf("429s: %d (global %d); busiest second: %d requests; attachments %d (%d kB each); renderings %d; outbox %v",
-		st.TooManyRequests, st.GlobalLimited, busiest, st.Attachments, bytes/max(channels-wrong, 1)/1000, pics.count(), counts)
+		st.TooManyRequests, st.GlobalLimited, busiest, st.Attachments, bytes/max(channels-wrong, 1)/1000, pics.Count(), counts)
 	if wrong > 0 {
 		b.Errorf("%d of %d channels did not get each alert with its picture exactly once", wrong, channels)
 	}
 	if counts[store.Sent] != alerts*channels {
 		b.Errorf("sent posts = %d; want %d", counts[store.Sent], alerts*channels)
 	}
-	if pics.count() != alerts {
-		b.Errorf("%d renderings for %d alerts; want one each", pics.count(), alerts)
+	if pics.Count() != alerts {
+		b.Errorf("%d renderings for %d alerts; want one each", pics.Count(), alerts)
 	}
 	b.ReportMetric(float64(busiest), "busiest-1s")
 	b.ReportMetric(float64(st.TooManyRequests), "429s")

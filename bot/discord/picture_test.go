@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"image/png"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,61 +16,6 @@ import (
 	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/cases"
 )
-
-// pictures stands in for the share card renderer: it encodes a real PNG
-// (400×210, the og ratio) and counts its calls.
-type pictures struct {
-	mu    sync.Mutex
-	calls int
-	err   error
-	data  []byte // returned instead of a PNG when set
-	// noise makes the picture about 64 kB of noise, the weight of a
-	// real card, rather than a smooth gradient of a few hundred bytes.
-	noise bool
-}
-
-func (p *pictures) PNG(c *cases.Case, o card.Options) ([]byte, error) {
-	p.mu.Lock()
-	p.calls++
-	err, data, noise := p.err, p.data, p.noise
-	p.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if data != nil {
-		return data, nil
-	}
-	img := image.NewRGBA(image.Rect(0, 0, 400, 210))
-	for y := range 210 {
-		for x := range 400 {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
-		}
-	}
-	if noise {
-		g := image.NewGray(image.Rect(0, 0, 256, 256))
-		x := uint32(2463534242)
-		for i := range g.Pix {
-			x ^= x << 13
-			x ^= x >> 17
-			x ^= x << 5
-			g.Pix[i] = uint8(x)
-		}
-		var b bytes.Buffer
-		err := png.Encode(&b, g)
-		return b.Bytes(), err
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func (p *pictures) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.calls
-}
 
 // subscribeAZ adds n channels following AZ.
 func (e *env) subscribeAZ(n, base int) []string {
@@ -104,7 +47,7 @@ func hasPicture(t *testing.T, m discordtest.Message) bool {
 // its embed's image, an attachment rendered once for the fan-out; that a
 // correction keeps the picture, and a retraction deletes the message.
 func TestPictureEmbed(t *testing.T) {
-	pics := &pictures{}
+	pics := &testutil.Pictures{}
 	e := startWith(t, guildID, discordtest.New(t, discordtest.Options{}), nil, pics)
 	chans := e.subscribeAZ(5, 0)
 	ed := in(chans[0], editorID, 0)
@@ -118,7 +61,7 @@ func TestPictureEmbed(t *testing.T) {
 			t.Fatalf("%s: %+v; want the alert with the card, its picture and buttons", ch, msgs)
 		}
 	}
-	if n := pics.count(); n != 1 {
+	if n := pics.Count(); n != 1 {
 		t.Errorf("the picture was rendered %d times for 5 channels; want once", n)
 	}
 	if n := e.srv.Stats().Attachments; n != 5 {
@@ -147,12 +90,12 @@ func TestPictureEmbed(t *testing.T) {
 // and a channel with images off, get the text card without attachment.
 func TestPictureFallbackAndOff(t *testing.T) {
 	for name, tt := range map[string]struct {
-		pics *pictures
+		pics *testutil.Pictures
 		off  bool
 	}{
-		"render error": {pics: &pictures{err: errors.New("no fonts")}},
-		"too large":    {pics: &pictures{data: make([]byte, discordtest.MaxAttachment+1)}},
-		"images off":   {pics: &pictures{}, off: true},
+		"render error": {pics: &testutil.Pictures{Err: errors.New("no fonts")}},
+		"too large":    {pics: &testutil.Pictures{Data: make([]byte, discordtest.MaxAttachment+1)}},
+		"images off":   {pics: &testutil.Pictures{}, off: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := startWith(t, guildID, discordtest.New(t, discordtest.Options{}), nil, tt.pics)
@@ -191,7 +134,7 @@ func TestPictureWithdrawn(t *testing.T) {
 	ctx := context.Background()
 	const ch = "860000000000000001"
 	card := &bot.Card{CaseID: "x", Lang: "en", Title: "Amira Testova", Status: "imprisoned"}
-	pics := &pictures{}
+	pics := &testutil.Pictures{}
 	msg := bot.Message{Lead: "Act", Card: card, Lang: "en", Image: &bot.Image{Key: "k",
 		PNG: func(context.Context) ([]byte, error) { return pics.PNG(&cases.Case{ID: "x"}, card0()) }}}
 	id, err := e.c.Send(ctx, ch, msg)

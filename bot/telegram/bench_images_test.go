@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"math"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func BenchmarkFanOutImages(b *testing.B) {
 		{"caption+text", 500, "Alert %d. " + longAlert, 2},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			pics := &pictures{noise: true}
+			pics := &testutil.Pictures{Noise: true}
 			hs := newHarness(b, harnessOpts{pictures: pics})
 			ctx := context.Background()
 			ids := make([]int64, tt.groups)
@@ -71,7 +72,7 @@ func BenchmarkFanOutImages(b *testing.B) {
 			}
 			uploads, reuses := hs.tg.Uploads(), hs.tg.Reuses()
 			b.Logf("429s: %d; other errors: %d; uploads %d, file_id sends %d, renderings %d; posts %v",
-				hs.tg.TooMany(), len(hs.tg.Errors()), uploads, reuses, pics.count(), counts)
+				hs.tg.TooMany(), len(hs.tg.Errors()), uploads, reuses, pics.Count(), counts)
 			if counts[store.Sent] != alerts*tt.groups {
 				b.Errorf("sent posts = %d; want %d", counts[store.Sent], alerts*tt.groups)
 			}
@@ -85,8 +86,8 @@ func BenchmarkFanOutImages(b *testing.B) {
 			if wrong > 0 {
 				b.Errorf("%d of %d groups did not get each alert's photo (and text) exactly once", wrong, tt.groups)
 			}
-			if uploads != alerts || reuses != alerts*(tt.groups-1) || pics.count() != alerts {
-				b.Errorf("%d uploads, %d file_id sends, %d renderings; want %d, %d, %d", uploads, reuses, pics.count(),
+			if uploads != alerts || reuses != alerts*(tt.groups-1) || pics.Count() != alerts {
+				b.Errorf("%d uploads, %d file_id sends, %d renderings; want %d, %d, %d", uploads, reuses, pics.Count(),
 					alerts, alerts*(tt.groups-1), alerts)
 			}
 			b.ReportMetric(float64(hs.tg.TooMany()), "429s")

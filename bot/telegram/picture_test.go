@@ -1,80 +1,19 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/telegram/telegramtest"
-	"github.com/vigil-bot/vigil/card"
-	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/scheduler"
 	"github.com/vigil-bot/vigil/store"
 )
-
-// pictures stands in for the share card renderer: it encodes a real PNG
-// (400×210, the og ratio) and counts its calls.
-type pictures struct {
-	mu    sync.Mutex
-	calls int
-	err   error
-	data  []byte // returned instead of a PNG when set
-	// noise makes the picture about 64 kB of noise, the weight of a
-	// real card, rather than a smooth gradient of a few hundred bytes.
-	noise bool
-}
-
-func (p *pictures) PNG(c *cases.Case, o card.Options) ([]byte, error) {
-	p.mu.Lock()
-	p.calls++
-	err, data, noise := p.err, p.data, p.noise
-	p.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if data != nil {
-		return data, nil
-	}
-	img := image.NewRGBA(image.Rect(0, 0, 400, 210))
-	for y := range 210 {
-		for x := range 400 {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), uint8(len(c.ID) * 9), 255})
-		}
-	}
-	if noise {
-		g := image.NewGray(image.Rect(0, 0, 256, 256))
-		x := uint32(2463534242)
-		for i := range g.Pix {
-			x ^= x << 13
-			x ^= x >> 17
-			x ^= x << 5
-			g.Pix[i] = uint8(x)
-		}
-		var b bytes.Buffer
-		err := png.Encode(&b, g)
-		return b.Bytes(), err
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func (p *pictures) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.calls
-}
 
 // longAlert is an alert whose text with the card exceeds a caption.
 var longAlert = "Free her now. " + strings.Repeat("She has been held without charge for months. ", 21)
@@ -99,7 +38,7 @@ func postIDs(t *testing.T, st *store.Store, n int) []string {
 // is one photo with the whole card as its caption.
 func TestPictureAlertFanOut(t *testing.T) {
 	t.Parallel()
-	pics := &pictures{}
+	pics := &testutil.Pictures{}
 	hs := newHarness(t, harnessOpts{pictures: pics})
 	chats := hs.subscribeChats(6)
 	if !strings.Contains(hs.editorSays("/alert amira-testova Free her now"), "queued for 6 channels") {
@@ -128,7 +67,7 @@ func TestPictureAlertFanOut(t *testing.T) {
 	if up, re := hs.client.PictureStats(); up != 1 || re != 5 {
 		t.Errorf("client: %d uploads, %d reuses; want 1 and 5", up, re)
 	}
-	if n := pics.count(); n != 1 {
+	if n := pics.Count(); n != 1 {
 		t.Errorf("the picture was rendered %d times; want once", n)
 	}
 	for i, id := range postIDs(t, hs.st, 6) {
@@ -144,7 +83,7 @@ func TestPictureAlertFanOut(t *testing.T) {
 // and a retraction deletes both.
 func TestPictureLongCard(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	chats := hs.subscribeChats(3)
 	reply := hs.editorSays("/alert amira-testova " + longAlert)
 	m := alertIDRE.FindStringSubmatch(reply)
@@ -214,7 +153,7 @@ func TestPictureLongCard(t *testing.T) {
 // older than Telegram lets bots delete: both are edited to say so.
 func TestPictureWithdrawnTooOld(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	chats := hs.subscribeChats(1)
 	id := alertIDRE.FindStringSubmatch(hs.editorSays("/alert amira-testova " + longAlert))[1]
 	waitPosts(t, hs.st, 1)
@@ -237,9 +176,9 @@ func TestPictureWithdrawnTooOld(t *testing.T) {
 // give the text card with its buttons.
 func TestPictureFailureFallsBack(t *testing.T) {
 	t.Parallel()
-	for name, pics := range map[string]*pictures{
-		"render error": {err: errors.New("no fonts")},
-		"refused":      {data: []byte("not a picture at all")},
+	for name, pics := range map[string]*testutil.Pictures{
+		"render error": {Err: errors.New("no fonts")},
+		"refused":      {Data: []byte("not a picture at all")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -268,7 +207,7 @@ func TestPictureFailureFallsBack(t *testing.T) {
 // images: false in the config, give text cards without rendering.
 func TestPicturesOff(t *testing.T) {
 	t.Parallel()
-	pics := &pictures{}
+	pics := &testutil.Pictures{}
 	hs := newHarness(t, harnessOpts{pictures: pics})
 	chats := hs.subscribeChats(2)
 	admin := telegramtest.User{ID: 77}
@@ -289,15 +228,15 @@ func TestPicturesOff(t *testing.T) {
 	}
 
 	hs.cfg.Images = false
-	calls := pics.count()
+	calls := pics.Count()
 	hs.editorSays("/alert leyla-testova Free her too")
 	waitPosts(t, hs.st, 4)
 	if m := hs.tg.Messages(chats[1].ID); len(m) != 2 || m[1].Method != "sendMessage" {
 		t.Errorf("images: false in the config: %+v; want a text card", m)
 	}
 	// The channel that chose images off keeps them off; nothing rendered.
-	if pics.count() != calls {
-		t.Errorf("rendered %d pictures with images off; want none", pics.count()-calls)
+	if pics.Count() != calls {
+		t.Errorf("rendered %d pictures with images off; want none", pics.Count()-calls)
 	}
 }
 
@@ -305,7 +244,7 @@ func TestPicturesOff(t *testing.T) {
 // replaced by a fresh upload.
 func TestPictureFileIDForgotten(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	hs.subscribeChats(1)
 	hs.editorSays("/alert amira-testova Free her now")
 	waitPosts(t, hs.st, 1)
@@ -328,7 +267,7 @@ func TestPictureFileIDForgotten(t *testing.T) {
 // after the photo is retried alone: the photo is not posted twice.
 func TestPictureTextRetried(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	chats := hs.subscribeChats(1)
 	hs.tg.FailNext("sendMessage", 502, "Bad Gateway", 0)
 	if _, n, err := hs.st.QueueAlert(context.Background(), "amira-testova", longAlert, "test", time.Now()); err != nil || n != 1 {
@@ -368,7 +307,7 @@ func (c crashing) Send(ctx context.Context, chat string, msg bot.Message) (strin
 // the next start requeues it and sends the text alone.
 func TestPictureCrashBetweenParts(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}, noRun: true})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}, noRun: true})
 	ctx := context.Background()
 	chats := hs.subscribeChats(1)
 	if _, n, err := hs.st.QueueAlert(ctx, "amira-testova", longAlert, "test", time.Now()); err != nil || n != 1 {
@@ -408,7 +347,7 @@ func TestPictureCrashBetweenParts(t *testing.T) {
 // as a photo, answering the command, with the card as its caption.
 func TestPictureCaseReply(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	dm := telegramtest.Private(9)
 	m := hs.say(dm, 9, "/case amira-testova")
 	if m.Method != "sendPhoto" || !m.Upload || !strings.Contains(m.Text, "Amira Testova") || len(m.Keyboard) != 1 || m.ReplyTo == 0 {
@@ -427,7 +366,7 @@ func TestPictureCaseReply(t *testing.T) {
 // post: the photo arrives once.
 func TestPictureThrottled(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, harnessOpts{pictures: &pictures{}})
+	hs := newHarness(t, harnessOpts{pictures: &testutil.Pictures{}})
 	chats := hs.subscribeChats(1)
 	hs.tg.Throttle(chats[0], 1)
 	if _, n, err := hs.st.QueueAlert(context.Background(), "amira-testova", "Free her now", "test", time.Now()); err != nil || n != 1 {
