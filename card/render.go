@@ -66,7 +66,7 @@ func newContent(c *cases.Case, o Options) *content {
 	if n, ok := strikeDay(c, o.Today); ok {
 		ct.counterLabel = i18n.T(lang, "sharecard.hunger_strike")
 		ct.counterValue = i18n.F(lang, "sharecard.strike_day", i18n.Args{"Day": n})
-	} else if n, ok := detentionDays(c, o.Today); ok {
+	} else if n, ok := c.DaysHeld(o.Today); ok {
 		ct.counterLabel = i18n.T(lang, "sharecard.in_detention")
 		ct.counterValue = i18n.N(lang, "sharecard.detention_days", n, nil)
 	}
@@ -105,26 +105,6 @@ func strikeDay(c *cases.Case, day cases.Date) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-// detentionDays returns the days since a day-precise arrest, for a
-// person held (detained, imprisoned or disappeared), as the scheduler's
-// detention milestones count them.
-func detentionDays(c *cases.Case, day cases.Date) (int, bool) {
-	switch c.Status {
-	case cases.Detained, cases.Imprisoned, cases.Disappeared:
-	default:
-		return 0, false
-	}
-	if !c.Arrested.HasDay() {
-		return 0, false
-	}
-	a, ok1 := c.Arrested.Time(time.UTC)
-	b, ok2 := day.Time(time.UTC)
-	if !ok1 || !ok2 || b.Before(a) {
-		return 0, false
-	}
-	return int(b.Sub(a).Hours() / 24), true
 }
 
 // shortURL is a URL as a card prints it: without its scheme, "www." and

@@ -29,6 +29,11 @@ func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 // deceased), so that day counts and milestones no longer apply.
 func (s Status) Free() bool { return s == Released || s == Deceased }
 
+// Held reports whether a person with this status is in detention
+// (detained, imprisoned or disappeared): the statuses that count days
+// held and get detention anniversaries and milestones.
+func (s Status) Held() bool { return s == Detained || s == Imprisoned || s == Disappeared }
+
 // ActionKind is the kind of a call to action.
 type ActionKind string
 
@@ -87,6 +92,23 @@ func (h HungerStrike) DayOn(day Date) (n int, ok bool) {
 	}
 	// Both are UTC midnights, so the difference is a whole number of days.
 	return int(now.Sub(start).Hours()/24) + 1, true
+}
+
+// DaysHeld returns the whole days from a day-precise arrest to day for a
+// person in detention (Status.Held), as the detention milestones count
+// them; ok is false for anyone else, for an arrest known only to the
+// month or year, and before the arrest.
+func (c *Case) DaysHeld(day Date) (n int, ok bool) {
+	if !c.Status.Held() || !c.Arrested.HasDay() {
+		return 0, false
+	}
+	a, ok1 := c.Arrested.Time(time.UTC)
+	b, ok2 := day.Time(time.UTC)
+	if !ok1 || !ok2 || b.Before(a) {
+		return 0, false
+	}
+	// Both are UTC midnights, so the difference is a whole number of days.
+	return int(b.Sub(a).Hours() / 24), true
 }
 
 // Photo is a portrait and its credit line: a URL (shown as a link, never

@@ -531,9 +531,7 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 }
 
 // InDetention reports whether a status means the person is held.
-func InDetention(s cases.Status) bool {
-	return s == cases.Detained || s == cases.Imprisoned || s == cases.Disappeared
-}
+func InDetention(s cases.Status) bool { return s.Held() }
 
 func isMilestone(n int) bool {
 	return n == 100 || n == 500 || (n >= 1000 && n%500 == 0)

@@ -282,12 +282,8 @@ func counters(c *cases.Case, lang string, today cases.Date) []string {
 			}
 		}
 	}
-	if c.Status == cases.Detained || c.Status == cases.Imprisoned || c.Status == cases.Disappeared {
-		a, ok1 := c.Arrested.Time(time.UTC)
-		b, ok2 := today.Time(time.UTC)
-		if ok1 && ok2 && !b.Before(a) {
-			out = append(out, i18n.N(lang, "page.detention_days", int(b.Sub(a).Hours()/24), nil))
-		}
+	if n, ok := c.DaysHeld(today); ok {
+		out = append(out, i18n.N(lang, "page.detention_days", n, nil))
 	}
 	return out
 }
