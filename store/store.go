@@ -95,7 +95,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	err = s.migrate(ctx)
+	// Processes opening a new file together race to switch it to WAL,
+	// which SQLite answers with SQLITE_BUSY without waiting out the busy
+	// timeout: the losers try again on a new connection.
+	for try := 0; err != nil && strings.Contains(err.Error(), "SQLITE_BUSY") && try < 50 && ctx.Err() == nil; try++ {
+		time.Sleep(time.Duration(20+try*10) * time.Millisecond)
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		if ferr := checkFolder(path, true); ferr != nil {
 			return nil, ferr
