@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,11 +36,12 @@ type Occurrence struct {
 // channels' day past the daily limit, with their leads in the group's
 // language. It is shared by every channel of the group and written out
 // only when asked for, so that a plan of thousands of digests does not
-// hold their text; each call of Text, Cases, Lines or Payload writes it
-// anew.
+// hold their text: each call of Text, Cases or Lines writes it anew, and
+// Shared encodes it once for the outbox.
 type Digest struct {
-	header string      // the first line, in the language
-	rems   []*reminder // into the planner's shared lists, in the digest's order
+	header string              // the first line, in the language
+	rems   []*reminder         // into the planner's shared lists, in the digest's order
+	shared *store.SharedDigest // the body as the outbox stores it, once encoded
 }
 
 // Len returns how many reminders the digest holds.
@@ -66,37 +68,18 @@ func (d *Digest) Lines() []store.DigestLine {
 	return out
 }
 
-// Text returns the whole post: the header and a line per reminder, as
-// digestText writes them.
+// Text returns the whole post: the header and a line per reminder.
 func (d *Digest) Text() string {
-	size := len(d.header)
-	for _, r := range d.rems {
-		size += len("\n•  — /case ") + len(r.text) + len(r.c.ID)
-	}
-	var b strings.Builder
-	b.Grow(size)
-	b.WriteString(d.header)
-	for _, r := range d.rems {
-		b.WriteString("\n• ")
-		b.WriteString(r.text)
-		b.WriteString(" — /case ")
-		b.WriteString(r.c.ID)
-	}
-	return b.String()
+	return store.DigestText(d.header, d.Lines())
 }
 
-// Payload returns the digest's outbox payload for the local date day.
-func (d *Digest) Payload(day cases.Date) store.DigestPayload {
-	return store.DigestPayload{Text: d.Text(), N: d.Len(), Day: day.String(), Cases: d.Cases(), Header: d.header, Lines: d.Lines()}
-}
-
-// digestText writes a digest's text from its header and lines.
-func digestText(header string, lines []store.DigestLine) string {
-	parts := []string{header}
-	for _, l := range lines {
-		parts = append(parts, "• "+l.Text+" — /case "+l.CaseID)
+// Shared returns the digest's body encoded once for the outbox, which
+// stores it once for all the channels of the group.
+func (d *Digest) Shared() *store.SharedDigest {
+	if d.shared == nil {
+		d.shared = store.ShareDigest(store.DigestBody{Header: d.header, Lines: d.Lines()})
 	}
-	return strings.Join(parts, "\n")
+	return d.shared
 }
 
 // Channel returns the occurrence's channel as the CLI names it.
@@ -110,6 +93,10 @@ type PlanOptions struct {
 	Days       int
 	StaleAfter time.Duration // cases confirmed longer than this before a day get nothing that day
 	DailyLimit int           // scheduled posts per channel and local day; the rest form a digest
+	// Skip, if set, leaves out the channel days for which it is true,
+	// unplanned: the daemon plans only each channel's local today and
+	// tomorrow that it has not planned before. loc is the channel's zone.
+	Skip func(ch *store.Channel, loc *time.Location, day cases.Date) bool
 }
 
 // reminder is one case's reminder on one date, before it is addressed to
@@ -168,25 +155,91 @@ func compareOccurrences(a, b Occurrence) int {
 // daemon streams them into the outbox. The yielded occurrence is reused
 // after yield returns.
 func PlanEach(all []*cases.Case, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
+	return planEach(IndexCases(all), chans, opt)
+}
+
+func planEach(ix *CaseIndex, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
 	return func(yield func(*Occurrence) bool) {
-		newPlanner(all, opt).each(chans, opt, yield)
+		newIndexedPlanner(ix, opt).each(chans, opt, yield)
 	}
 }
 
-func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
-	byCountry := map[string][]*cases.Case{}
-	for _, c := range all {
-		byCountry[c.Country] = append(byCountry[c.Country], c)
+// CaseIndex is what planning needs of a set of cases, made once and kept
+// while they do not change (the daemon plans from it round after round):
+// the cases by country, those with custom reminders, and for each case
+// a few bytes that tell the days it may have a date-based reminder, so
+// that finding a day's reminders among 100,000 cases does not read
+// every case record.
+type CaseIndex struct {
+	all       []*cases.Case
+	byCountry map[string][]*cases.Case
+	withCron  map[string][]*cases.Case // the cases with custom reminders, by country
+	dates     map[string][]caseDates   // in byCountry's order
+}
+
+// caseDates tells the days a case may have a date-based reminder on: a
+// superset of them, which dayReminders then decides.
+type caseDates struct {
+	anyDay          bool   // a hunger strike (not free): every day may count
+	held            bool   // in detention: anniversaries, milestones, birthdays
+	arrested        uint16 // month*32+day of a day-precise date, 0 for none
+	sentenced, born uint16
+	arrestDay       int64 // days since 1970 of a day-precise arrest (milestones)
+}
+
+// monthDay is a day-precise date's month and day as caseDates keeps
+// them, 0 for a date less precise.
+func monthDay(d cases.Date) uint16 {
+	if !d.HasDay() {
+		return 0
 	}
-	withCron := map[string][]*cases.Case{}
-	for country, cs := range byCountry {
-		for _, c := range cs {
-			if len(c.Reminders) > 0 && !c.Status.Free() {
-				withCron[country] = append(withCron[country], c)
-			}
+	return uint16(d.Month)*32 + uint16(d.Day)
+}
+
+// IndexCases indexes all for planning.
+func IndexCases(all []*cases.Case) *CaseIndex {
+	ix := &CaseIndex{all: all, byCountry: map[string][]*cases.Case{}, withCron: map[string][]*cases.Case{}, dates: map[string][]caseDates{}}
+	for _, c := range all {
+		ix.byCountry[c.Country] = append(ix.byCountry[c.Country], c)
+		d := caseDates{anyDay: len(c.HungerStrikes) > 0 && !c.Status.Free(), held: InDetention(c.Status),
+			arrested: monthDay(c.Arrested), sentenced: monthDay(c.Sentenced), born: monthDay(c.Born), arrestDay: math.MinInt64}
+		if c.Arrested.HasDay() {
+			d.arrestDay = dayNumber(c.Arrested)
+		}
+		ix.dates[c.Country] = append(ix.dates[c.Country], d)
+		if len(c.Reminders) > 0 && !c.Status.Free() {
+			ix.withCron[c.Country] = append(ix.withCron[c.Country], c)
 		}
 	}
-	return &planner{byCountry: byCountry, withCron: withCron, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
+	return ix
+}
+
+// mayHave reports whether the case may have a date-based reminder on
+// the day of month-day md and day number n. On 28 February a 29
+// February date may have its anniversary.
+func (d *caseDates) mayHave(md uint16, n int64) bool {
+	if d.anyDay {
+		return true
+	}
+	if !d.held {
+		return false
+	}
+	if d.arrested == md || d.sentenced == md || d.born == md {
+		return true
+	}
+	const feb28, feb29 = 2*32 + 28, 2*32 + 29
+	if md == feb28 && (d.arrested == feb29 || d.sentenced == feb29 || d.born == feb29) {
+		return true
+	}
+	return d.arrestDay != math.MinInt64 && n > d.arrestDay && isMilestone(int(n-d.arrestDay))
+}
+
+func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
+	return newIndexedPlanner(IndexCases(all), opt)
+}
+
+func newIndexedPlanner(ix *CaseIndex, opt PlanOptions) *planner {
+	return &planner{CaseIndex: ix, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
 		texts: map[langDayKey][]reminder{}, groups: map[groupKey]*group{}, ranks: map[cases.Date]map[*cases.Case]uint32{},
 		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}, staleAfter: opt.StaleAfter}
 }
@@ -203,12 +256,12 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 			}
 		}
 	}
+	p.followed = followed
 	days := make([]cases.Date, opt.Days)
 	dayStrings := make([]string, opt.Days) // as keys name them
 	for i := range opt.Days {
 		days[i] = addDays(opt.From, i)
 		dayStrings[i] = days[i].String()
-		p.rankDay(days[i], followed)
 	}
 	var o Occurrence
 	var countries []string
@@ -229,6 +282,9 @@ func (p *planner) each(chans []store.Channel, opt PlanOptions, yield func(*Occur
 		slices.Sort(countries)
 		set := strings.Join(countries, ",")
 		for i, day := range days {
+			if opt.Skip != nil && opt.Skip(&ch, loc, day) {
+				continue
+			}
 			g := p.group(groupKey{set, ch.Language, loc, day}, countries, limit)
 			if len(g.rems) == 0 {
 				continue
@@ -283,15 +339,15 @@ type langDayKey struct {
 }
 
 type planner struct {
-	byCountry map[string][]*cases.Case
-	withCron  map[string][]*cases.Case  // the cases with custom reminders, by country
-	daily     map[dayKey][]reminder     // date-based reminders, shared by every channel of a country
-	custom    map[zoneDayKey][]reminder // custom reminders, shared by the channels of a country and zone
-	texts     map[langDayKey][]reminder // date-based reminders with their leads in a language
-	groups    map[groupKey]*group       // what the channels of a group see on a day
-	ranks     map[cases.Date]map[*cases.Case]uint32
-	crons     map[string]cron.Schedule
-	zones     map[string]*time.Location
+	*CaseIndex
+	daily    map[dayKey][]reminder                 // date-based reminders, shared by every channel of a country
+	custom   map[zoneDayKey][]reminder             // custom reminders, shared by the channels of a country and zone
+	texts    map[langDayKey][]reminder             // date-based reminders with their leads in a language
+	groups   map[groupKey]*group                   // what the channels of a group see on a day
+	ranks    map[cases.Date]map[*cases.Case]uint32 // by rankDay, for the days planned
+	followed map[string]bool                       // the countries some active channel follows
+	crons    map[string]cron.Schedule
+	zones    map[string]*time.Location
 	// staleAfter: a case whose status was confirmed longer before a day
 	// gets nothing that day, so `upcoming` for a later day knows what the
 	// daemon will do then.
@@ -342,6 +398,9 @@ func (p *planner) group(k groupKey, countries []string, limit int) *group {
 	}
 	g := &group{}
 	p.groups[k] = g
+	if _, ok := p.ranks[k.day]; !ok {
+		p.rankDay(k.day, p.followed) // the first group of the day
+	}
 	var lists [][]reminder
 	for _, country := range countries {
 		if l := p.textReminders(country, k.day, k.lang); len(l) > 0 {
@@ -485,9 +544,16 @@ func (p *planner) dateReminders(country string, day cases.Date) []reminder {
 		return r
 	}
 	var out []reminder
-	for _, c := range p.byCountry[country] {
-		if !staleOn(c, day, p.staleAfter) {
-			out = append(out, dayReminders(c, day)...)
+	md, n := monthDay(day), dayNumber(day)
+	dates := p.dates[country]
+	for i, c := range p.byCountry[country] {
+		// Most cases have nothing on a day: only those that may are read,
+		// and staleness is asked only of those that have.
+		if !dates[i].mayHave(md, n) {
+			continue
+		}
+		if r := dayReminders(c, day); len(r) > 0 && !staleOn(c, day, p.staleAfter) {
+			out = append(out, r...)
 		}
 	}
 	slices.SortFunc(out, func(a, b reminder) int { return compareReminders(&a, &b) })

@@ -134,7 +134,7 @@ func referenceChannelDay(p *planner, ch store.Channel, loc *time.Location, minut
 		digest.Lines = append(digest.Lines, store.DigestLine{CaseID: r.c.ID, Kind: r.kind, N: r.n, Idx: r.idx, Text: reminderText(lang, r)})
 	}
 	digest.N = len(digest.Cases)
-	digest.Text = digestText(digest.Header, digest.Lines)
+	digest.Text = store.DigestText(digest.Header, digest.Lines)
 	return append(out, digest)
 }
 
@@ -259,4 +259,66 @@ func TestGroupedPlanSameAsPerChannel(t *testing.T) {
 func sortedPlan(occ []plannedPost) []plannedPost {
 	slices.SortFunc(occ, func(a, b plannedPost) int { return compareOccurrences(a.Occurrence, b.Occurrence) })
 	return occ
+}
+
+// TestCaseIndexFindsEveryReminder: the index that spares planning a read
+// of every case finds every date-based reminder that reading every case
+// finds, on each day of three years (a leap day, 29 February dates,
+// detention milestones, hunger strikes, partial dates, every status).
+func TestCaseIndexFindsEveryReminder(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	statuses := []cases.Status{cases.Imprisoned, cases.Detained, cases.Disappeared, cases.Released, cases.Deceased}
+	date := func() cases.Date {
+		d := cases.Date{Year: 1960 + r.IntN(66), Month: time.Month(1 + r.IntN(12)), Day: 1 + r.IntN(28)}
+		switch r.IntN(8) {
+		case 0:
+			d.Day = 0 // month only
+		case 1:
+			d.Month, d.Day = 0, 0 // year only
+		case 2:
+			d.Month, d.Day = time.February, 29
+			d.Year = 1960 + 4*r.IntN(16)
+		}
+		return d
+	}
+	var all []*cases.Case
+	for i := range 600 {
+		c := &cases.Case{ID: fmt.Sprintf("c-%03d", i), Name: fmt.Sprintf("Person %d Testova", i), Country: []string{"AZ", "BY"}[i%2],
+			Status: statuses[r.IntN(len(statuses))], StatusAsOf: cases.MustParseDate("2026-10"), Arrested: date(), Sentenced: date(), Born: date()}
+		if r.IntN(3) == 0 {
+			// An arrest 100, 500, 1000 or 1500 days before a day of the span.
+			c.Arrested = cases.DateOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(1000)-[]int{100, 500, 1000, 1500}[r.IntN(4)]))
+		}
+		if r.IntN(10) == 0 {
+			c.HungerStrikes = []cases.HungerStrike{{Started: cases.DateOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(900)))}}
+		}
+		all = append(all, c)
+	}
+	p := newPlanner(all, PlanOptions{StaleAfter: 365 * 24 * time.Hour})
+	found := 0
+	for d := range 3 * 366 {
+		day := cases.DateOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d))
+		for _, country := range []string{"AZ", "BY"} {
+			var want []reminder
+			for _, c := range p.byCountry[country] {
+				if !staleOn(c, day, p.staleAfter) {
+					want = append(want, dayReminders(c, day)...)
+				}
+			}
+			slices.SortFunc(want, func(a, b reminder) int { return compareReminders(&a, &b) })
+			got := p.dateReminders(country, day)
+			if len(got) != len(want) {
+				t.Fatalf("%s on %s: the index found %d reminders; reading every case finds %d", country, day, len(got), len(want))
+			}
+			for i := range want {
+				if got[i].c != want[i].c || got[i].kind != want[i].kind || got[i].n != want[i].n {
+					t.Fatalf("%s on %s, reminder %d: %s %s %d; want %s %s %d", country, day, i, got[i].c.ID, got[i].kind, got[i].n, want[i].c.ID, want[i].kind, want[i].n)
+				}
+			}
+			found += len(want)
+		}
+	}
+	if found < 3000 {
+		t.Fatalf("only %d reminders in three years; the fixture tests too little", found)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-bot/vigil/cases"
@@ -41,6 +42,15 @@ type Planner struct {
 	// lastPlan is the fingerprint of the inputs of the last plan: the
 	// cases, the channels and the hour. Planning is skipped while it holds.
 	lastPlan string
+	// chans are the channels as read at or after version chansV.
+	chans  []store.Channel
+	chansV int64
+	// index is the cases indexed for planning, as of version indexV.
+	index  *CaseIndex
+	indexV int64
+	// batchWritten, if set, is called after each batch of a plan is
+	// written or refused (tests).
+	batchWritten func()
 }
 
 // statusChangeMaxAge is how old a status change (imported while vigil was
@@ -106,8 +116,14 @@ func (p *Planner) Once(ctx context.Context) (int, error) {
 
 // planDays queues every channel's local today and tomorrow that are not
 // planned yet, leaving out what is due longer than CatchUp ago. done is
-// false when the cases or channels changed while it planned: the plan was
-// not queued, and the next call plans again.
+// false when the cases or channels changed while it planned: what was
+// left of the plan was not queued, and the next call plans again.
+//
+// The plan is made outside any transaction and streamed into the
+// outbox in batches of whole channels, each written in its own short
+// transaction that checks the versions the plan was made from (see
+// store.EnqueuePlan): the alerts, claims and settings that write
+// meanwhile wait for one batch, not for the whole plan.
 func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV int64) (n int, done bool, err error) {
 	planned, err := p.Store.Meta(ctx, metaPlannedCases)
 	if err != nil {
@@ -115,7 +131,7 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	}
 	if planned != casesV {
 		// The records changed: days not begun are planned again from them.
-		dropped, err := p.Store.DropUnsentPlans(ctx)
+		dropped, err := p.Store.DropUnsentPlans(ctx, now)
 		if err != nil {
 			return 0, false, err
 		}
@@ -125,47 +141,84 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	}
 	// Local dates differ from UTC ones by at most 14 hours.
 	first := cases.DateOf(now.UTC().AddDate(0, 0, -1))
-	all, chans, err := p.inputs(ctx)
+	all, err := p.Cases.All(ctx)
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("planner: %w", err)
+	}
+	// The channels are read again only when they changed: every change
+	// of what the plan reads of them moves their version.
+	if p.chans == nil || p.chansV != chansV {
+		chans, err := p.Store.Channels(ctx)
+		if err != nil {
+			return 0, false, fmt.Errorf("planner: %w", err)
+		}
+		p.chans, p.chansV = chans, chansV
+	}
+	chans := p.chans
+	// So are the cases indexed again (the library gives the same slice
+	// while they do not change).
+	if p.index == nil || p.indexV != casesV || !sameSlice(p.index.all, all) {
+		p.index, p.indexV = IndexCases(all), casesV
 	}
 	days, err := p.Store.PlannedDays(ctx, first.String())
 	if err != nil {
 		return 0, false, err
 	}
 	from := now.Add(-p.CatchUp)
-	// The plan is streamed into the outbox channel by channel, each
-	// channel's posts in the order Plan sorts them (the order the outbox
-	// keeps for posts due at one time), never held whole.
-	opt := PlanOptions{From: first, Days: 4, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit}
-	posts := func(yield func(store.Post) bool) {
-		var channel []Occurrence
-		flush := func() bool {
-			slices.SortFunc(channel, compareOccurrences)
-			for _, o := range channel {
-				if !yield(post(o)) {
-					return false
-				}
+	type window struct{ today, tomorrow cases.Date }
+	windows := map[*time.Location]window{}
+	dayStrings := map[cases.Date]string{}
+	var key []byte
+	opt := PlanOptions{From: first, Days: 4, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit,
+		// Only each channel's local today and tomorrow are planned, and
+		// only the days not planned before: a planned day's plan stands.
+		Skip: func(ch *store.Channel, loc *time.Location, day cases.Date) bool {
+			w, ok := windows[loc]
+			if !ok {
+				w.today = cases.DateOf(now.In(loc))
+				w.tomorrow = addDays(w.today, 1)
+				windows[loc] = w
 			}
+			if day != w.today && day != w.tomorrow {
+				return true
+			}
+			ds, ok := dayStrings[day]
+			if !ok {
+				ds = day.String()
+				dayStrings[day] = ds
+			}
+			key = store.AppendPlannedDay(key[:0], ch.Platform, ch.Chat, ds)
+			return days[string(key)]
+		}}
+	// Each channel's posts go in the order Plan sorts them, the order the
+	// outbox keeps for posts due at one time.
+	w := p.startWriter(ctx, now, casesV, chansV)
+	var channel []Occurrence
+	batch := w.empty()
+	shared := map[*store.SharedDigest]bool{} // bodies queued in this round
+	for o := range planEach(p.index, chans, opt) {
+		if len(channel) > 0 && (o.Platform != channel[0].Platform || o.Chat != channel[0].Chat) {
+			// A channel is whole: its posts join the batch.
+			if w.stopped.Load() {
+				break
+			}
+			batch = appendChannel(batch, channel, shared)
 			channel = channel[:0]
-			return true
+			if len(batch) >= planBatch {
+				batch = w.send(batch)
+			}
 		}
-		for o := range PlanEach(all, chans, opt) {
-			if len(channel) > 0 && (o.Platform != channel[0].Platform || o.Chat != channel[0].Chat) && !flush() {
-				return
-			}
-			today := cases.DateOf(now.In(o.At.Location()))
-			if o.Date.Before(today) || addDays(today, 1).Before(o.Date) || o.At.Before(from) {
-				continue
-			}
-			if days[store.PlannedDay(o.Platform, o.Chat, o.Date.String())] {
-				continue // planned before: its plan stands
-			}
-			channel = append(channel, *o)
+		if o.At.Before(from) {
+			continue
 		}
-		flush()
+		channel = append(channel, *o)
 	}
-	n, done, err = p.Store.EnqueuePlanSeq(ctx, now, casesV, chansV, posts)
+	if !w.stopped.Load() {
+		if batch = appendChannel(batch, channel, shared); len(batch) > 0 {
+			w.send(batch)
+		}
+	}
+	n, done, err = w.wait()
 	if err != nil || !done {
 		return n, false, err
 	}
@@ -175,14 +228,102 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	return n, true, p.Store.SetMeta(ctx, metaPlannedUntil, now.UnixMilli())
 }
 
-// post is the outbox post of a planned occurrence.
-func post(o Occurrence) store.Post {
-	payload := store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
-	if o.Digest != nil {
-		payload = store.EncodePayload(o.Digest.Payload(o.Date))
+// sameSlice reports whether a and b are the same slice.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// planBatch is about how many posts the planner writes in one
+// transaction: whole channels, so a batch may hold a few more.
+var planBatch = 1024
+
+// appendChannel appends the posts of one channel's occurrences to batch,
+// in the order Plan sorts them.
+func appendChannel(batch []store.Post, channel []Occurrence, shared map[*store.SharedDigest]bool) []store.Post {
+	slices.SortFunc(channel, compareOccurrences)
+	for _, o := range channel {
+		batch = append(batch, post(o, shared))
 	}
-	return store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
-		CaseID: o.CaseID, Payload: payload, DueAt: o.At, Day: o.Date.String()}
+	return batch
+}
+
+// planWriter writes a round's batches into the outbox in a goroutine of
+// its own while the planner goes on planning, so that the two overlap.
+// Two batches go round: one being filled, one being written.
+type planWriter struct {
+	batches chan []store.Post
+	free    chan []store.Post
+	done    chan struct{}
+	stopped atomic.Bool // a batch failed or was refused: the rest is not written
+	n       int
+	ok      bool
+	err     error
+}
+
+// startWriter starts writing the batches of a plan made from the cases
+// and channels at versions casesV and chansV.
+func (p *Planner) startWriter(ctx context.Context, now time.Time, casesV, chansV int64) *planWriter {
+	w := &planWriter{batches: make(chan []store.Post, 1), free: make(chan []store.Post, 2), done: make(chan struct{}), ok: true}
+	for range 2 {
+		w.free <- make([]store.Post, 0, planBatch+64)
+	}
+	go func() {
+		defer close(w.done)
+		for b := range w.batches {
+			if !w.stopped.Load() {
+				k, ok, err := p.Store.EnqueuePlan(ctx, now, casesV, chansV, b...)
+				w.n += k
+				if err != nil || !ok {
+					w.ok, w.err = ok, err
+					w.stopped.Store(true)
+				}
+				if p.batchWritten != nil {
+					p.batchWritten()
+				}
+			}
+			clear(b) // let the payloads go
+			w.free <- b[:0]
+		}
+	}()
+	return w
+}
+
+// empty returns a batch to fill.
+func (w *planWriter) empty() []store.Post { return <-w.free }
+
+// send hands a batch over to be written and returns an empty one.
+func (w *planWriter) send(b []store.Post) []store.Post {
+	w.batches <- b
+	return <-w.free
+}
+
+// wait waits until every batch sent is written and returns how many
+// posts were queued; ok is false if a batch was refused because the
+// versions moved, and err says why one failed.
+func (w *planWriter) wait() (n int, ok bool, err error) {
+	close(w.batches)
+	<-w.done
+	return w.n, w.ok && w.err == nil, w.err
+}
+
+// post is the outbox post of a planned occurrence. A digest carries its
+// shared body the first time it is queued in a round (shared records
+// which were); its other posts name it.
+func post(o Occurrence, shared map[*store.SharedDigest]bool) store.Post {
+	p := store.Post{Key: o.Key, Platform: o.Platform, Chat: o.Chat, Kind: o.Kind,
+		CaseID: o.CaseID, DueAt: o.At, Day: o.Date.String()}
+	if o.Digest == nil {
+		p.Payload = store.EncodePayload(store.ReminderPayload{Text: o.Text, N: o.N, Day: o.Date.String(), Idx: o.idx})
+		return p
+	}
+	d := o.Digest.Shared()
+	p.Payload = store.EncodePayload(store.DigestPayload{N: o.Digest.Len(), Day: p.Day})
+	p.Digest = d
+	if shared[d] {
+		p.Digest = &store.SharedDigest{ID: d.ID}
+	}
+	shared[d] = true
+	return p
 }
 
 // inputs returns what the planner plans from: the cases and channels.
@@ -241,6 +382,9 @@ func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error
 	if post.Kind != store.KindDigest {
 		return p.holds(ctx, ch, day, post.CaseID, post.Kind, rem.N, rem.Idx)
 	}
+	if pl.Text == "" && len(pl.Lines) == 0 {
+		return "its lines are gone from the database", nil
+	}
 	kept := pl.Lines[:0:0]
 	for _, l := range pl.Lines {
 		why, err := p.holds(ctx, ch, day, l.CaseID, l.Kind, l.N, l.Idx)
@@ -257,7 +401,7 @@ func (p *Planner) StillDue(ctx context.Context, post *store.Post) (string, error
 	case len(kept) == 0:
 		return "none of its reminders holds any more", nil
 	case len(kept) < len(pl.Lines):
-		pl.Lines, pl.Text = kept, digestText(pl.Header, kept)
+		pl.Lines, pl.Text = kept, store.DigestText(pl.Header, kept)
 		pl.Cases = pl.Cases[:0]
 		for _, l := range kept {
 			pl.Cases = append(pl.Cases, l.CaseID)

@@ -286,6 +286,27 @@ func TestDigestRechecked(t *testing.T) {
 	}
 }
 
+// TestDigestWithoutItsBody: a digest whose shared body is gone from the
+// database is skipped with the reason, not sent empty nor failed.
+func TestDigestWithoutItsBody(t *testing.T) {
+	r := newPlannerRig(t, striker, 3)
+	ctx := context.Background()
+	body := store.ShareDigest(store.DigestBody{Header: "Also today:", Lines: []store.DigestLine{{CaseID: "amira-testova", Kind: store.KindHungerStrikeDay, N: 12, Text: "Day 12"}}})
+	post := store.Post{Key: "digest:2026-11-27:fake:-1", Platform: "fake", Chat: "-1", Kind: store.KindDigest, DueAt: r.clk.now(), Day: "2026-11-27",
+		Payload: store.EncodePayload(store.DigestPayload{N: 1, Day: "2026-11-27"}), Digest: &store.SharedDigest{ID: body.ID}}
+	if _, err := r.st.Enqueue(ctx, r.clk.now(), post); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := r.st.Claim(ctx, r.clk.now(), 1, "fake")
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	why, err := r.p.StillDue(ctx, &claimed[0])
+	if err != nil || !strings.Contains(why, "gone") {
+		t.Errorf("StillDue = %q, %v; want it skipped as gone", why, err)
+	}
+}
+
 // TestMovedChatGetsTheRest: when a send finds the chat moved, the chat's
 // other claimed posts go to the new chat, not lost as "channel unknown".
 func TestMovedChatGetsTheRest(t *testing.T) {

@@ -112,13 +112,13 @@ func jsonList[T ~string](xs []T) string {
 // opsOn queues one operation of kind on each copy, keyed by prefix, the
 // copy and its channel, so that queuing the same operation again adds
 // nothing.
-func opsOn(ctx context.Context, tx *sql.Tx, now time.Time, a Alert, kind Kind, prefix string, payload []byte, targets []Post) (int, error) {
+func (s *Store) opsOn(ctx context.Context, tx *sql.Tx, now time.Time, a Alert, kind Kind, prefix string, payload []byte, targets []Post) (int, error) {
 	posts := make([]Post, len(targets))
 	for i, t := range targets {
 		posts[i] = Post{Key: fmt.Sprintf("%s:%d:%s:%s", prefix, t.ID, t.Platform, t.Chat), Platform: t.Platform, Chat: t.Chat,
 			Kind: kind, CaseID: a.CaseID, Payload: payload, DueAt: now, AlertID: a.ID, TargetID: t.ID}
 	}
-	return enqueue(ctx, tx, now, posts)
+	return s.enqueue(ctx, tx, now, posts)
 }
 
 // QueueFollowUp queues a follow-up to alert alertID: a reply to each of
@@ -148,7 +148,7 @@ func (s *Store) QueueFollowUp(ctx context.Context, alertID int64, message, autho
 			return err
 		}
 		res.Copies = len(targets)
-		res.New, err = opsOn(ctx, tx, now, a, KindAlertFollowUp, fmt.Sprintf("alert-follow-up:%d", res.OpID),
+		res.New, err = s.opsOn(ctx, tx, now, a, KindAlertFollowUp, fmt.Sprintf("alert-follow-up:%d", res.OpID),
 			EncodePayload(AlertOpPayload{AlertID: alertID, OpID: res.OpID, Message: message}), targets)
 		return err
 	})
@@ -193,7 +193,7 @@ func (s *Store) QueueCorrection(ctx context.Context, alertID int64, message, aut
 			string(EncodePayload(AlertPayload{AlertID: alertID, Message: message})), alertID, KindAlert); err != nil {
 			return err
 		}
-		res.New, err = opsOn(ctx, tx, now, a, KindAlertEdit, fmt.Sprintf("alert-edit:%d", res.OpID),
+		res.New, err = s.opsOn(ctx, tx, now, a, KindAlertEdit, fmt.Sprintf("alert-edit:%d", res.OpID),
 			EncodePayload(AlertOpPayload{AlertID: alertID, OpID: res.OpID, Message: message}), targets)
 		return err
 	})
@@ -230,7 +230,7 @@ func (s *Store) QueueRetraction(ctx context.Context, alertID int64, now time.Tim
 			return err
 		}
 		res.Copies = len(targets)
-		res.New, err = opsOn(ctx, tx, now, a, KindAlertDelete, fmt.Sprintf("alert-delete:%d", alertID),
+		res.New, err = s.opsOn(ctx, tx, now, a, KindAlertDelete, fmt.Sprintf("alert-delete:%d", alertID),
 			EncodePayload(AlertOpPayload{AlertID: alertID}), targets)
 		return err
 	})

@@ -13,7 +13,7 @@ import (
 // refer to them; idTables those whose id a sequence gives on PostgreSQL.
 var (
 	copyTables = []string{"cases", "case_files", "case_index", "status_changes", "channels", "subscriptions",
-		"alerts", "alert_ops", "outbox", "deliveries", "meta", "letter_counts"}
+		"alerts", "alert_ops", "digests", "outbox", "deliveries", "meta", "letter_counts"}
 	idTables = []string{"status_changes", "alerts", "alert_ops", "outbox", "deliveries"}
 )
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"iter"
-	"slices"
 	"time"
 )
 
@@ -46,13 +44,21 @@ func dropCountry(ctx context.Context, db execer, platform, chat, country string)
 
 // DropUnsentPlans deletes every channel's queued scheduled posts of the
 // days of which nothing has been tried yet, after the cases changed, so
-// the planner plans them again from the new records.
-func (s *Store) DropUnsentPlans(ctx context.Context) (int, error) {
-	r, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND kind NOT IN `+immediateKinds+` AND `+unsentDay)
+// the planner plans them again from the new records, and the digest
+// bodies no post names any more (an hour old at now).
+func (s *Store) DropUnsentPlans(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'queued' AND kind NOT IN `+immediateKinds+` AND `+unsentDay)
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		return dropOrphanDigests(ctx, tx, now)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: drop unsent plans: %w", err)
 	}
-	n, _ := r.RowsAffected()
 	return int(n), nil
 }
 
@@ -77,7 +83,13 @@ func (s *Store) PlannedDays(ctx context.Context, since string) (map[string]bool,
 
 // PlannedDay is the key of one channel's local day in PlannedDays.
 func PlannedDay(platform, chat, day string) string {
-	return platform + "\x00" + chat + "\x00" + day
+	return string(AppendPlannedDay(nil, platform, chat, day))
+}
+
+// AppendPlannedDay appends the PlannedDay key to b, for a lookup that
+// allocates nothing: days[string(AppendPlannedDay(buf[:0], …))].
+func AppendPlannedDay(b []byte, platform, chat, day string) []byte {
+	return append(append(append(append(append(b, platform...), 0), chat...), 0), day...)
 }
 
 // channelChanged records a change of a channel's subscriptions or
@@ -95,18 +107,14 @@ func channelChanged(ctx context.Context, db execer, platform, chat string) error
 // cases nor the channels changed since the plan was made from them (their
 // versions as read before): a plan from the old state would otherwise
 // stand for its days. ok is false when nothing was queued for that reason.
+//
+// A large plan is queued in several calls, each a short transaction that
+// other writers wait for only briefly. Each call must hold whole channel
+// days (the planner cuts its batches between channels): a day with some
+// of its posts queued counts as planned. If the versions move between
+// two calls, the later ones queue nothing, and the earlier ones are
+// dropped with the other days not begun when the planner plans again.
 func (s *Store) EnqueuePlan(ctx context.Context, now time.Time, casesV, channelsV int64, posts ...Post) (n int, ok bool, err error) {
-	return s.EnqueuePlanSeq(ctx, now, casesV, channelsV, slices.Values(posts))
-}
-
-// planBatch is how many posts EnqueuePlanSeq holds before writing them.
-const planBatch = 512
-
-// EnqueuePlanSeq is EnqueuePlan for a plan streamed post by post: the
-// posts are written in batches as posts yields them, in one transaction,
-// so that a plan of 10,000 channels is never held whole in memory. posts
-// runs inside the transaction and must not use the store.
-func (s *Store) EnqueuePlanSeq(ctx context.Context, now time.Time, casesV, channelsV int64, posts iter.Seq[Post]) (n int, ok bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var c, ch int64
 		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'cases_version'), 0),
@@ -118,23 +126,8 @@ func (s *Store) EnqueuePlanSeq(ctx context.Context, now time.Time, casesV, chann
 			return nil
 		}
 		ok = true
-		batch := make([]Post, 0, planBatch)
-		flush := func() error {
-			k, err := enqueue(ctx, tx, now, batch)
-			n += k
-			clear(batch) // let the payloads go
-			batch = batch[:0]
-			return err
-		}
-		for p := range posts {
-			batch = append(batch, p)
-			if len(batch) == planBatch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return flush()
+		n, err = s.enqueue(ctx, tx, now, posts)
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("store: enqueue plan: %w", err)

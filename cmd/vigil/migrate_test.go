@@ -60,6 +60,14 @@ func TestMigrateToPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A digest, whose body the outbox keeps once in digests.
+	digest := store.ShareDigest(store.DigestBody{Header: "Also today:", Lines: []store.DigestLine{
+		{CaseID: "nino-pisma", Kind: store.KindBirthday, N: 40, Text: "Nino Pisma turns 40"}}})
+	if _, err := st.Enqueue(ctx, time.Now(), store.Post{Key: "digest:2026-12-03:telegram:-100123", Platform: "telegram", Chat: "-100123",
+		Kind: store.KindDigest, Payload: store.EncodePayload(store.DigestPayload{N: 1, Day: "2026-12-03"}), DueAt: time.Now().Add(24 * time.Hour),
+		Day: "2026-12-03", Digest: digest}); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	cli(0, "alert", "--db", db, "--follow-up", "1", "--message", "She was moved")
 

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -123,12 +124,15 @@ func benchUpcoming(b *testing.B, nCases, nChannels int, db string) {
 	benchPlanningRound(b, db)
 }
 
-// benchPlanningRound measures one planning round as the daemon runs it,
-// in this process, on the database db: with the cases already in memory
-// (the daemon's library keeps them), Planner.Once plans the days ahead
-// and streams today's and tomorrow's posts into the store's outbox. It
-// reports its wall and CPU time (plan-wall-s, plan-cpu-s: this process
-// only, not a database server's) and the MiB it allocated.
+// benchPlanningRound measures planning rounds as the daemon runs them,
+// in this process, on the database db, with the cases already in memory
+// (the daemon's library keeps them): the first round, which queues every
+// channel's local today and tomorrow, and the round a day later, which
+// plans one day, each channel's new tomorrow: the daemon's daily work.
+// For each it reports the wall and CPU time (this process only, not a
+// database server's), the MiB allocated and the longest wait of a writer
+// that queues a post every 20 ms meanwhile (as an alert or a claim
+// would): the plan is written in short transactions, not one long one.
 func benchPlanningRound(b *testing.B, db string) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, db)
@@ -141,25 +145,62 @@ func benchPlanningRound(b *testing.B, db string) {
 		b.Fatal(err)
 	}
 	cfg := config.Default()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	planner := &scheduler.Planner{Store: st, Cases: lib, Log: slog.New(slog.DiscardHandler),
-		Now:     func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) },
+		Now:     func() time.Time { return now },
 		CatchUp: cfg.CatchUp.D(), StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	cpu0, start := benchutil.ProcessCPU(), time.Now()
-	n, err := planner.Once(ctx)
-	wall, cpu := time.Since(start), benchutil.ProcessCPU()-cpu0
-	runtime.ReadMemStats(&after)
-	if err != nil || n == 0 {
-		b.Fatalf("Planner.Once = %d, %v; want posts queued", n, err)
+	probes := 0
+	round := func(name string) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		stop, waited := make(chan struct{}), make(chan time.Duration)
+		go func() {
+			var longest time.Duration
+			for {
+				select {
+				case <-stop:
+					waited <- longest
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				probes++
+				t := time.Now()
+				if _, err := st.Enqueue(ctx, now, store.Post{Key: fmt.Sprint("probe:", probes), Platform: "telegram", Chat: "-42",
+					Kind: store.KindAlert, DueAt: now.AddDate(1, 0, 0)}); err != nil {
+					b.Error(err)
+				}
+				longest = max(longest, time.Since(t))
+			}
+		}()
+		cpu0, start := benchutil.ProcessCPU(), time.Now()
+		var n int
+		// Labelled for a CPU profile: -cpuprofile, then pprof -tagfocus round=nextday.
+		pprof.Do(ctx, pprof.Labels("round", name), func(ctx context.Context) { n, err = planner.Once(ctx) })
+		wall, cpu := time.Since(start), benchutil.ProcessCPU()-cpu0
+		close(stop)
+		longest := <-waited
+		runtime.ReadMemStats(&after)
+		if err != nil || n == 0 {
+			b.Fatalf("%s: Planner.Once = %d, %v; want posts queued", name, n, err)
+		}
+		alloc := benchutil.MiB(after.TotalAlloc - before.TotalAlloc)
+		b.Logf("planning round, %s (Planner.Once, cases in memory): %d posts queued in %v wall, %v CPU, %.0f MiB allocated; a writer waited at most %v",
+			name, n, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), alloc, longest.Round(time.Millisecond))
+		b.ReportMetric(wall.Seconds(), name+"-wall-s")
+		b.ReportMetric(cpu.Seconds(), name+"-cpu-s")
+		b.ReportMetric(alloc, name+"-MiB-alloc")
+		b.ReportMetric(longest.Seconds()*1000, name+"-writer-wait-ms")
+		// Issue 14's target, for a day's planning at full size: under 0.5 s
+		// and 100 MiB. Shared machines are noisy: it fails at twice that,
+		// in CPU time.
+		if name == "nextday" && !testing.Short() && (cpu > time.Second || alloc > 200) {
+			b.Errorf("planning one day took %v CPU and %.0f MiB; want under 0.5 s and 100 MiB (fails at 1 s or 200 MiB)", cpu, alloc)
+		}
 	}
-	alloc := benchutil.MiB(after.TotalAlloc - before.TotalAlloc)
-	b.Logf("a planning round (Planner.Once, cases in memory): %d posts queued in %v wall, %v CPU, %.0f MiB allocated",
-		n, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), alloc)
-	b.ReportMetric(wall.Seconds(), "plan-wall-s")
-	b.ReportMetric(cpu.Seconds(), "plan-cpu-s")
-	b.ReportMetric(alloc, "plan-MiB-alloc")
+	round("first")
+	now = now.Add(24 * time.Hour)
+	round("nextday")
 }
 
 // scaleCases writes n fictional cases (benchutil.People) as YAML into
