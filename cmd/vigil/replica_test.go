@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,39 +24,72 @@ import (
 // All people in these tests are invented; none is a real person.
 
 // replicaFixture is a PostgreSQL database shared by vigil serve
-// processes, a fake Telegram and groups subscribed to the case's country.
+// processes, a fake platform (Telegram's or Discord's, with its real rate
+// limits) and chats on it subscribed to the case's country.
 type replicaFixture struct {
-	srv    *telegramtest.Server
-	cfg    string
-	groups []int64
+	srv     *telegramtest.Server // Telegram's fake; nil on Discord
+	discord *discordtest.Server  // Discord's fake; nil on Telegram
+	cfg     string
+	chats   []string // the subscribed chats' ids
 }
 
-func newReplicaFixture(tb testing.TB, groups int) *replicaFixture {
+// newReplicaFixture sets up the database, the platform's fake (platform
+// "telegram" or "discord") and chats subscribed chats on it.
+func newReplicaFixture(tb testing.TB, platform string, chats int) *replicaFixture {
 	tb.Helper()
 	dsn := pgtest.Required(tb)
-	// Telegram's real overall and per-chat limits; the 20 a minute per
-	// group does not matter to one post per group.
-	srv := telegramtest.NewServer(tb, telegramtest.Options{Limits: &telegramtest.Limits{
-		Global: telegramtest.Limit{N: 30, Window: time.Second}, PerChat: telegramtest.Limit{N: 3, Window: 3 * time.Second}}})
 	dir := tb.TempDir()
 	writeFile(tb, filepath.Join(dir, "cases", "a.yaml"), goodCase)
-	f := &replicaFixture{srv: srv, cfg: filepath.Join(dir, "vigil.yaml")}
-	writeFile(tb, f.cfg, fmt.Sprintf("database: %q\nhttp: {listen: \"127.0.0.1:0\"}\ntelegram: {api_endpoint: %q}\ncases: [cases]\n", dsn, srv.Endpoint()))
+	f := &replicaFixture{cfg: filepath.Join(dir, "vigil.yaml")}
+	var section string
+	switch platform {
+	case "telegram":
+		// Telegram's real overall and per-chat limits; the 20 a minute per
+		// group does not matter to one post per group.
+		f.srv = telegramtest.NewServer(tb, telegramtest.Options{Limits: &telegramtest.Limits{
+			Global: telegramtest.Limit{N: 30, Window: time.Second}, PerChat: telegramtest.Limit{N: 3, Window: 3 * time.Second}}})
+		section = fmt.Sprintf("telegram: {api_endpoint: %q}", f.srv.Endpoint())
+		for i := range chats {
+			g := telegramtest.Group(-7000-int64(i), fmt.Sprintf("Group %d", i))
+			f.srv.AddChat(g)
+			f.chats = append(f.chats, fmt.Sprint(g.ID))
+		}
+	case "discord":
+		// Discord's real limits: 50 requests a second in all, 5 per 5 s
+		// in a channel.
+		f.discord = discordtest.New(tb, discordtest.Options{})
+		section = fmt.Sprintf("discord: {api_base: %q, guild_id: \"700\"}", f.discord.URL)
+		for i := range chats {
+			f.chats = append(f.chats, fmt.Sprint(80000+i))
+		}
+	default:
+		tb.Fatalf("no fake for platform %q", platform)
+	}
+	writeFile(tb, f.cfg, fmt.Sprintf("database: %q\nhttp: {listen: \"127.0.0.1:0\"}\n%s\ncases: [cases]\n", dsn, section))
 	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer st.Close()
-	for i := range groups {
-		g := telegramtest.Group(-7000-int64(i), fmt.Sprintf("Group %d", i))
-		srv.AddChat(g)
-		f.groups = append(f.groups, g.ID)
-		ch := store.Channel{Platform: "telegram", Chat: fmt.Sprint(g.ID), Timezone: "UTC", PostTime: "09:00", Language: "en"}
+	for _, chat := range f.chats {
+		ch := store.Channel{Platform: platform, Chat: chat, Timezone: "UTC", PostTime: "09:00", Language: "en"}
 		if _, err := st.Subscribe(context.Background(), ch, "AZ", time.Now()); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	return f
+}
+
+// env is the environment of the fixture's vigil serve: the token of its
+// platform's fake, no other.
+func (f *replicaFixture) env(k string) string {
+	switch {
+	case k == "VIGIL_TELEGRAM_TOKEN" && f.srv != nil:
+		return f.srv.Token()
+	case k == "VIGIL_DISCORD_TOKEN" && f.discord != nil:
+		return f.discord.Token
+	}
+	return ""
 }
 
 // replicaProc is one vigil serve process of the fixture.
@@ -69,7 +103,8 @@ type replicaProc struct {
 func (f *replicaFixture) start(tb testing.TB) *replicaProc {
 	tb.Helper()
 	p := &replicaProc{cmd: exec.Command(os.Args[0], "serve", "--config", f.cfg)}
-	p.cmd.Env = append(os.Environ(), "VIGIL_AS_MAIN=1", "VIGIL_TELEGRAM_TOKEN="+f.srv.Token(), "VIGIL_DISCORD_TOKEN=")
+	p.cmd.Env = append(os.Environ(), "VIGIL_AS_MAIN=1",
+		"VIGIL_TELEGRAM_TOKEN="+f.env("VIGIL_TELEGRAM_TOKEN"), "VIGIL_DISCORD_TOKEN="+f.env("VIGIL_DISCORD_TOKEN"))
 	p.cmd.Stdout, p.cmd.Stderr = io.Writer(&p.log), io.Writer(&p.log)
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -81,6 +116,18 @@ func (f *replicaFixture) start(tb testing.TB) *replicaProc {
 		}
 	})
 	return p
+}
+
+// waitConnected waits up to limit for the leader, whose output is log,
+// to hold the platform's connection: Telegram's polling or Discord's
+// gateway.
+func (f *replicaFixture) waitConnected(tb testing.TB, log *syncBuffer, limit time.Duration) {
+	tb.Helper()
+	if f.discord == nil {
+		waitLog(tb, log, "msg=connected ", limit)
+	} else if err := f.discord.WaitConnected(limit); err != nil {
+		tb.Fatalf("gateway: %v\n%s", err, log.String())
+	}
 }
 
 // stop ends the process as SIGTERM does and waits for it.
@@ -116,27 +163,65 @@ func (f *replicaFixture) alert(tb testing.TB, text string) {
 	tb.Helper()
 	var out, errOut strings.Builder
 	err := run(context.Background(), []string{"alert", "--config", f.cfg, "amira-testova", "--message", text}, strings.NewReader(""), &out, &errOut, noEnv)
-	if err != nil || !strings.Contains(out.String(), fmt.Sprintf("queued for %d channel", len(f.groups))) {
+	if err != nil || !strings.Contains(out.String(), fmt.Sprintf("queued for %d channel", len(f.chats))) {
 		tb.Fatalf("alert: %v %s %s", err, out.String(), errOut.String())
 	}
 }
 
-// count returns how many copies of the alert text the groups got, and
-// how many groups got it.
-func (f *replicaFixture) count(text string) (total, groups int) {
-	for _, id := range f.groups {
+// messages returns the texts the chat got (on Discord, each message's
+// request body as sent).
+func (f *replicaFixture) messages(chat string) []string {
+	var texts []string
+	if f.discord != nil {
+		for _, m := range f.discord.Messages(chat) {
+			texts = append(texts, string(m.Raw))
+		}
+		return texts
+	}
+	id, _ := strconv.ParseInt(chat, 10, 64)
+	for _, m := range f.srv.Messages(id) {
+		texts = append(texts, m.Text)
+	}
+	return texts
+}
+
+// count returns how many copies of the alert text the chats got, and
+// how many chats got it.
+func (f *replicaFixture) count(text string) (total, chats int) {
+	for _, chat := range f.chats {
 		n := 0
-		for _, m := range f.srv.Messages(id) {
-			if strings.Contains(m.Text, "URGENT: "+text) {
+		for _, m := range f.messages(chat) {
+			if strings.Contains(m, "URGENT: "+text) {
 				n++
 			}
 		}
 		total += n
 		if n > 0 {
-			groups++
+			chats++
 		}
 	}
-	return total, groups
+	return total, chats
+}
+
+// waitFor polls cond until it holds or limit has passed, and says whether
+// it held.
+func (f *replicaFixture) waitFor(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// tooMany returns how many requests the fake answered 429.
+func (f *replicaFixture) tooMany() int {
+	if f.discord != nil {
+		return f.discord.Stats().TooManyRequests
+	}
+	return f.srv.TooMany()
 }
 
 var (
@@ -171,7 +256,7 @@ func TestReplicas(t *testing.T) {
 		t.Skip("slow: real processes, rate limits and a lease to run out")
 	}
 	const groups = 90
-	f := newReplicaFixture(t, groups)
+	f := newReplicaFixture(t, "telegram", groups)
 	a := f.start(t)
 	waitLog(t, &a.log, leadingLog, 20*time.Second)
 	waitLog(t, &a.log, "msg=connected ", 15*time.Second)
@@ -258,65 +343,26 @@ func TestReplicasDiscord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: rate limits and a takeover")
 	}
-	dsn := pgtest.Required(t)
-	srv := discordtest.New(t, discordtest.Options{})
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "cases", "a.yaml"), goodCase)
-	cfg := filepath.Join(dir, "vigil.yaml")
-	writeFile(t, cfg, fmt.Sprintf("database: %q\nhttp: {listen: \"127.0.0.1:0\"}\ndiscord: {api_base: %q, guild_id: \"700\"}\ncases: [cases]\n", dsn, srv.URL))
-	env := func(k string) string {
-		if k == "VIGIL_DISCORD_TOKEN" {
-			return srv.Token
-		}
-		return ""
-	}
 	const channels = 150
-	st, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range channels {
-		ch := store.Channel{Platform: "discord", Chat: fmt.Sprint(80000 + i), Timezone: "UTC", PostTime: "09:00", Language: "en"}
-		if _, err := st.Subscribe(context.Background(), ch, "AZ", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st.Close()
-
-	a := startServe(t, env, "--config", cfg)
+	f := newReplicaFixture(t, "discord", channels)
+	srv := f.discord
+	a := startServe(t, f.env, "--config", f.cfg)
 	waitFor(t, &a.stderr, leadingLog)
-	if err := srv.WaitConnected(15 * time.Second); err != nil {
-		t.Fatalf("gateway: %v\n%s", err, a.stderr.String())
-	}
-	b := startServe(t, env, "--config", cfg)
+	f.waitConnected(t, &a.stderr, 15*time.Second)
+	b := startServe(t, f.env, "--config", f.cfg)
 	waitFor(t, &b.stderr, "joining the replicas")
 	waitFor(t, &b.stderr, "replicas=2\n")
 	waitFor(t, &a.stderr, "replicas=2\n")
 
-	var out, errOut strings.Builder
-	if err := run(context.Background(), []string{"alert", "--config", cfg, "amira-testova", "--message", "Write today"}, strings.NewReader(""), &out, &errOut, noEnv); err != nil {
-		t.Fatalf("alert: %v %s", err, errOut.String())
-	}
-	got := func() (total, reached int) {
-		for i := range channels {
-			n := len(srv.Messages(fmt.Sprint(80000 + i)))
-			total += n
-			if n > 0 {
-				reached++
-			}
-		}
-		return total, reached
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for _, n := got(); n < channels && time.Now().Before(deadline); _, n = got() {
-		time.Sleep(50 * time.Millisecond)
-	}
+	f.alert(t, "Write today")
+	f.waitFor(60*time.Second, func() bool { _, n := f.count("Write today"); return n == channels })
 	time.Sleep(1500 * time.Millisecond)
-	total, reached := got()
+	total, reached := f.count("Write today")
+	posts := srv.Stats().Posts
 	sentA, sentB := len(sentLog.FindAllString(a.stderr.String(), -1)), len(sentLog.FindAllString(b.stderr.String(), -1))
 	t.Logf("fan-out of %d: leader sent %d, follower %d; %d REST requests, busiest second %d", channels, sentA, sentB, srv.Stats().Requests, srv.MaxPerWindow(time.Second))
-	if reached != channels || total != channels {
-		t.Fatalf("%d copies in %d of %d channels; want each once\nA:\n%s\nB:\n%s", total, reached, channels, a.stderr.String(), b.stderr.String())
+	if reached != channels || total != channels || posts != channels {
+		t.Fatalf("%d copies (%d posts in all) in %d of %d channels; want each once\nA:\n%s\nB:\n%s", total, posts, reached, channels, a.stderr.String(), b.stderr.String())
 	}
 	if sentA == 0 || sentB == 0 {
 		t.Errorf("leader sent %d, follower %d; want both to deliver", sentA, sentB)
@@ -333,10 +379,7 @@ func TestReplicasDiscord(t *testing.T) {
 	a.stop(t, 20*time.Second)
 	waitFor(t, &b.stderr, leadingLog)
 	t.Logf("takeover after a clean stop: %s", time.Since(stopped).Round(10*time.Millisecond))
-	deadline = time.Now().Add(15 * time.Second)
-	for srv.Identifies() < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	f.waitFor(15*time.Second, func() bool { return srv.Identifies() >= 2 })
 	if err := srv.WaitConnected(15 * time.Second); err != nil || srv.Identifies() != 2 {
 		t.Fatalf("the new leader did not open the gateway (%d identifies): %v\n%s", srv.Identifies(), err, b.stderr.String())
 	}
