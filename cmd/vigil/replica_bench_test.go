@@ -83,12 +83,15 @@ func benchReplicasFanOut(b *testing.B, platform string, chats, n int) float64 {
 	}
 	slices.Sort(rates)
 	b.ReportMetric(rates[len(rates)/2], "posts/s")
-	b.ReportMetric(float64(f.tooMany()), "429s")
-	if n := f.tooMany(); n != 0 {
-		b.Errorf("%d sends answered 429: the replicas must share the rate limit", n)
+	tooMany := f.tooMany()
+	b.ReportMetric(float64(tooMany), "429s")
+	if tooMany != 0 {
+		b.Errorf("%d sends answered 429: the replicas must share the rate limit", tooMany)
 	}
+	var sent []int
 	for _, p := range procs {
 		p.stop()
+		sent = append(sent, len(sentLog.FindAllString(p.log.String(), -1)))
 		if testing.Verbose() {
 			for _, l := range strings.Split(p.log.String(), "\n") {
 				if strings.Contains(l, "WARN") || strings.Contains(l, "replicas=") {
@@ -96,6 +99,10 @@ func benchReplicasFanOut(b *testing.B, platform string, chats, n int) float64 {
 				}
 			}
 		}
+	}
+	b.Logf("%d alerts to %d chats: the replicas sent %v", b.N, chats, sent)
+	if slices.Contains(sent, 0) {
+		b.Errorf("a replica sent nothing (%v); want every replica to deliver", sent)
 	}
 	return rates[len(rates)/2]
 }
