@@ -100,7 +100,7 @@ func benchReplicasFanOut(b *testing.B, platform string, chats, n int) float64 {
 			}
 		}
 	}
-	b.Logf("%d alerts to %d chats: the replicas sent %v", b.N, chats, sent)
+	b.Logf("%d × %d chats: the replicas sent %v", b.N, chats, sent)
 	if slices.Contains(sent, 0) {
 		b.Errorf("a replica sent nothing (%v); want every replica to deliver", sent)
 	}
