@@ -326,24 +326,15 @@ func post(o Occurrence, shared map[*store.SharedDigest]bool) store.Post {
 	return p
 }
 
-// inputs returns what the planner plans from: the cases and channels.
-func (p *Planner) inputs(ctx context.Context) ([]*cases.Case, []store.Channel, error) {
+// plan returns the occurrences of days local dates from first.
+func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occurrence, error) {
 	all, err := p.Cases.All(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("planner: %w", err)
+		return nil, fmt.Errorf("planner: %w", err)
 	}
 	chans, err := p.Store.Channels(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("planner: %w", err)
-	}
-	return all, chans, nil
-}
-
-// plan returns the occurrences of days local dates from first.
-func (p *Planner) plan(ctx context.Context, first cases.Date, days int) ([]Occurrence, error) {
-	all, chans, err := p.inputs(ctx)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("planner: %w", err)
 	}
 	return Plan(all, chans, PlanOptions{From: first, Days: days, StaleAfter: p.StaleAfter, DailyLimit: p.DailyLimit}), nil
 }
