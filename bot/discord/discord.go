@@ -88,7 +88,7 @@ func WithDeferAfter(d time.Duration) Option { return func(c *Client) { c.deferAf
 // WithShare makes the client keep to its share of Discord's global
 // limit, which is per bot token: 1/n of it while n processes share the
 // token (bot.Share).
-func WithShare(sh *bot.Share) Option { return func(c *Client) { c.tr.global.share = sh } }
+func WithShare(sh *bot.Share) Option { return func(c *Client) { c.tr.global.SetShare(sh) } }
 
 // WithTransport sets the http.RoundTripper under the client's pacing and
 // api_base rewriting (default http.DefaultTransport).

@@ -18,17 +18,6 @@ import (
 const (
 	globalLimit  = 50
 	globalWindow = time.Second
-	// windowMargin is added to every released slot so that clock
-	// granularity on either side never lets a 51st request into a window.
-	windowMargin = 5 * time.Millisecond
-	// rttCredit is the part of the recent lowest round trip by which a
-	// slot is released before its window has passed since the response:
-	// the request reached Discord at least the way back earlier, and the
-	// next one reaches it at least the way there later, and the two ways
-	// add up to the round trip. Three quarters of the lowest leaves the
-	// rest for jitter and Discord's own time; without it, a 200 ms round
-	// trip would cap the rate at 50/1.2 s, 0.83 of the ceiling.
-	rttCredit = 0.75
 )
 
 // transport is the http.RoundTripper under the discordgo session. It sends
@@ -39,7 +28,7 @@ const (
 type transport struct {
 	base   http.RoundTripper
 	target *url.URL // nil: leave requests as they are
-	global *slots
+	global *bot.Window
 	rtt    bot.RoundTrips
 
 	mu          sync.Mutex
@@ -57,7 +46,7 @@ func newTransport(base http.RoundTripper, target *url.URL, limit int) *transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, target: target, global: newSlots(limit), routes: map[string]*route{}}
+	return &transport{base: base, target: target, global: bot.NewWindow(limit, globalWindow), routes: map[string]*route{}}
 }
 
 // RoundTrip paces, rewrites and sends one request, then records its
@@ -73,7 +62,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.waitGlobalBan(ctx); err != nil {
 			return nil, err
 		}
-		if err := t.global.acquire(ctx); err != nil {
+		if err := t.global.Acquire(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -97,8 +86,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// slot released now + the window can never crowd that window;
 		// the round trip's credit lets the next request leave while it
 		// is still on its way there.
-		credit := time.Duration(rttCredit * float64(t.rtt.Low()))
-		t.global.release(back.Add(globalWindow + windowMargin - min(credit, globalWindow/2)))
+		t.global.Release(back, t.rtt.Low())
 	}
 	if err != nil {
 		if out != req {
@@ -225,72 +213,6 @@ func headerSeconds(h http.Header, name string) time.Duration {
 	}
 	return time.Duration(f * float64(time.Second))
 }
-
-// slots is a sliding-window limiter: n slots, each usable again one window
-// after the response that used it came back. At most n requests can then
-// reach the server in any window, whatever the network's jitter.
-type slots struct {
-	ch chan time.Time
-	n  int
-	// share, when several processes share the bot token, leaves this one
-	// n/share of the slots: the rest are parked, out of use.
-	share  *bot.Share
-	mu     sync.Mutex
-	parked int
-}
-
-func newSlots(n int) *slots {
-	s := &slots{ch: make(chan time.Time, n), n: n}
-	for range n {
-		s.ch <- time.Time{}
-	}
-	return s
-}
-
-func (s *slots) acquire(ctx context.Context) error {
-	s.balance()
-	for {
-		select {
-		case at := <-s.ch:
-			if s.park(at) {
-				continue
-			}
-			if err := bot.Sleep(ctx, time.Until(at)); err != nil {
-				s.ch <- at
-				return err
-			}
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// park takes the slot at out of use if this process has more than its
-// share, and reports whether it did.
-func (s *slots) park(at time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.parked < s.n-s.n/s.share.Of() {
-		s.parked++
-		return true
-	}
-	return false
-}
-
-// balance brings parked slots back into use when the share grew (another
-// process stopped), free one window from now: the slot's last use is not
-// known, and a window later it surely no longer counts.
-func (s *slots) balance() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.parked > s.n-s.n/s.share.Of() {
-		s.parked--
-		s.ch <- time.Now().Add(globalWindow)
-	}
-}
-
-func (s *slots) release(at time.Time) { s.ch <- at }
 
 // sentToError is a failed request that the transport sent to api_base:
 // the http.Client's error names the URL discordgo asked for, on

@@ -25,7 +25,7 @@ type ctxDoer struct {
 	client *http.Client
 	token  string
 	rtt    *bot.RoundTrips // if set, the round trips of calls other than getUpdates
-	window *window         // if set, holds messages under Telegram's limit a second
+	window *bot.Window     // if set, holds messages under Telegram's limit a second
 }
 
 // Do sends req under the doer's context: a message waits for a slot in
@@ -33,7 +33,7 @@ type ctxDoer struct {
 func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
 	gated := d.window != nil && counted(req.URL.Path)
 	if gated {
-		if err := d.window.acquire(d.ctx); err != nil {
+		if err := d.window.Acquire(d.ctx); err != nil {
 			return nil, fmt.Errorf("telegram: waiting for the rate window: %w", err)
 		}
 	}
@@ -48,7 +48,7 @@ func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
 		if d.rtt != nil {
 			low = d.rtt.Low()
 		}
-		d.window.release(back, low)
+		d.window.Release(back, low)
 	}
 	if err != nil {
 		var ue *url.Error

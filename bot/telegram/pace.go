@@ -44,7 +44,7 @@ type pacer struct {
 	// however late their senders wake: the reserved send times keep the
 	// pace, but a busy machine can bunch the requests they start; nil
 	// when the pace sets no limit.
-	window *window
+	window *bot.Window
 
 	mu     sync.Mutex
 	global []time.Time // reserved slots, sorted
@@ -74,8 +74,9 @@ func (p *pacer) shared(sh *bot.Share) *pacer {
 func newPacer(p Pace) *pacer {
 	pc := &pacer{pace: p, chats: map[int64][]time.Time{}}
 	if p.PerSecond > 0 {
-		// Telegram's own limit, the whole number above the pace: 30 for 29.
-		pc.window = newWindow(int(math.Floor(p.PerSecond)) + 1)
+		// Telegram's own limit, the whole number above the pace: 30 for 29,
+		// counted a second from when a message arrives.
+		pc.window = bot.NewWindow(int(math.Floor(p.PerSecond))+1, time.Second)
 	}
 	return pc
 }
@@ -184,56 +185,6 @@ func (p *pacer) wait(ctx context.Context, chat int64, maxWait time.Duration) err
 		return err
 	}
 	return nil
-}
-
-// Telegram counts a message against its limits when it arrives.
-const (
-	rateWindow = time.Second
-	// windowMargin keeps clock granularity on either side from letting
-	// one message too many into a window.
-	windowMargin = 5 * time.Millisecond
-	// rttCredit is the part of the recent lowest round trip by which a
-	// window slot is given back early: the message reached Telegram at
-	// least its way back before the answer came, and the next one will
-	// take at least its way there, the two adding up to the round trip.
-	// Three quarters leaves the rest for jitter and Telegram's own time.
-	rttCredit = 0.75
-)
-
-// window is a sliding-window limiter: n slots, each free again one window
-// after the answer of the request that took it came back, less the
-// round-trip credit. At most n requests then reach Telegram in any window.
-type window struct {
-	ch chan time.Time
-}
-
-func newWindow(n int) *window {
-	w := &window{ch: make(chan time.Time, n)}
-	for range n {
-		w.ch <- time.Time{}
-	}
-	return w
-}
-
-// acquire waits for a free slot, or until ctx ends.
-func (w *window) acquire(ctx context.Context) error {
-	select {
-	case at := <-w.ch:
-		if err := bot.Sleep(ctx, time.Until(at)); err != nil {
-			w.ch <- at
-			return err
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// release gives the slot back for use after an answer that came at back,
-// the lowest recent round trip being low.
-func (w *window) release(back time.Time, low time.Duration) {
-	credit := min(time.Duration(rttCredit*float64(low)), rateWindow/2)
-	w.ch <- back.Add(rateWindow + windowMargin - credit)
 }
 
 // counted reports whether a Bot API path names a method Telegram counts
