@@ -201,7 +201,7 @@ func IndexCases(all []*cases.Case) *CaseIndex {
 	ix := &CaseIndex{all: all, byCountry: map[string][]*cases.Case{}, withCron: map[string][]*cases.Case{}, dates: map[string][]caseDates{}}
 	for _, c := range all {
 		ix.byCountry[c.Country] = append(ix.byCountry[c.Country], c)
-		d := caseDates{anyDay: len(c.HungerStrikes) > 0 && !c.Status.Free(), held: InDetention(c.Status),
+		d := caseDates{anyDay: len(c.HungerStrikes) > 0 && !c.Status.Free(), held: c.Status.Held(),
 			arrested: monthDay(c.Arrested), sentenced: monthDay(c.Sentenced), born: monthDay(c.Born), arrestDay: math.MinInt64}
 		if c.Arrested.HasDay() {
 			d.arrestDay = dayNumber(c.Arrested)
@@ -571,11 +571,11 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	if !c.Status.Free() {
 		for _, h := range c.HungerStrikes {
 			if n, ok := h.DayOn(day); ok {
-				out = append(out, reminder{c: c, kind: store.KindHungerStrikeDay, prio: store.KindHungerStrikeDay.Priority(), n: n})
+				out = append(out, reminder{c: c, kind: store.KindHungerStrikeDay, n: n})
 			}
 		}
 	}
-	if !InDetention(c.Status) {
+	if !c.Status.Held() {
 		return out
 	}
 	if y, ok := anniversary(c.Arrested, day); ok {
@@ -584,7 +584,7 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	if y, ok := anniversary(c.Sentenced, day); ok {
 		out = append(out, reminder{c: c, kind: store.KindSentenceAnniversary, n: y})
 	}
-	if n, ok := daysBetween(c.Arrested, day); ok && isMilestone(n) {
+	if n, ok := c.DaysHeld(day); ok && isMilestone(n) {
 		out = append(out, reminder{c: c, kind: store.KindDetentionMilestone, n: n})
 	}
 	if y, ok := anniversary(c.Born, day); ok {
@@ -595,9 +595,6 @@ func dayReminders(c *cases.Case, day cases.Date) []reminder {
 	}
 	return out
 }
-
-// InDetention reports whether a status means the person is held.
-func InDetention(s cases.Status) bool { return s.Held() }
 
 func isMilestone(n int) bool {
 	return n == 100 || n == 500 || (n >= 1000 && n%500 == 0)
@@ -617,16 +614,6 @@ func anniversary(d, day cases.Date) (years int, ok bool) {
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
-
-// daysBetween counts the days from a day-precise d to day.
-func daysBetween(d, day cases.Date) (int, bool) {
-	a, ok1 := d.Time(time.UTC)
-	b, ok2 := day.Time(time.UTC)
-	if !ok1 || !ok2 || b.Before(a) {
-		return 0, false
-	}
-	return int(b.Sub(a).Hours() / 24), true
-}
 
 func dayNumber(d cases.Date) int64 {
 	t, _ := d.Time(time.UTC)
