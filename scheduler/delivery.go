@@ -201,15 +201,20 @@ func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 			continue
 		}
 		type waiting struct {
-			p     store.Post
+			posts []store.Post
 			until time.Time
 		}
-		var wait []waiting
+		wait := map[string]*waiting{} // by chat
 		f.mu.Lock()
 		for _, p := range posts {
 			if until, ok := f.held[p.Chat]; ok && d.Now().Before(until) {
 				// The chat asked to wait after this tick began.
-				wait = append(wait, waiting{p, until})
+				w := wait[p.Chat]
+				if w == nil {
+					w = &waiting{until: until}
+					wait[p.Chat] = w
+				}
+				w.posts = append(w.posts, p)
 				continue
 			}
 			f.posts++
@@ -227,7 +232,7 @@ func (d *Delivery) tick(ctx context.Context, platform string) (int, error) {
 		}
 		f.mu.Unlock()
 		for _, w := range wait {
-			if err := d.release([]store.Post{w.p}, w.until); err != nil {
+			if err := d.release(w.posts, w.until); err != nil {
 				f.fail(err)
 			}
 		}
@@ -274,7 +279,7 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 	}
 	f.sending++
 	f.mu.Unlock()
-	var current int // 1 while a post is being delivered
+	var current int // the posts taken from r.posts and not yet done
 	finished := false
 	defer func() {
 		if finished {
@@ -305,21 +310,28 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 			f.mu.Unlock()
 			return
 		}
-		p := r.posts[0]
-		r.posts = r.posts[1:]
 		held, until := r.held, r.until
-		current = 1
+		// One post to send, or, once none is to be sent, all the rest to
+		// go back to the queue together.
+		n := 1
+		if held || ctx.Err() != nil {
+			n = len(r.posts)
+		}
+		batch := r.posts[:n:n]
+		r.posts = r.posts[n:]
+		current = n
 		f.mu.Unlock()
 
 		var errs []error
 		handled := 0
 		switch {
 		case held:
-			errs = append(errs, d.release([]store.Post{p}, until))
+			errs = append(errs, d.release(batch, until))
 		case ctx.Err() != nil:
 			// Not started: back to the queue, untouched by this process.
-			errs = append(errs, d.release([]store.Post{p}, time.Time{}))
+			errs = append(errs, d.release(batch, time.Time{}))
 		default:
+			p := batch[0]
 			handled = 1
 			var calls time.Duration
 			start := time.Now()
@@ -338,7 +350,7 @@ func (d *Delivery) runChat(ctx context.Context, platform string, f *flight, chat
 		}
 		f.mu.Lock()
 		current = 0
-		f.posts--
+		f.posts -= n
 		f.handled += handled
 		f.handledSinceCheck += handled
 		if held {
