@@ -59,26 +59,36 @@ func genPlanInput(n, m int) ([]*cases.Case, []store.Channel) {
 //
 //	go test ./scheduler -run '^$' -bench PlanDay -benchmem
 func BenchmarkPlanDay(b *testing.B) {
+	n := benchPlanDay(b, func(cs []*cases.Case, chans []store.Channel, opt PlanOptions) int {
+		return len(Plan(cs, chans, opt))
+	})
+	if n == 0 {
+		b.Fatal("Plan planned no posts; want some for 10,000 subscribed channels")
+	}
+}
+
+// benchPlanDay runs plan on one day of 100,000 cases and 10,000 channels
+// and reports the posts it planned (posts), the process CPU time per plan
+// (cpu-s/op) and the MiB allocated per plan (MiB-alloc/op). It returns
+// the posts of the last run.
+func benchPlanDay(b *testing.B, plan func([]*cases.Case, []store.Channel, PlanOptions) int) (n int) {
 	cs, chans := genPlanInput(100_000, 10_000)
 	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
-	var n int
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	cpu := benchutil.ProcessCPU()
 	b.ResetTimer()
 	for b.Loop() {
-		n = len(Plan(cs, chans, opt))
+		n = plan(cs, chans, opt)
 	}
 	b.StopTimer()
 	cpu = benchutil.ProcessCPU() - cpu
 	runtime.ReadMemStats(&after)
-	if n == 0 {
-		b.Fatal("Plan planned no posts; want some for 10,000 subscribed channels")
-	}
 	b.ReportMetric(float64(n), "posts")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+	return n
 }
 
 // BenchmarkPlanDayStream is BenchmarkPlanDay through PlanEach, as the
@@ -88,30 +98,18 @@ func BenchmarkPlanDay(b *testing.B) {
 //
 //	go test ./scheduler -run '^$' -bench PlanDayStream -benchmem
 func BenchmarkPlanDayStream(b *testing.B) {
-	cs, chans := genPlanInput(100_000, 10_000)
-	opt := PlanOptions{From: cases.MustParseDate("2026-11-27"), Days: 1, StaleAfter: 365 * 24 * time.Hour, DailyLimit: 3}
-	var n, lines int
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	cpu := benchutil.ProcessCPU()
-	b.ResetTimer()
-	for b.Loop() {
-		n, lines = 0, 0
+	var lines int
+	n := benchPlanDay(b, func(cs []*cases.Case, chans []store.Channel, opt PlanOptions) (n int) {
+		lines = 0
 		for o := range PlanEach(cs, chans, opt) {
 			n++
 			if o.Digest != nil {
 				lines += o.Digest.Len()
 			}
 		}
-	}
-	b.StopTimer()
-	cpu = benchutil.ProcessCPU() - cpu
-	runtime.ReadMemStats(&after)
+		return n
+	})
 	if n == 0 || lines == 0 {
 		b.Fatal("PlanEach planned no posts or no digest; want both for 10,000 subscribed channels")
 	}
-	b.ReportMetric(float64(n), "posts")
-	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
 }
