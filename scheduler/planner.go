@@ -256,14 +256,13 @@ type planWriter struct {
 	done    chan struct{}
 	stopped atomic.Bool // a batch failed or was refused: the rest is not written
 	n       int
-	ok      bool
 	err     error
 }
 
 // startWriter starts writing the batches of a plan made from the cases
 // and channels at versions casesV and chansV.
 func (p *Planner) startWriter(ctx context.Context, now time.Time, casesV, chansV int64) *planWriter {
-	w := &planWriter{batches: make(chan []store.Post, 1), free: make(chan []store.Post, 2), done: make(chan struct{}), ok: true}
+	w := &planWriter{batches: make(chan []store.Post, 1), free: make(chan []store.Post, 2), done: make(chan struct{})}
 	for range 2 {
 		w.free <- make([]store.Post, 0, planBatch+64)
 	}
@@ -274,7 +273,7 @@ func (p *Planner) startWriter(ctx context.Context, now time.Time, casesV, chansV
 				k, ok, err := p.Store.EnqueuePlan(ctx, now, casesV, chansV, b...)
 				w.n += k
 				if err != nil || !ok {
-					w.ok, w.err = ok, err
+					w.err = err
 					w.stopped.Store(true)
 				}
 				if p.batchWritten != nil {
@@ -303,7 +302,7 @@ func (w *planWriter) send(b []store.Post) []store.Post {
 func (w *planWriter) wait() (n int, ok bool, err error) {
 	close(w.batches)
 	<-w.done
-	return w.n, w.ok && w.err == nil, w.err
+	return w.n, !w.stopped.Load(), w.err
 }
 
 // post is the outbox post of a planned occurrence. A digest carries its
