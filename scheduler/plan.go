@@ -155,22 +155,22 @@ func compareOccurrences(a, b Occurrence) int {
 // daemon streams them into the outbox. The yielded occurrence is reused
 // after yield returns.
 func PlanEach(all []*cases.Case, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
-	return planEach(IndexCases(all), chans, opt)
+	return planEach(indexCases(all), chans, opt)
 }
 
-func planEach(ix *CaseIndex, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
+func planEach(ix *caseIndex, chans []store.Channel, opt PlanOptions) iter.Seq[*Occurrence] {
 	return func(yield func(*Occurrence) bool) {
 		newIndexedPlanner(ix, opt).each(chans, opt, yield)
 	}
 }
 
-// CaseIndex is what planning needs of a set of cases, made once and kept
+// caseIndex is what planning needs of a set of cases, made once and kept
 // while they do not change (the daemon plans from it round after round):
 // the cases by country, those with custom reminders, and for each case
 // a few bytes that tell the days it may have a date-based reminder, so
 // that finding a day's reminders among 100,000 cases does not read
 // every case record.
-type CaseIndex struct {
+type caseIndex struct {
 	all       []*cases.Case
 	byCountry map[string][]*cases.Case
 	withCron  map[string][]*cases.Case // the cases with custom reminders, by country
@@ -196,9 +196,9 @@ func monthDay(d cases.Date) uint16 {
 	return uint16(d.Month)*32 + uint16(d.Day)
 }
 
-// IndexCases indexes all for planning.
-func IndexCases(all []*cases.Case) *CaseIndex {
-	ix := &CaseIndex{all: all, byCountry: map[string][]*cases.Case{}, withCron: map[string][]*cases.Case{}, dates: map[string][]caseDates{}}
+// indexCases indexes all for planning.
+func indexCases(all []*cases.Case) *caseIndex {
+	ix := &caseIndex{all: all, byCountry: map[string][]*cases.Case{}, withCron: map[string][]*cases.Case{}, dates: map[string][]caseDates{}}
 	for _, c := range all {
 		ix.byCountry[c.Country] = append(ix.byCountry[c.Country], c)
 		d := caseDates{anyDay: len(c.HungerStrikes) > 0 && !c.Status.Free(), held: c.Status.Held(),
@@ -235,11 +235,11 @@ func (d *caseDates) mayHave(md uint16, n int64) bool {
 }
 
 func newPlanner(all []*cases.Case, opt PlanOptions) *planner {
-	return newIndexedPlanner(IndexCases(all), opt)
+	return newIndexedPlanner(indexCases(all), opt)
 }
 
-func newIndexedPlanner(ix *CaseIndex, opt PlanOptions) *planner {
-	return &planner{CaseIndex: ix, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
+func newIndexedPlanner(ix *caseIndex, opt PlanOptions) *planner {
+	return &planner{caseIndex: ix, daily: map[dayKey][]reminder{}, custom: map[zoneDayKey][]reminder{},
 		texts: map[langDayKey][]reminder{}, groups: map[groupKey]*group{}, ranks: map[cases.Date]map[*cases.Case]uint32{},
 		crons: map[string]cron.Schedule{}, zones: map[string]*time.Location{}, staleAfter: opt.StaleAfter}
 }
@@ -339,7 +339,7 @@ type langDayKey struct {
 }
 
 type planner struct {
-	*CaseIndex
+	*caseIndex
 	daily    map[dayKey][]reminder                 // date-based reminders, shared by every channel of a country
 	custom   map[zoneDayKey][]reminder             // custom reminders, shared by the channels of a country and zone
 	texts    map[langDayKey][]reminder             // date-based reminders with their leads in a language

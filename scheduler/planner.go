@@ -46,7 +46,7 @@ type Planner struct {
 	chans  []store.Channel
 	chansV int64
 	// index is the cases indexed for planning, as of version indexV.
-	index  *CaseIndex
+	index  *caseIndex
 	indexV int64
 	// batchWritten, if set, is called after each batch of a plan is
 	// written or refused (tests).
@@ -158,7 +158,7 @@ func (p *Planner) planDays(ctx context.Context, now time.Time, casesV, chansV in
 	// So are the cases indexed again (the library gives the same slice
 	// while they do not change).
 	if p.index == nil || p.indexV != casesV || !sameSlice(p.index.all, all) {
-		p.index, p.indexV = IndexCases(all), casesV
+		p.index, p.indexV = indexCases(all), casesV
 	}
 	days, err := p.Store.PlannedDays(ctx, first.String())
 	if err != nil {
