@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/gorilla/websocket"
 	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/config"
 )
@@ -364,15 +363,15 @@ func (c *Client) register(ctx context.Context) error {
 }
 
 // fatalGateway reports whether the gateway closed the connection for a
-// reason that reconnecting cannot fix: authentication failed (4004),
-// invalid or disallowed intents (4013, 4014).
+// reason of the bot's that reconnecting cannot fix: authentication failed
+// (4004), an API version it refuses (4012), invalid or disallowed intents
+// (4013, 4014). A refusal of one shard (4010, 4011) stops that shard
+// alone (runShard).
 func fatalGateway(err error) bool {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case 4004, 4010, 4011, 4012, 4013, 4014:
-			return true
-		}
+	code, _ := closeCode(err)
+	switch code {
+	case 4004, 4012, 4013, 4014:
+		return true
 	}
 	return false
 }
