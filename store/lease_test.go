@@ -84,15 +84,23 @@ func TestLeaseRace(t *testing.T) {
 	}
 }
 
+// replicaPair opens two stores on one database that claim as the
+// replicas "a" and "b", each claim holding 10 s.
+func replicaPair(t *testing.T) (a, b *Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	a, b = openAt(t, path), openAt(t, path)
+	a.SetReplica("a", 10*time.Second)
+	b.SetReplica("b", 10*time.Second)
+	return a, b
+}
+
 // TestReplicaClaims: two replicas claiming at once never claim the same
 // post; a replica finishes only its own claims; a claim that ran out is
 // requeued, a renewed one is not.
 func TestReplicaClaims(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigil.db")
-	a, b := openAt(t, path), openAt(t, path)
-	a.SetReplica("a", 10*time.Second)
-	b.SetReplica("b", 10*time.Second)
+	a, b := replicaPair(t)
 	var posts []Post
 	for i := range 200 {
 		posts = append(posts, Post{Key: fmt.Sprintf("k%d", i), Platform: "telegram", Chat: fmt.Sprint(1000 + i), Kind: KindAlert, DueAt: t0})
@@ -190,10 +198,7 @@ func TestReplicaClaims(t *testing.T) {
 // posts go in order.
 func TestReplicaClaimsKeepChats(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigil.db")
-	a, b := openAt(t, path), openAt(t, path)
-	a.SetReplica("a", 10*time.Second)
-	b.SetReplica("b", 10*time.Second)
+	a, b := replicaPair(t)
 	if _, err := a.Enqueue(ctx, t0,
 		Post{Key: "first", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0},
 		Post{Key: "second", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0.Add(time.Second)},
