@@ -222,3 +222,38 @@ func TestReplicaClaimsKeepChats(t *testing.T) {
 		t.Fatalf("b claims %v, %v; want the second once a's send ended", got, err)
 	}
 }
+
+// TestReplicaNotePart: a replica whose claim ran out and was taken by
+// another may no longer record a part of the post: the post's progress
+// is the new claimant's.
+func TestReplicaNotePart(t *testing.T) {
+	ctx := context.Background()
+	a, b := replicaPair(t)
+	if _, err := a.Enqueue(ctx, t0, Post{Key: "photo", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Claim(ctx, t0, 1, "telegram")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("a claims %v, %v; want the post", got, err)
+	}
+	id := got[0].ID
+	if err := a.NotePart(ctx, id, "a-photo"); err != nil {
+		t.Fatalf("a notes a part of its own claim: %v", err)
+	}
+	// a stalls past its claim; the post goes back and b claims it.
+	if n, err := b.RequeueExpired(ctx, t0.Add(12*time.Second)); err != nil || n != 1 {
+		t.Fatalf("RequeueExpired = %d, %v; want 1", n, err)
+	}
+	if got, err := b.Claim(ctx, t0.Add(12*time.Second), 1, "telegram"); err != nil || len(got) != 1 || got[0].ID != id {
+		t.Fatalf("b claims %v, %v; want post %d", got, err, id)
+	}
+	if err := b.NotePart(ctx, id, "b-photo"); err != nil {
+		t.Fatalf("b notes a part of its claim: %v", err)
+	}
+	if err := a.NotePart(ctx, id, "a-late"); err == nil {
+		t.Error("a noted a part of the post b claimed")
+	}
+	if p, err := b.Post(ctx, id); err != nil || p.MessageID != "b-photo" {
+		t.Fatalf("post after a's late note: %q, %v; want b's part b-photo", p.MessageID, err)
+	}
+}
