@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/vigil-bot/vigil/bot/i18n"
+	"github.com/vigil-bot/vigil/internal/dburl"
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 )
@@ -242,9 +243,7 @@ func valueError(n *yaml.Node, t reflect.Type, err error) string {
 
 // IsPostgresURL reports whether database names a PostgreSQL database, a
 // postgres:// or postgresql:// URL, rather than a SQLite file.
-func IsPostgresURL(database string) bool {
-	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
-}
+func IsPostgresURL(database string) bool { return dburl.IsPostgres(database) }
 
 func relTo(dir, p string) string {
 	if p == "" || filepath.IsAbs(p) || p == ":memory:" {
@@ -500,14 +499,6 @@ func (c *Config) Redacted() Config {
 	if r.Discord.Token != "" {
 		r.Discord.Token = "(set)"
 	}
-	if IsPostgresURL(r.Database) {
-		if u, err := url.Parse(r.Database); err == nil {
-			if q := u.Query(); q.Has("password") {
-				q.Set("password", "xxxxx")
-				u.RawQuery = q.Encode()
-			}
-			r.Database = u.Redacted()
-		}
-	}
+	r.Database = dburl.Redact(r.Database)
 	return r
 }

@@ -78,6 +78,22 @@ editors:
 	}
 }
 
+// TestRedactedDatabase: Redacted hides a PostgreSQL URL's password, in
+// the user info or as a parameter, and leaves a file name as it is.
+func TestRedactedDatabase(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"postgres://vigil:s3cret@db.example:5432/vigil", "postgres://vigil:xxxxx@db.example:5432/vigil"},
+		{"postgresql://vigil@db.example/vigil?password=s3cret", "postgresql://vigil@db.example/vigil?password=xxxxx"},
+		{"/var/lib/vigil/v.db", "/var/lib/vigil/v.db"},
+	} {
+		c := Default()
+		c.Database = tt.in
+		if got := c.Redacted().Database; got != tt.want || c.Database != tt.in {
+			t.Errorf("Redacted().Database of %q = %q (original now %q); want %q", tt.in, got, c.Database, tt.want)
+		}
+	}
+}
+
 func TestValidateNamesTheKey(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{`timezone: Mars/Base`, `config: timezone: "Mars/Base" is not an IANA time zone`},

@@ -43,9 +43,11 @@ func newIndexNonce() int64 { return 1 + rand.Int64N(math.MaxInt64-1) }
 // SQLite database, or "" for a database without a file of its own (in
 // memory, or another backend).
 func (s *Store) indexFilePath(ctx context.Context) string {
+	if s.dialect != sqliteDialect {
+		return "" // PostgreSQL keeps the index in the database only
+	}
 	var file string
-	// SQLite's list of attached databases; other backends have none and
-	// keep their index in the database only.
+	// SQLite's list of attached databases.
 	if err := s.db.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file); err != nil || file == "" {
 		return ""
 	}

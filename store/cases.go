@@ -70,7 +70,7 @@ var errRetry = errors.New("retry without the bad files")
 // A case that these files brought in earlier and no longer define stays
 // as it is (a file may be missing by mistake) and is named in Missing.
 func (s *Store) Import(ctx context.Context, files []cases.SourceFile, now time.Time, opts ImportOptions) (ImportResult, error) {
-	known, err := s.fileStates(ctx)
+	known, err := s.fileStates(ctx, true)
 	if err != nil {
 		return ImportResult{Files: len(files)}, fmt.Errorf("import: %w", err)
 	}
@@ -471,22 +471,10 @@ func (s *Store) recordStats(ctx context.Context, known map[string]fileState, fil
 // current (not marked for re-reading): then importing them again would
 // change nothing, and read-only commands need not read them.
 func (s *Store) FilesUnchanged(ctx context.Context, files []cases.StatFile) (bool, error) {
-	// Not fileStates: the ids of 100,000 cases are megabytes this check
+	// Without the ids: for 100,000 cases they are megabytes this check
 	// does not need.
-	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, size, mtime FROM case_files`)
+	known, err := s.fileStates(ctx, false)
 	if err != nil {
-		return false, fmt.Errorf("store: files unchanged: %w", err)
-	}
-	defer rows.Close()
-	known := map[string]fileState{}
-	for rows.Next() {
-		var st fileState
-		if err := rows.Scan(&st.path, &st.hash, &st.stat.Size, &st.stat.ModTime); err != nil {
-			return false, fmt.Errorf("store: files unchanged: %w", err)
-		}
-		known[st.path] = st
-	}
-	if err := rows.Err(); err != nil {
 		return false, fmt.Errorf("store: files unchanged: %w", err)
 	}
 	for _, f := range files {
@@ -498,10 +486,14 @@ func (s *Store) FilesUnchanged(ctx context.Context, files []cases.StatFile) (boo
 	return true, nil
 }
 
-// fileStates returns the stored state of every imported file; the ids
-// are decoded only by ids, as the check for unchanged files needs none.
-func (s *Store) fileStates(ctx context.Context) (map[string]fileState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, ids, size, mtime FROM case_files`)
+// fileStates returns the stored state of every imported file, with the
+// ids each defined when withIDs (decoded only by ids).
+func (s *Store) fileStates(ctx context.Context, withIDs bool) (map[string]fileState, error) {
+	ids := "''"
+	if withIDs {
+		ids = "ids"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT path, hash, `+ids+`, size, mtime FROM case_files`)
 	if err != nil {
 		return nil, err
 	}

@@ -37,13 +37,15 @@ func (s *Store) SetImages(ctx context.Context, platform, chat string, on *bool, 
 // delivered while the post is still being sent (the photo of a
 // photo-and-text post), so that a retry, or the next start after a
 // crash, sends only the rest (Post.MessageID is then that part's id).
+// Like finishing the post, it requires this store's claim on it
+// (SetReplica): a replica whose claim ran out no longer writes.
 func (s *Store) NotePart(ctx context.Context, id int64, part string) error {
-	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET message_id = ? WHERE id = ? AND state = 'sending'`, part, id)
+	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET message_id = ? WHERE id = ? AND state = 'sending' AND claimed_by = ?`, part, id, s.replica)
 	if err != nil {
 		return fmt.Errorf("store: note part of post %d: %w", id, err)
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: note part of post %d: it is not being sent", id)
+		return fmt.Errorf("store: note part of post %d: it is not being sent (by this replica)", id)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -46,18 +45,7 @@ func (s *Store) RenewClaims(ctx context.Context, now time.Time) (int, error) {
 // platforms (none: all), and returns how many. Only those sends can be
 // repeated.
 func (s *Store) RequeueExpired(ctx context.Context, now time.Time, platforms ...string) (int, error) {
-	pj := "[]"
-	if len(platforms) > 0 {
-		pj = jsonStrings(platforms)
-	}
-	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', claimed_by = ''
-		WHERE state = 'sending' AND claim_until < ?
-		  AND (json_array_length(?) = 0 OR platform IN (SELECT value FROM json_each(?)))`, ms(now), pj, pj)
-	if err != nil {
-		return 0, fmt.Errorf("store: requeue expired claims: %w", err)
-	}
-	n, _ := r.RowsAffected()
-	return int(n), nil
+	return s.requeue(ctx, ms(now), platforms)
 }
 
 // TakeLease takes or renews the lease name for holder until now + ttl,
@@ -128,9 +116,4 @@ func (s *Store) Leave(ctx context.Context, id string) error {
 		return fmt.Errorf("store: leave: %w", err)
 	}
 	return nil
-}
-
-func jsonStrings(v []string) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

@@ -84,15 +84,23 @@ func TestLeaseRace(t *testing.T) {
 	}
 }
 
+// replicaPair opens two stores on one database that claim as the
+// replicas "a" and "b", each claim holding 10 s.
+func replicaPair(t *testing.T) (a, b *Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	a, b = openAt(t, path), openAt(t, path)
+	a.SetReplica("a", 10*time.Second)
+	b.SetReplica("b", 10*time.Second)
+	return a, b
+}
+
 // TestReplicaClaims: two replicas claiming at once never claim the same
 // post; a replica finishes only its own claims; a claim that ran out is
 // requeued, a renewed one is not.
 func TestReplicaClaims(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigil.db")
-	a, b := openAt(t, path), openAt(t, path)
-	a.SetReplica("a", 10*time.Second)
-	b.SetReplica("b", 10*time.Second)
+	a, b := replicaPair(t)
 	var posts []Post
 	for i := range 200 {
 		posts = append(posts, Post{Key: fmt.Sprintf("k%d", i), Platform: "telegram", Chat: fmt.Sprint(1000 + i), Kind: KindAlert, DueAt: t0})
@@ -190,10 +198,7 @@ func TestReplicaClaims(t *testing.T) {
 // posts go in order.
 func TestReplicaClaimsKeepChats(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vigil.db")
-	a, b := openAt(t, path), openAt(t, path)
-	a.SetReplica("a", 10*time.Second)
-	b.SetReplica("b", 10*time.Second)
+	a, b := replicaPair(t)
 	if _, err := a.Enqueue(ctx, t0,
 		Post{Key: "first", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0},
 		Post{Key: "second", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0.Add(time.Second)},
@@ -215,5 +220,40 @@ func TestReplicaClaimsKeepChats(t *testing.T) {
 	got, err = b.Claim(ctx, t0.Add(time.Minute), 10, "telegram")
 	if err != nil || len(got) != 1 || got[0].Key != "second" {
 		t.Fatalf("b claims %v, %v; want the second once a's send ended", got, err)
+	}
+}
+
+// TestReplicaNotePart: a replica whose claim ran out and was taken by
+// another may no longer record a part of the post: the post's progress
+// is the new claimant's.
+func TestReplicaNotePart(t *testing.T) {
+	ctx := context.Background()
+	a, b := replicaPair(t)
+	if _, err := a.Enqueue(ctx, t0, Post{Key: "photo", Platform: "telegram", Chat: "-1", Kind: KindAlert, DueAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Claim(ctx, t0, 1, "telegram")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("a claims %v, %v; want the post", got, err)
+	}
+	id := got[0].ID
+	if err := a.NotePart(ctx, id, "a-photo"); err != nil {
+		t.Fatalf("a notes a part of its own claim: %v", err)
+	}
+	// a stalls past its claim; the post goes back and b claims it.
+	if n, err := b.RequeueExpired(ctx, t0.Add(12*time.Second)); err != nil || n != 1 {
+		t.Fatalf("RequeueExpired = %d, %v; want 1", n, err)
+	}
+	if got, err := b.Claim(ctx, t0.Add(12*time.Second), 1, "telegram"); err != nil || len(got) != 1 || got[0].ID != id {
+		t.Fatalf("b claims %v, %v; want post %d", got, err, id)
+	}
+	if err := b.NotePart(ctx, id, "b-photo"); err != nil {
+		t.Fatalf("b notes a part of its claim: %v", err)
+	}
+	if err := a.NotePart(ctx, id, "a-late"); err == nil {
+		t.Error("a noted a part of the post b claimed")
+	}
+	if p, err := b.Post(ctx, id); err != nil || p.MessageID != "b-photo" {
+		t.Fatalf("post after a's late note: %q, %v; want b's part b-photo", p.MessageID, err)
 	}
 }

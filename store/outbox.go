@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -393,9 +394,16 @@ func (s *Store) Requeue(ctx context.Context, platforms ...string) (int, error) {
 	if s.replica != "" {
 		return s.RequeueExpired(ctx, time.Now(), platforms...)
 	}
+	return s.requeue(ctx, math.MaxInt64, platforms)
+}
+
+// requeue puts the posts in sending whose claim runs out before before
+// (milliseconds) back in the queue, for the given platforms (none: all).
+func (s *Store) requeue(ctx context.Context, before int64, platforms []string) (int, error) {
 	pj, _ := json.Marshal(platforms)
-	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued'
-		WHERE state = 'sending' AND (json_array_length(?) = 0 OR platform IN (SELECT value FROM json_each(?)))`, string(pj), string(pj))
+	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', claimed_by = ''
+		WHERE state = 'sending' AND claim_until < ?
+		  AND (json_array_length(?) = 0 OR platform IN (SELECT value FROM json_each(?)))`, before, string(pj), string(pj))
 	if err != nil {
 		return 0, fmt.Errorf("store: requeue: %w", err)
 	}

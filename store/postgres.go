@@ -5,37 +5,22 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/vigil-bot/vigil/internal/dburl"
 )
 
 // IsPostgres reports whether database names a PostgreSQL database (a
 // postgres:// or postgresql:// URL) rather than a SQLite file.
-func IsPostgres(database string) bool {
-	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
-}
+func IsPostgres(database string) bool { return dburl.IsPostgres(database) }
 
 // Redact returns database as it may be shown in logs and errors: a
 // PostgreSQL URL without its password (and without a password= query
 // parameter); a file name as it is.
-func Redact(database string) string {
-	if !IsPostgres(database) {
-		return database
-	}
-	u, err := url.Parse(database)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+func Redact(database string) string { return dburl.Redact(database) }
 
 // openPostgres opens the PostgreSQL database at dsn through pgx's
 // database/sql driver, with the statements the store writes in SQLite's

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"image/png"
@@ -43,10 +44,7 @@ func cmdCard(ctx context.Context, e *env, c *cli) error {
 		return err
 	}
 	defer st.Close()
-	lang := cfg.Language
-	if c.lang != "" {
-		lang = c.lang
-	}
+	lang := cmp.Or(c.lang, cfg.Language)
 	cs, err := findOneCase(ctx, e, st, "card", lang, strings.Join(c.args, " "))
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,10 +145,7 @@ func cmdCase(ctx context.Context, e *env, c *cli) error {
 		return err
 	}
 	defer st.Close()
-	lang := cfg.Language
-	if c.lang != "" {
-		lang = c.lang
-	}
+	lang := cmp.Or(c.lang, cfg.Language)
 	h := bot.NewHandler(st, cfg, slog.New(slog.DiscardHandler))
 	found, err := findOneCase(ctx, e, st, "case", lang, strings.Join(c.args, " "))
 	if err != nil {

@@ -35,15 +35,22 @@ var httpAddr = regexp.MustCompile(`msg="http listening" addr=(\S+)`)
 // httpGet waits for the run's HTTP address and GETs path there.
 func (s *serveRun) httpGet(t *testing.T, path string) (int, string) {
 	t.Helper()
-	waitFor(t, &s.stderr, `msg="http listening"`)
-	m := httpAddr.FindStringSubmatch(s.stderr.String())
-	resp, err := http.Get("http://" + m[1] + path)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
+	r := s.rawGet(t, path)
+	return r.code, string(r.body)
+}
+
+// healthzWithin GETs /healthz until it answers 200 or within has passed,
+// and returns the last answer.
+func (s *serveRun) healthzWithin(t *testing.T, within time.Duration) (int, string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		code, body := s.httpGet(t, "/healthz")
+		if code == 200 || time.Now().After(deadline) {
+			return code, body
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }
 
 // TestHealthBeforeTelegram: while the configured Bot API endpoint
@@ -100,14 +107,7 @@ func TestHealthWaitsForTelegram(t *testing.T) {
 		t.Errorf("/healthz while the Bot API hangs: %d %q; want 503 naming %s", code, body, host)
 	}
 	close(gate)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		code, body = s.httpGet(t, "/healthz")
-		if code == 200 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	code, body = s.healthzWithin(t, 15*time.Second)
 	if code != 200 || body != "ok\n" {
 		t.Errorf("/healthz once the Bot API answers: %d %q; want 200 ok\n%s", code, body, s.stderr.String())
 	}

@@ -76,6 +76,15 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	}
 	defer st.Close()
 
+	// An import that changed cases wakes the planner.
+	wake := make(chan struct{}, 1)
+	changed := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+
 	// On PostgreSQL several serve share the database as replicas: each
 	// delivers, one at a time leads (replica.go). On SQLite one serve
 	// holds the database: the outbox's sends in flight are this
@@ -99,19 +108,13 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 		}
 		defer lock.Release()
 
-		// Watched from before the first import, so no edit falls between.
-		watcher, err = newCaseWatcher(cfg, st, log)
+		watcher, err = watchAndLoad(ctx, cfg, st, log, changed)
 		if err != nil {
-			log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+			return err
 		}
 		if watcher != nil {
 			defer watcher.w.Close() // Run closes it too; again is harmless
 		}
-		res, err := loadConfiguredCases(ctx, cfg, st)
-		if err != nil {
-			return err
-		}
-		logImport(log, res, "cases loaded")
 	}
 
 	h := bot.NewHandler(st, cfg, log)
@@ -119,9 +122,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	h.Pictures = cards
 	platforms := map[string]bot.Platform{}
 	health := newPlatformHealth(nil)
-	if rep != nil {
-		health.replica = rep
-	}
+	health.replica = rep
 	if console {
 		platforms[botconsole.Name] = botconsole.New(e.stdin, e.stdout, h)
 	}
@@ -203,17 +204,7 @@ func cmdServe(ctx context.Context, e *env, c *cli) error {
 	planner := &scheduler.Planner{Store: st, Cases: h.Library, Log: log, Now: time.Now, CatchUp: cfg.CatchUp.D(),
 		StaleAfter: cfg.StaleAfter.D(), DailyLimit: cfg.DailyLimit, Interval: 10 * time.Second}
 	delivery.Check = planner.StillDue
-	wake := make(chan struct{}, 1)
 	planner.Wake = wake
-	changed := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
-	if watcher != nil {
-		watcher.changed = changed
-	}
 	if rep != nil && runCtx.Err() == nil {
 		// Every replica delivers; the leader's parts run while it leads.
 		start("delivery", rep.deliver(delivery.Run))
@@ -316,22 +307,16 @@ func connectTelegram(ctx context.Context, cfg *config.Config, h *bot.Handler, lo
 // webhook, Discord's gateway), whose sending every replica does.
 func lead(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, platforms map[string]bot.Platform,
 	planner *scheduler.Planner, changed func()) error {
-	watcher, err := newCaseWatcher(cfg, st, log)
-	if err != nil {
-		log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
-	}
-	if watcher != nil {
-		defer watcher.w.Close()
-		watcher.changed = changed
-	}
-	res, err := loadConfiguredCases(ctx, cfg, st)
+	watcher, err := watchAndLoad(ctx, cfg, st, log, changed)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	logImport(log, res, "cases loaded")
+	if watcher != nil {
+		defer watcher.w.Close()
+	}
 	g := newGroup(ctx)
 	for name, p := range platforms {
 		g.run(name, p.Run)
@@ -341,4 +326,29 @@ func lead(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Lo
 		g.run("case watcher", watcher.Run)
 	}
 	return g.wait()
+}
+
+// watchAndLoad starts watching the configured case files, calling
+// changed after an import that changed cases, and then imports them:
+// watched from before the first import, so that no edit falls between.
+// A watch that cannot start is logged and the import runs all the same.
+// The caller closes the watcher returned (nil: nothing watched); on an
+// import error it is closed already.
+func watchAndLoad(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger, changed func()) (*caseWatcher, error) {
+	watcher, err := newCaseWatcher(cfg, st, log)
+	if err != nil {
+		log.Warn("case files are not watched: after a change, restart or run vigil import", "err", err)
+	}
+	if watcher != nil {
+		watcher.changed = changed
+	}
+	res, err := loadConfiguredCases(ctx, cfg, st)
+	if err != nil {
+		if watcher != nil {
+			watcher.w.Close()
+		}
+		return nil, err
+	}
+	logImport(log, res, "cases loaded")
+	return watcher, nil
 }

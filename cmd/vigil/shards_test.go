@@ -70,14 +70,7 @@ func TestServeDiscordShards(t *testing.T) {
 	if err := srv.WaitShards(3, 15*time.Second); err != nil {
 		t.Fatalf("auto: %v\n%s", err, s.stderr.String())
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		code, body = s.httpGet(t, "/healthz")
-		if code == 200 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	code, body = s.healthzWithin(t, 15*time.Second)
 	if code != 200 || strings.TrimSpace(body) != "ok" {
 		t.Errorf("/healthz with three shards up: %d %q; want 200 ok", code, body)
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/vigil-bot/vigil/internal/dburl"
 )
 
 // Env is the variable naming the test server.
@@ -51,7 +52,7 @@ func Main(m *testing.M) int {
 		}
 		return code
 	}
-	fmt.Fprintf(os.Stderr, "pgtest: the same tests on PostgreSQL (%s)\n", redact(dsn))
+	fmt.Fprintf(os.Stderr, "pgtest: the same tests on PostgreSQL (%s)\n", dburl.Redact(dsn))
 	active.Store(true)
 	defer active.Store(false)
 	if pg := m.Run(); pg != 0 {
@@ -179,12 +180,4 @@ func SkipOnPostgres(t testing.TB, why string) {
 	if Active() {
 		t.Skip("SQLite only: " + why)
 	}
-}
-
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }
