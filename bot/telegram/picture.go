@@ -61,6 +61,16 @@ func pictureDocs(msg bot.Message) (caption, follow doc) {
 	return d.align(lang), cardDoc(lang, "", false, c, false)
 }
 
+// pictureParts lays out a picture post as messages: the photo with its
+// caption and the card's buttons, and the text card to send after it
+// (nil when the whole card is the caption).
+func pictureParts(msg bot.Message) (photo outgoing, follow doc) {
+	caption, follow := pictureDocs(msg)
+	photo = outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card)}
+	photo.html, photo.plain = caption.texts(maxCaption)
+	return photo, follow
+}
+
 // fileIDs remembers the file_id Telegram gave each uploaded picture, by
 // Image.Key, so that a fan-out uploads each picture once. It is bounded:
 // the oldest entries go first.
@@ -186,10 +196,10 @@ func splitID(messageID string) (first, second int, err error) {
 // A replyTo that is gone fails the send if strict (an alert's
 // follow-up), else the photo goes out on its own (a command's answer).
 func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, replyTo int, strict bool) (string, error) {
-	caption, follow := pictureDocs(msg)
+	photo, follow := pictureParts(msg)
 	text := outgoing{method: "sendMessage", maxWait: maxSendWait}
 	if follow != nil {
-		text.html, text.plain = follow.fit(maxText, true).render(true), follow.fit(maxText, false).render(false)
+		text.html, text.plain = follow.texts(maxText)
 	}
 	if msg.Resume != "" {
 		// The photo went out in an earlier attempt: only the text is left.
@@ -202,9 +212,7 @@ func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, r
 		}
 		return c.sendFollow(ctx, chat, photo, text)
 	}
-	photo := outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card), maxWait: maxSendWait,
-		html: caption.fit(maxCaption, true).render(true), plain: caption.fit(maxCaption, false).render(false),
-		replyTo: replyTo, strictReply: strict}
+	photo.maxWait, photo.replyTo, photo.strictReply = maxSendWait, replyTo, strict
 	m, err := c.sendPhoto(ctx, chat, photo, msg.Image)
 	if err != nil {
 		return "", err
