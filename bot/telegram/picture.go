@@ -87,14 +87,14 @@ type fileIDs struct {
 const maxFileIDs = 512
 
 // claim returns the file_id of key's picture if it was uploaded; else,
-// if another send is uploading it, waits for that; else makes the
-// caller the uploader (upload true), who must call done.
-func (f *fileIDs) claim(ctx context.Context, key string) (id string, upload bool, err error) {
+// if another send is uploading it, waits for that; else returns "" and
+// makes the caller the uploader, who must call done.
+func (f *fileIDs) claim(ctx context.Context, key string) (id string, err error) {
 	for {
 		f.mu.Lock()
 		if id, ok := f.ids[key]; ok {
 			f.mu.Unlock()
-			return id, false, nil
+			return id, nil
 		}
 		wait, busy := f.inflight[key]
 		if !busy {
@@ -103,13 +103,13 @@ func (f *fileIDs) claim(ctx context.Context, key string) (id string, upload bool
 			}
 			f.inflight[key] = make(chan struct{})
 			f.mu.Unlock()
-			return "", true, nil
+			return "", nil
 		}
 		f.mu.Unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return "", false, ctx.Err()
+			return "", ctx.Err()
 		}
 	}
 }
@@ -261,7 +261,7 @@ func (c *Client) sendFollow(ctx context.Context, chat int64, photo int, text out
 // too large, or Telegram refused it.
 func (c *Client) sendPhoto(ctx context.Context, chat int64, o outgoing, img *bot.Image) (int, error) {
 	for try := 0; ; try++ {
-		fid, _, err := c.files.claim(ctx, img.Key)
+		fid, err := c.files.claim(ctx, img.Key)
 		if err != nil {
 			return 0, &bot.SendError{Failure: bot.Temporary, Err: fmt.Errorf("telegram: waiting for the picture's upload: %w", err)}
 		}
