@@ -47,11 +47,18 @@ func withPicture(send *discordgo.MessageSend, png []byte) {
 	if len(send.Embeds) == 0 {
 		return
 	}
-	e := *send.Embeds[0]
+	send.Embeds = pictureEmbeds(send.Embeds)
+	send.Files = []*discordgo.File{{Name: bot.ImageName, ContentType: "image/png", Reader: bytes.NewReader(png)}}
+}
+
+// pictureEmbeds returns embeds with the first (the card's, which must be
+// there) showing the attached picture instead of its thumbnail; embeds
+// itself is left as it is.
+func pictureEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
+	e := *embeds[0]
 	e.Image = &discordgo.MessageEmbedImage{URL: attachmentURL}
 	e.Thumbnail = nil // the card shows the photo
-	send.Embeds = append([]*discordgo.MessageEmbed{&e}, send.Embeds[1:]...)
-	send.Files = []*discordgo.File{{Name: bot.ImageName, ContentType: "image/png", Reader: bytes.NewReader(png)}}
+	return append([]*discordgo.MessageEmbed{&e}, embeds[1:]...)
 }
 
 // withoutPicture undoes withPicture.
