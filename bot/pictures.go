@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/vigil-bot/vigil/card"
@@ -25,6 +26,20 @@ type Pictures interface {
 type Image struct {
 	Key string
 	PNG func(ctx context.Context) ([]byte, error)
+}
+
+// Render returns the picture as PNG bytes, or an error when it cannot be
+// rendered or is empty or larger than MaxImageBytes: then the post goes
+// as its text card.
+func (img *Image) Render(ctx context.Context) ([]byte, error) {
+	png, err := img.PNG(ctx)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("picture %s: %w", img.Key, err)
+	case len(png) == 0 || len(png) > MaxImageBytes:
+		return nil, fmt.Errorf("picture %s: %d bytes; a platform takes 1 to %d", img.Key, len(png), MaxImageBytes)
+	}
+	return png, nil
 }
 
 // ImageName is the file name a picture is uploaded under.

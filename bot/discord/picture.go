@@ -17,10 +17,6 @@ import (
 // be rendered, is too large, or that Discord refuses leaves the post a
 // text card, logged.
 
-// maxAttachment is the largest file Discord takes without a boosted
-// server (10 MiB).
-const maxAttachment = 10 << 20
-
 // attachmentURL is how an embed names the attached picture.
 const attachmentURL = "attachment://" + bot.ImageName
 
@@ -30,13 +26,9 @@ func (c *Client) picture(ctx context.Context, chat string, msg bot.Message) []by
 	if msg.Image == nil || msg.Card == nil {
 		return nil
 	}
-	png, err := msg.Image.PNG(ctx)
-	switch {
-	case err != nil:
-		c.log.Error("the card picture could not be rendered; sending the text card", "channel", chat, "key", msg.Image.Key, "err", err)
-		return nil
-	case len(png) == 0 || len(png) > min(maxAttachment, bot.MaxImageBytes):
-		c.log.Error("the card picture is empty or too large for Discord; sending the text card", "channel", chat, "key", msg.Image.Key, "bytes", len(png))
+	png, err := msg.Image.Render(ctx) // at most bot.MaxImageBytes: Discord's 10 MiB without a boosted server
+	if err != nil {
+		c.log.Error("the card picture cannot be posted; sending the text card", "channel", chat, "err", err)
 		return nil
 	}
 	return png

@@ -287,13 +287,9 @@ func (c *Client) sendPhoto(ctx context.Context, chat int64, o outgoing, img *bot
 	o.photo = ""
 	uploaded := ""
 	defer func() { c.files.done(img.Key, uploaded) }()
-	png, err := img.PNG(ctx)
-	switch {
-	case err != nil:
-		c.log.Error("the card picture could not be rendered; sending the text card", "chat", chat, "key", img.Key, "err", err)
-		return 0, errNoPicture
-	case len(png) == 0 || len(png) > bot.MaxImageBytes:
-		c.log.Error("the card picture is empty or too large for Telegram; sending the text card", "chat", chat, "key", img.Key, "bytes", len(png))
+	png, err := img.Render(ctx)
+	if err != nil {
+		c.log.Error("the card picture cannot be posted; sending the text card", "chat", chat, "err", err)
 		return 0, errNoPicture
 	}
 	o.file = png
