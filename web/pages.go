@@ -82,7 +82,6 @@ type caseView struct {
 	ActionKinds                []string // per Card.Actions, the kind's name
 	Letters                    *lettersView
 	PictureWide, PictureSquare string
-	PageURL                    string
 }
 
 // lettersView is the letters section of a case's page.
@@ -255,8 +254,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, id string) {
 	v := caseView{page: s.frame(lang, path, nil), Card: cd, Counters: counters(c, lang, today),
 		AsOf:        i18n.F(lang, "page.as_of", i18n.Args{"Date": i18n.Date(lang, today)}),
 		CountryURL:  href("/countries/"+url.PathEscape(c.Country), lang),
-		PictureWide: pictureHref(c.ID, lang, card.OG), PictureSquare: pictureHref(c.ID, lang, card.Square),
-		PageURL: cd.PageURL}
+		PictureWide: pictureHref(c.ID, lang, card.OG), PictureSquare: pictureHref(c.ID, lang, card.Square)}
 	if _, used := c.SummaryIn(lang); used != "" && used != lang {
 		v.SummaryLang, v.SummaryDir = used, dir(used)
 	}
@@ -272,7 +270,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	v.Description = description(cd, v.Counters)
 	s.alternates(&v.page, path)
-	v.OpenGraph = &openGraph{Type: "profile", Title: v.Title, URL: s.pageURL(c.ID, lang),
+	v.OpenGraph = &openGraph{Type: "profile", Title: v.Title, URL: cd.PageURL,
 		Image: s.abs(v.PictureWide), ImageAlt: v.Title + ". " + cd.Status, ImageWidth: 1200, ImageHeight: 630,
 		SiteName: s.siteName()}
 	s.render(w, r, "case", v, http.StatusOK)

@@ -38,7 +38,6 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
-	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/cases"
@@ -319,7 +318,3 @@ func title(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
-
-// pageURL is the absolute address of the page of case id in lang, as the
-// cards link it.
-func (s *Server) pageURL(id, lang string) string { return bot.PageURL(s.PublicURL, id, lang) }
