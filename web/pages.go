@@ -144,13 +144,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := s.lang(r)
 	today := s.today()
-	v := homeView{page: s.frame(lang, "/", nil)}
-	v.Title = i18n.T(lang, "page.home_title")
-	v.Description = i18n.T(lang, "page.intro")
-	s.alternates(&v.page, "/")
-	v.OpenGraph = &openGraph{Type: "website", Title: v.Title, URL: v.Canonical, SiteName: s.siteName()}
-	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
-		q = clip(q, maxQuery)
+	q := clip(strings.TrimSpace(r.URL.Query().Get("q")), maxQuery)
+	v := homeView{Query: q, Searched: q != ""}
+	if q == "" {
+		// The home page has a canonical address and link-preview tags;
+		// a search's results have neither.
+		v.page = s.frame(lang, "/", nil)
+		v.Title = i18n.T(lang, "page.home_title")
+		s.alternates(&v.page, "/")
+		v.OpenGraph = &openGraph{Type: "website", Title: v.Title, URL: v.Canonical, SiteName: s.siteName()}
+	} else {
 		found, err := s.Cases.Resolve(ctx, q)
 		if err != nil {
 			s.fail(w, r, err)
@@ -160,16 +163,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, caseHref(found[0].ID, lang), http.StatusSeeOther)
 			return
 		}
-		v.Query, v.Searched = q, true
 		v.page = s.frame(lang, "/", url.Values{"q": {q}})
 		v.Title = i18n.F(lang, "page.search_results", i18n.Args{"Query": i18n.Isolate(lang, q)})
-		v.Description = i18n.T(lang, "page.intro")
 		for _, c := range found {
 			it := s.item(c, lang, today)
 			it.Country = countryName(c.Country, lang)
 			v.Results = append(v.Results, it)
 		}
 	}
+	v.Description = i18n.T(lang, "page.intro")
 	all, err := s.Cases.All(ctx)
 	if err != nil {
 		s.fail(w, r, err)
