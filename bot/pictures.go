@@ -51,11 +51,14 @@ const ImageName = "card.png"
 const MaxImageBytes = 10 << 20
 
 // picture returns the share card of c for the channel's language and
-// day, rendered at most once for all the messages of a fan-out.
-func (h *Handler) picture(c *cases.Case, lang string, today cases.Date) *Image {
-	if h.Pictures == nil {
+// day, rendered at most once for all the messages of a fan-out; nil when
+// there is no renderer or the channel's posts go without pictures
+// (ImagesOn).
+func (h *Handler) picture(c *cases.Case, ch store.Channel) *Image {
+	if h.Pictures == nil || !h.ImagesOn(ch) {
 		return nil
 	}
+	lang, today := ch.Language, h.today(ch)
 	o := card.Options{Lang: lang, Size: card.OG, Today: today, PublicURL: h.Config.HTTP.PublicURL}
 	key := c.ID + "/" + contentHash(c) + "/" + lang + "/" + string(o.Size) + "/" + today.String()
 	if o.PublicURL != "" {
