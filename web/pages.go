@@ -177,6 +177,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	col := newCollator(lang) // one for the request's sorting
 	byCountry := map[string][]*cases.Case{}
 	for _, c := range all {
 		byCountry[c.Country] = append(byCountry[c.Country], c)
@@ -184,12 +185,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	for code, list := range byCountry {
 		ci := countryItem{Code: code, Name: countryName(code, lang), URL: href("/countries/"+url.PathEscape(code), lang),
 			Count: i18n.N(lang, "page.cases_count", len(list), nil)}
-		for _, c := range sortCases(list, lang) {
+		for _, c := range sortCases(list, lang, col) {
 			ci.Cases = append(ci.Cases, s.item(c, lang, today))
 		}
 		v.Countries = append(v.Countries, ci)
 	}
-	sortCountries(v.Countries, lang)
+	slices.SortFunc(v.Countries, func(a, b countryItem) int { return col.CompareString(a.Name, b.Name) })
 	s.render(w, r, "home", v, http.StatusOK)
 }
 
@@ -220,7 +221,7 @@ func (s *Server) country(w http.ResponseWriter, r *http.Request) {
 	if len(list) > 0 {
 		v.Description = v.Name + ": " + i18n.N(lang, "page.cases_count", len(list), nil)
 	}
-	for _, c := range sortCases(list, lang) {
+	for _, c := range sortCases(list, lang, newCollator(lang)) {
 		v.Cases = append(v.Cases, s.item(c, lang, today))
 	}
 	s.alternates(&v.page, path)
@@ -322,12 +323,6 @@ func (s *Server) siteName() string {
 		return u.Host
 	}
 	return "vigil"
-}
-
-// sortCountries orders countries by their names in lang.
-func sortCountries(list []countryItem, lang string) {
-	col := newCollator(lang)
-	slices.SortFunc(list, func(a, b countryItem) int { return col.CompareString(a.Name, b.Name) })
 }
 
 // errorPage answers code (404, 410) with a short page in lang.

@@ -287,9 +287,9 @@ func counters(c *cases.Case, lang string, today cases.Date) []string {
 	return out
 }
 
-// sortCases orders cases by their names in lang, as lang's alphabet does.
-func sortCases(list []*cases.Case, lang string) []*cases.Case {
-	col := newCollator(lang)
+// sortCases orders cases by their names in lang, as lang's alphabet does
+// (col, newCollator's for lang).
+func sortCases(list []*cases.Case, lang string, col *collate.Collator) []*cases.Case {
 	out := slices.Clone(list)
 	slices.SortStableFunc(out, func(a, b *cases.Case) int {
 		return cmp.Or(col.CompareString(a.NameIn(lang), b.NameIn(lang)), cmp.Compare(a.ID, b.ID))
