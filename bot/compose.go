@@ -46,9 +46,7 @@ func (h *Handler) Compose(ctx context.Context, p store.Post, ch store.Channel) (
 		return Message{}, fmt.Errorf("compose %s: case %q is gone", p.Key, p.CaseID)
 	}
 	msg.Card = h.CardFor(ctx, c, ch)
-	if h.ImagesOn(ch) {
-		msg.Image = h.picture(c, lang, h.today(ch))
-	}
+	msg.Image = h.picture(c, ch)
 	switch p.Kind {
 	case store.KindAlert, store.KindAlertEdit:
 		// An alert, or the edit of a delivered copy, reads the alert's

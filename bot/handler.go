@@ -254,11 +254,7 @@ func (h *Handler) cmdCase(ctx context.Context, req Request, ch store.Channel) (R
 	case 0:
 		return Reply{Text: i18n.F(lang, "reply.no_match", i18n.Args{"Query": clip(q, 100)})}, nil
 	case 1:
-		r := Reply{Card: h.CardFor(ctx, found[0], ch)}
-		if h.ImagesOn(ch) {
-			r.Image = h.picture(found[0], ch.Language, h.today(ch))
-		}
-		return r, nil
+		return Reply{Card: h.CardFor(ctx, found[0], ch), Image: h.picture(found[0], ch)}, nil
 	}
 	r := Reply{Text: i18n.F(lang, "reply.pick", i18n.Args{"Query": clip(q, 100)})}
 	for _, c := range found {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/vigil-bot/vigil/card"
@@ -27,6 +28,20 @@ type Image struct {
 	PNG func(ctx context.Context) ([]byte, error)
 }
 
+// Render returns the picture as PNG bytes, or an error when it cannot be
+// rendered or is empty or larger than MaxImageBytes: then the post goes
+// as its text card.
+func (img *Image) Render(ctx context.Context) ([]byte, error) {
+	png, err := img.PNG(ctx)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("picture %s: %w", img.Key, err)
+	case len(png) == 0 || len(png) > MaxImageBytes:
+		return nil, fmt.Errorf("picture %s: %d bytes; a platform takes 1 to %d", img.Key, len(png), MaxImageBytes)
+	}
+	return png, nil
+}
+
 // ImageName is the file name a picture is uploaded under.
 const ImageName = "card.png"
 
@@ -36,11 +51,14 @@ const ImageName = "card.png"
 const MaxImageBytes = 10 << 20
 
 // picture returns the share card of c for the channel's language and
-// day, rendered at most once for all the messages of a fan-out.
-func (h *Handler) picture(c *cases.Case, lang string, today cases.Date) *Image {
-	if h.Pictures == nil {
+// day, rendered at most once for all the messages of a fan-out; nil when
+// there is no renderer or the channel's posts go without pictures
+// (ImagesOn).
+func (h *Handler) picture(c *cases.Case, ch store.Channel) *Image {
+	if h.Pictures == nil || !h.ImagesOn(ch) {
 		return nil
 	}
+	lang, today := ch.Language, h.today(ch)
 	o := card.Options{Lang: lang, Size: card.OG, Today: today, PublicURL: h.Config.HTTP.PublicURL}
 	key := c.ID + "/" + contentHash(c) + "/" + lang + "/" + string(o.Size) + "/" + today.String()
 	if o.PublicURL != "" {

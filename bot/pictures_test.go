@@ -144,3 +144,30 @@ func TestSettingsImages(t *testing.T) {
 		t.Errorf("/subscriptions: %q; want images off", r.Text)
 	}
 }
+
+// TestImageRender checks that a picture no platform takes (not rendered,
+// empty, over MaxImageBytes) is an error naming its key, and that a good
+// one comes back as it is.
+func TestImageRender(t *testing.T) {
+	ctx := context.Background()
+	for name, tt := range map[string]struct {
+		png []byte
+		err error
+		ok  bool
+	}{
+		"rendered":  {png: []byte("png"), ok: true},
+		"largest":   {png: make([]byte, MaxImageBytes), ok: true},
+		"too large": {png: make([]byte, MaxImageBytes+1)},
+		"empty":     {png: []byte{}},
+		"failed":    {err: errors.New("no fonts")},
+	} {
+		img := &Image{Key: "k1", PNG: func(context.Context) ([]byte, error) { return tt.png, tt.err }}
+		png, err := img.Render(ctx)
+		switch {
+		case tt.ok && (err != nil || len(png) != len(tt.png)):
+			t.Errorf("%s: %d bytes, %v; want %d bytes", name, len(png), err, len(tt.png))
+		case !tt.ok && (err == nil || png != nil || !strings.Contains(err.Error(), "k1")):
+			t.Errorf("%s: %d bytes, %v; want an error naming the key", name, len(png), err)
+		}
+	}
+}

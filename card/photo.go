@@ -112,10 +112,10 @@ func bilinear(dst *image.RGBA, clip, box image.Rectangle, src *image.RGBA, crop 
 		for i, x0 := range x0s {
 			x1 := min(x0+1, crop.Dx()-1)
 			wx := fxs[i]
-			a, b, c, d := 4*x0, 4*x1, 4*x0, 4*x1
+			a, b := 4*x0, 4*x1
 			for ch := range 3 {
 				top := uint32(r0[a+ch])*(256-wx) + uint32(r0[b+ch])*wx
-				bot := uint32(r1[c+ch])*(256-wx) + uint32(r1[d+ch])*wx
+				bot := uint32(r1[a+ch])*(256-wx) + uint32(r1[b+ch])*wx
 				out[4*i+ch] = uint8((top*(256-wy) + bot*wy + 1<<15) >> 16)
 			}
 			out[4*i+3] = 0xff

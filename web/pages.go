@@ -82,7 +82,6 @@ type caseView struct {
 	ActionKinds                []string // per Card.Actions, the kind's name
 	Letters                    *lettersView
 	PictureWide, PictureSquare string
-	PageURL                    string
 }
 
 // lettersView is the letters section of a case's page.
@@ -145,13 +144,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := s.lang(r)
 	today := s.today()
-	v := homeView{page: s.frame(lang, "/", nil)}
-	v.Title = i18n.T(lang, "page.home_title")
-	v.Description = i18n.T(lang, "page.intro")
-	s.alternates(&v.page, "/")
-	v.OpenGraph = &openGraph{Type: "website", Title: v.Title, URL: v.Canonical, SiteName: s.siteName()}
-	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
-		q = clip(q, maxQuery)
+	q := clip(strings.TrimSpace(r.URL.Query().Get("q")), maxQuery)
+	v := homeView{Query: q, Searched: q != ""}
+	if q == "" {
+		// The home page has a canonical address and link-preview tags;
+		// a search's results have neither.
+		v.page = s.frame(lang, "/", nil)
+		v.Title = i18n.T(lang, "page.home_title")
+		s.alternates(&v.page, "/")
+		v.OpenGraph = &openGraph{Type: "website", Title: v.Title, URL: v.Canonical, SiteName: s.siteName()}
+	} else {
 		found, err := s.Cases.Resolve(ctx, q)
 		if err != nil {
 			s.fail(w, r, err)
@@ -161,21 +163,21 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, caseHref(found[0].ID, lang), http.StatusSeeOther)
 			return
 		}
-		v.Query, v.Searched = q, true
 		v.page = s.frame(lang, "/", url.Values{"q": {q}})
 		v.Title = i18n.F(lang, "page.search_results", i18n.Args{"Query": i18n.Isolate(lang, q)})
-		v.Description = i18n.T(lang, "page.intro")
 		for _, c := range found {
 			it := s.item(c, lang, today)
 			it.Country = countryName(c.Country, lang)
 			v.Results = append(v.Results, it)
 		}
 	}
+	v.Description = i18n.T(lang, "page.intro")
 	all, err := s.Cases.All(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	col := newCollator(lang) // one for the request's sorting
 	byCountry := map[string][]*cases.Case{}
 	for _, c := range all {
 		byCountry[c.Country] = append(byCountry[c.Country], c)
@@ -183,12 +185,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	for code, list := range byCountry {
 		ci := countryItem{Code: code, Name: countryName(code, lang), URL: href("/countries/"+url.PathEscape(code), lang),
 			Count: i18n.N(lang, "page.cases_count", len(list), nil)}
-		for _, c := range sortCases(list, lang) {
+		for _, c := range sortCases(list, lang, col) {
 			ci.Cases = append(ci.Cases, s.item(c, lang, today))
 		}
 		v.Countries = append(v.Countries, ci)
 	}
-	sortCountries(v.Countries, lang)
+	slices.SortFunc(v.Countries, func(a, b countryItem) int { return col.CompareString(a.Name, b.Name) })
 	s.render(w, r, "home", v, http.StatusOK)
 }
 
@@ -219,7 +221,7 @@ func (s *Server) country(w http.ResponseWriter, r *http.Request) {
 	if len(list) > 0 {
 		v.Description = v.Name + ": " + i18n.N(lang, "page.cases_count", len(list), nil)
 	}
-	for _, c := range sortCases(list, lang) {
+	for _, c := range sortCases(list, lang, newCollator(lang)) {
 		v.Cases = append(v.Cases, s.item(c, lang, today))
 	}
 	s.alternates(&v.page, path)
@@ -255,8 +257,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, id string) {
 	v := caseView{page: s.frame(lang, path, nil), Card: cd, Counters: counters(c, lang, today),
 		AsOf:        i18n.F(lang, "page.as_of", i18n.Args{"Date": i18n.Date(lang, today)}),
 		CountryURL:  href("/countries/"+url.PathEscape(c.Country), lang),
-		PictureWide: pictureHref(c.ID, lang, card.OG), PictureSquare: pictureHref(c.ID, lang, card.Square),
-		PageURL: cd.PageURL}
+		PictureWide: pictureHref(c.ID, lang, card.OG), PictureSquare: pictureHref(c.ID, lang, card.Square)}
 	if _, used := c.SummaryIn(lang); used != "" && used != lang {
 		v.SummaryLang, v.SummaryDir = used, dir(used)
 	}
@@ -272,7 +273,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	v.Description = description(cd, v.Counters)
 	s.alternates(&v.page, path)
-	v.OpenGraph = &openGraph{Type: "profile", Title: v.Title, URL: s.pageURL(c.ID, lang),
+	v.OpenGraph = &openGraph{Type: "profile", Title: v.Title, URL: cd.PageURL,
 		Image: s.abs(v.PictureWide), ImageAlt: v.Title + ". " + cd.Status, ImageWidth: 1200, ImageHeight: 630,
 		SiteName: s.siteName()}
 	s.render(w, r, "case", v, http.StatusOK)
@@ -322,12 +323,6 @@ func (s *Server) siteName() string {
 		return u.Host
 	}
 	return "vigil"
-}
-
-// sortCountries orders countries by their names in lang.
-func sortCountries(list []countryItem, lang string) {
-	col := newCollator(lang)
-	slices.SortFunc(list, func(a, b countryItem) int { return col.CompareString(a.Name, b.Name) })
 }
 
 // errorPage answers code (404, 410) with a short page in lang.

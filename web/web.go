@@ -38,7 +38,6 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
-	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/i18n"
 	"github.com/vigil-bot/vigil/card"
 	"github.com/vigil-bot/vigil/cases"
@@ -288,9 +287,9 @@ func counters(c *cases.Case, lang string, today cases.Date) []string {
 	return out
 }
 
-// sortCases orders cases by their names in lang, as lang's alphabet does.
-func sortCases(list []*cases.Case, lang string) []*cases.Case {
-	col := newCollator(lang)
+// sortCases orders cases by their names in lang, as lang's alphabet does
+// (col, newCollator's for lang).
+func sortCases(list []*cases.Case, lang string, col *collate.Collator) []*cases.Case {
 	out := slices.Clone(list)
 	slices.SortStableFunc(out, func(a, b *cases.Case) int {
 		return cmp.Or(col.CompareString(a.NameIn(lang), b.NameIn(lang)), cmp.Compare(a.ID, b.ID))
@@ -319,7 +318,3 @@ func title(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
-
-// pageURL is the absolute address of the page of case id in lang, as the
-// cards link it.
-func (s *Server) pageURL(id, lang string) string { return bot.PageURL(s.PublicURL, id, lang) }

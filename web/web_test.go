@@ -316,3 +316,21 @@ func TestPicturesOnlyWithoutPublicURL(t *testing.T) {
 		t.Errorf("card rendered with PublicURL %q; want none", got)
 	}
 }
+
+// TestHomeCanonicalNotSearch checks that the home page has its canonical
+// address, its other languages and link-preview tags, and that a
+// search's results page has none of them.
+func TestHomeCanonicalNotSearch(t *testing.T) {
+	s := newSite(t, true)
+	_, home := s.fetch(t, "/?lang=de")
+	if !strings.Contains(home, `<link rel="canonical" href="`+s.URL+`/?lang=de">`) ||
+		!strings.Contains(home, `<link rel="alternate" hreflang="fa" href="`+s.URL+`/?lang=fa">`) ||
+		meta(home, "og:url") != s.URL+"/?lang=de" || meta(home, "og:type") != "website" {
+		t.Errorf("the home page lacks its canonical, alternate or og tags")
+	}
+	resp, results := s.fetch(t, "/?q=fiktv&lang=de")
+	if resp.StatusCode != 200 || strings.Contains(results, `rel="canonical"`) || strings.Contains(results, `rel="alternate"`) ||
+		strings.Contains(results, "og:") || !strings.Contains(results, "<title>Ergebnisse für") {
+		t.Errorf("search results: %d; want a page titled with the query, without canonical, alternate or og tags", resp.StatusCode)
+	}
+}

@@ -3,15 +3,12 @@ package discord
 import (
 	"context"
 	"fmt"
-	"github.com/vigil-bot/vigil/internal/testutil"
-	"math"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/internal/benchutil"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -30,40 +27,17 @@ func BenchmarkFanOutImages(b *testing.B) {
 	pics := &testutil.Pictures{Noise: true}
 	e := startWith(b, guildID, discordtest.New(b, discordtest.Options{}), nil, pics)
 	ctx := context.Background()
-	for i := range channels {
-		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))
-		if _, err := e.st.Subscribe(ctx, ch, "AZ", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	slowest := math.Inf(1)
-	alerts := 0
-	for b.Loop() {
-		alerts++
-		before := len(e.srv.PostTimes())
-		e.command(in("9"+strings.Repeat("0", 17), editorID, 0), "alert", map[string]string{"case": "amira-testova", "message": fmt.Sprintf("Act now %d", alerts)})
-		deadline := time.Now().Add(5 * time.Minute)
-		for e.srv.Stats().Posts < alerts*channels && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-		}
-		times := e.srv.PostTimes()[before:]
-		if len(times) != channels {
-			b.Fatalf("alert %d: %d posts; want %d", alerts, len(times), channels)
-		}
-		span := times[len(times)-1].Sub(times[0])
-		rate := benchutil.Rate(len(times)-1, span)
-		slowest = min(slowest, rate)
-		b.Logf("alert %d to %d channels with pictures: %d posts in %v = %.1f requests/s = %.3f of %d/s",
-			alerts, channels, len(times), span.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
-	}
+	chans := e.subscribeAZ(channels, 0)
+	slowest, alerts := e.fanOut(b, chans, " with pictures", func(n int) string { return fmt.Sprintf("Act now %d", n) })
+	testutil.SettleOutbox(b, e.st, nil) // the last sends' outcomes are recorded
 	st := e.srv.Stats()
 	counts, err := e.st.PostCounts(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	wrong, bytes := 0, 0
-	for i := range channels {
-		msgs := e.srv.Messages(fmt.Sprintf("9%017d", i))
+	for _, ch := range chans {
+		msgs := e.srv.Messages(ch)
 		if len(msgs) != alerts || len(msgs[0].Attachments) != 1 || msgs[0].Embeds[0].Image == nil {
 			wrong++
 			continue

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-bot/vigil/bot"
 	"github.com/vigil-bot/vigil/bot/discord/discordtest"
 	"github.com/vigil-bot/vigil/cases"
 	"github.com/vigil-bot/vigil/internal/benchutil"
@@ -57,32 +56,8 @@ func benchFanOut(b *testing.B, delay time.Duration) {
 	const channels = 1000
 	e := start(b, discordtest.Options{Delay: delay})
 	ctx := context.Background()
-	for i := range channels {
-		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))
-		if _, err := e.st.Subscribe(ctx, ch, "AZ", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	slowest := math.Inf(1)
-	alerts := 0
-	for b.Loop() {
-		alerts++
-		before := len(e.srv.PostTimes())
-		m := e.command(in("9"+strings.Repeat("0", 17), editorID, 0), "alert", map[string]string{"case": "amira-testova", "message": "Act now"})
-		deadline := time.Now().Add(5 * time.Minute)
-		for e.srv.Stats().Posts < alerts*channels && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-		}
-		times := e.srv.PostTimes()[before:]
-		if len(times) != channels {
-			b.Fatalf("alert %d: %d posts; want %d", alerts, len(times), channels)
-		}
-		span := times[len(times)-1].Sub(times[0])
-		rate := benchutil.Rate(len(times)-1, span)
-		slowest = min(slowest, rate)
-		b.Logf("alert %d (%s) to %d channels: %d posts in %v = %.1f requests/s = %.3f of %d/s",
-			alerts, m.Content, channels, len(times), span.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
-	}
+	chans := e.subscribeAZ(channels, 0)
+	slowest, alerts := e.fanOut(b, chans, "", func(int) string { return "Act now" })
 	testutil.SettleOutbox(b, e.st, nil) // the last sends' outcomes are recorded
 	st := e.srv.Stats()
 	counts, err := e.st.PostCounts(ctx)
@@ -90,8 +65,8 @@ func benchFanOut(b *testing.B, delay time.Duration) {
 		b.Fatal(err)
 	}
 	wrong := 0
-	for i := range channels {
-		if n := len(e.srv.Messages(fmt.Sprintf("9%017d", i))); n != alerts {
+	for _, ch := range chans {
+		if n := len(e.srv.Messages(ch)); n != alerts {
 			wrong++
 		}
 	}
@@ -110,6 +85,34 @@ func benchFanOut(b *testing.B, delay time.Duration) {
 		b.Errorf("the fake returned %d 429s; want 0", st.TooManyRequests)
 	}
 	benchutil.ReportPacing(b, "req/s", slowest, discordCeiling)
+}
+
+// fanOut sends an alert (message(n) for the nth) per iteration of b from
+// an editor in chans[0] to all of chans, subscribed to its country, and
+// waits until the fake has a post in each; it logs each alert's rate,
+// first post to last (with label), and returns the slowest and how many
+// alerts it sent.
+func (e *env) fanOut(b *testing.B, chans []string, label string, message func(n int) string) (slowest float64, alerts int) {
+	slowest = math.Inf(1)
+	for b.Loop() {
+		alerts++
+		before := len(e.srv.PostTimes())
+		m := e.command(in(chans[0], editorID, 0), "alert", map[string]string{"case": "amira-testova", "message": message(alerts)})
+		deadline := time.Now().Add(5 * time.Minute)
+		for e.srv.Stats().Posts < alerts*len(chans) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		times := e.srv.PostTimes()[before:]
+		if len(times) != len(chans) {
+			b.Fatalf("alert %d: %d posts; want %d", alerts, len(times), len(chans))
+		}
+		span := times[len(times)-1].Sub(times[0])
+		rate := benchutil.Rate(len(times)-1, span)
+		slowest = min(slowest, rate)
+		b.Logf("alert %d (%s) to %d channels%s: %d posts in %v = %.1f requests/s = %.3f of %d/s",
+			alerts, m.Content, len(chans), label, len(times), span.Round(time.Millisecond), rate, rate/discordCeiling, discordCeiling)
+	}
+	return slowest, alerts
 }
 
 // BenchmarkAutocomplete measures how long the bot takes, from the dispatch
@@ -188,12 +191,7 @@ func BenchmarkRetract(b *testing.B) {
 	const channels = 1000
 	e := start(b, discordtest.Options{})
 	ctx := context.Background()
-	for i := range channels {
-		ch := bot.DefaultChannel(e.h.Config, Name, fmt.Sprintf("9%017d", i))
-		if _, err := e.st.Subscribe(ctx, ch, "AZ", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
+	chans := e.subscribeAZ(channels, 0)
 	var slowest time.Duration
 	alerts, tooMany := 0, 0
 	for b.Loop() {
@@ -246,8 +244,8 @@ func BenchmarkRetract(b *testing.B) {
 			st.Deletes, st.NotFound, st.Invalid, st.Forbidden, alerts*channels)
 	}
 	wrong := 0
-	for i := range channels {
-		msgs := e.srv.Messages(fmt.Sprintf("9%017d", i))
+	for _, ch := range chans {
+		msgs := e.srv.Messages(ch)
 		ok := len(msgs) == alerts
 		for _, m := range msgs {
 			ok = ok && m.Deleted && m.Edits == 0

@@ -14,8 +14,9 @@ import (
 )
 
 // onInteraction answers one interaction through s, the session of the
-// shard that received it; discordgo calls it on its own goroutine. ctx outlives Run's context so that an answer under way is
-// finished at shutdown (Run waits for it, for a while).
+// shard that received it; discordgo calls it on its own goroutine. ctx
+// outlives Run's context so that an answer under way is finished at
+// shutdown (Run waits for it, for a while).
 func (c *Client) onInteraction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
 	c.inflight.Add(1)
 	defer c.inflight.Done()

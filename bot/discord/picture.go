@@ -17,10 +17,6 @@ import (
 // be rendered, is too large, or that Discord refuses leaves the post a
 // text card, logged.
 
-// maxAttachment is the largest file Discord takes without a boosted
-// server (10 MiB).
-const maxAttachment = 10 << 20
-
 // attachmentURL is how an embed names the attached picture.
 const attachmentURL = "attachment://" + bot.ImageName
 
@@ -30,13 +26,9 @@ func (c *Client) picture(ctx context.Context, chat string, msg bot.Message) []by
 	if msg.Image == nil || msg.Card == nil {
 		return nil
 	}
-	png, err := msg.Image.PNG(ctx)
-	switch {
-	case err != nil:
-		c.log.Error("the card picture could not be rendered; sending the text card", "channel", chat, "key", msg.Image.Key, "err", err)
-		return nil
-	case len(png) == 0 || len(png) > min(maxAttachment, bot.MaxImageBytes):
-		c.log.Error("the card picture is empty or too large for Discord; sending the text card", "channel", chat, "key", msg.Image.Key, "bytes", len(png))
+	png, err := msg.Image.Render(ctx) // at most bot.MaxImageBytes: Discord's 10 MiB without a boosted server
+	if err != nil {
+		c.log.Error("the card picture cannot be posted; sending the text card", "channel", chat, "err", err)
 		return nil
 	}
 	return png
@@ -47,11 +39,18 @@ func withPicture(send *discordgo.MessageSend, png []byte) {
 	if len(send.Embeds) == 0 {
 		return
 	}
-	e := *send.Embeds[0]
+	send.Embeds = pictureEmbeds(send.Embeds)
+	send.Files = []*discordgo.File{{Name: bot.ImageName, ContentType: "image/png", Reader: bytes.NewReader(png)}}
+}
+
+// pictureEmbeds returns embeds with the first (the card's, which must be
+// there) showing the attached picture instead of its thumbnail; embeds
+// itself is left as it is.
+func pictureEmbeds(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
+	e := *embeds[0]
 	e.Image = &discordgo.MessageEmbedImage{URL: attachmentURL}
 	e.Thumbnail = nil // the card shows the photo
-	send.Embeds = append([]*discordgo.MessageEmbed{&e}, send.Embeds[1:]...)
-	send.Files = []*discordgo.File{{Name: bot.ImageName, ContentType: "image/png", Reader: bytes.NewReader(png)}}
+	return append([]*discordgo.MessageEmbed{&e}, embeds[1:]...)
 }
 
 // withoutPicture undoes withPicture.

@@ -101,9 +101,7 @@ func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Messa
 	if msg.Image != nil && len(embeds) > 0 {
 		// The picture stays: its attachment is kept (attachments left
 		// out of the edit) and the new embed shows it again.
-		e := *embeds[0]
-		e.Image, e.Thumbnail = &discordgo.MessageEmbedImage{URL: attachmentURL}, nil
-		withImage := append([]*discordgo.MessageEmbed{&e}, embeds[1:]...)
+		withImage := pictureEmbeds(embeds)
 		edit.Embeds = &withImage
 	} else {
 		// No picture (withdrawn, or images turned off): none lingers.

@@ -42,6 +42,19 @@ func (hs *harness) subscribeChats(n int) []telegramtest.Chat {
 	return chats
 }
 
+// wantAllDeleted checks that every message the bot sent to chats is
+// deleted.
+func wantAllDeleted(t *testing.T, tg *telegramtest.Server, chats []telegramtest.Chat) {
+	t.Helper()
+	for _, c := range chats {
+		for _, msg := range tg.Messages(c.ID) {
+			if !msg.Deleted {
+				t.Errorf("chat %d: message %d (%s) %q not deleted", c.ID, msg.MessageID, msg.Method, msg.Text)
+			}
+		}
+	}
+}
+
 // editorSays sends text from the editor in a private chat and returns
 // the bot's answer.
 func (hs *harness) editorSays(text string) string {
@@ -148,13 +161,7 @@ func TestAlertLifecycle(t *testing.T) {
 		t.Errorf("/retract: %q", reply)
 	}
 	quiet(t, hs.st)
-	for _, c := range chats {
-		for _, msg := range hs.tg.Messages(c.ID) {
-			if !msg.Deleted {
-				t.Errorf("chat %d: message %d %q not deleted", c.ID, msg.MessageID, msg.Text)
-			}
-		}
-	}
+	wantAllDeleted(t, hs.tg, chats)
 	if n := hs.tg.Deletions(); n != 100 {
 		t.Errorf("%d deletions; want 100 (50 alerts, 50 follow-ups)", n)
 	}

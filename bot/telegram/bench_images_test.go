@@ -2,15 +2,10 @@ package telegram
 
 import (
 	"context"
-	"fmt"
-	"github.com/vigil-bot/vigil/internal/testutil"
-	"math"
 	"testing"
-	"time"
 
-	"github.com/vigil-bot/vigil/bot"
-	"github.com/vigil-bot/vigil/bot/telegram/telegramtest"
 	"github.com/vigil-bot/vigil/internal/benchutil"
+	"github.com/vigil-bot/vigil/internal/testutil"
 	"github.com/vigil-bot/vigil/store"
 )
 
@@ -39,33 +34,9 @@ func BenchmarkFanOutImages(b *testing.B) {
 			pics := &testutil.Pictures{Noise: true}
 			hs := newHarness(b, harnessOpts{pictures: pics})
 			ctx := context.Background()
-			ids := make([]int64, tt.groups)
-			for i := range tt.groups {
-				c := telegramtest.Supergroup(-1009000000-int64(i), "bench")
-				ids[i] = c.ID
-				hs.tg.AddChat(c)
-				if _, err := hs.st.Subscribe(ctx, bot.DefaultChannel(hs.cfg, Name, itoa(c.ID)), "AZ", time.Now()); err != nil {
-					b.Fatal(err)
-				}
-			}
-			slowest := math.Inf(1)
-			alerts := 0
-			for b.Loop() {
-				alerts++
-				start := time.Now()
-				if _, n, err := hs.st.QueueAlert(ctx, "amira-testova", fmt.Sprintf(tt.alert, alerts), "bench", start); err != nil || n != tt.groups {
-					b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, tt.groups)
-				}
-				want := alerts * tt.groups * tt.parts
-				if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.SentCount() >= want }) {
-					b.Fatalf("alert %d: only %d of %d messages sent", alerts, hs.tg.SentCount(), want)
-				}
-				elapsed := time.Since(start)
-				rate := benchutil.Rate(tt.groups*tt.parts, elapsed)
-				slowest = min(slowest, rate)
-				b.Logf("alert %d to %d groups: %d messages in %v, %.2f messages/s = %.3f of %d/s",
-					alerts, tt.groups, tt.groups*tt.parts, elapsed.Round(time.Millisecond), rate, rate/telegramCeiling, telegramCeiling)
-			}
+			ids := hs.subscribeSupergroups(tt.groups, -1009000000)
+			slowest, alerts := hs.fanOut(b, tt.groups, tt.parts, tt.alert)
+			testutil.SettleOutbox(b, hs.st, nil) // the last sends' outcomes are recorded
 			counts, err := hs.st.PostCounts(ctx)
 			if err != nil {
 				b.Fatal(err)

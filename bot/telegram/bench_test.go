@@ -45,32 +45,8 @@ func benchFanOut1000(b *testing.B, delay time.Duration) {
 	const groups = 1000
 	hs := newHarness(b, harnessOpts{delay: delay})
 	ctx := context.Background()
-	ids := make([]int64, groups)
-	for i := range groups {
-		c := telegramtest.Supergroup(-1009000000-int64(i), "bench")
-		ids[i] = c.ID
-		hs.tg.AddChat(c)
-		if _, err := hs.st.Subscribe(ctx, bot.DefaultChannel(hs.cfg, Name, itoa(c.ID)), "AZ", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	slowest := math.Inf(1)
-	alerts := 0
-	for b.Loop() {
-		alerts++
-		start := time.Now()
-		if _, n, err := hs.st.QueueAlert(ctx, "amira-testova", fmt.Sprintf("Benchmark alert %d", alerts), "bench", start); err != nil || n != groups {
-			b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, groups)
-		}
-		if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.SentCount() >= alerts*groups }) {
-			b.Fatalf("alert %d: only %d of %d sent", alerts, hs.tg.SentCount(), alerts*groups)
-		}
-		elapsed := time.Since(start)
-		rate := benchutil.Rate(groups, elapsed)
-		slowest = min(slowest, rate)
-		b.Logf("alert %d to %d groups: %v, %.2f messages/s = %.3f of %d/s",
-			alerts, groups, elapsed.Round(time.Millisecond), rate, rate/telegramCeiling, telegramCeiling)
-	}
+	ids := hs.subscribeSupergroups(groups, -1009000000)
+	slowest, alerts := hs.fanOut(b, groups, 1, "Benchmark alert %d")
 	testutil.SettleOutbox(b, hs.st, nil) // the last sends' outcomes are recorded
 	counts, err := hs.st.PostCounts(ctx)
 	if err != nil {
@@ -97,6 +73,48 @@ func benchFanOut1000(b *testing.B, delay time.Duration) {
 	benchutil.ReportPacing(b, "msgs/s", slowest, telegramCeiling)
 }
 
+// subscribeSupergroups adds n supergroups following AZ, their ids
+// counting down from base, and returns the ids.
+func (hs *harness) subscribeSupergroups(n int, base int64) []int64 {
+	hs.t.Helper()
+	ids := make([]int64, n)
+	for i := range n {
+		c := telegramtest.Supergroup(base-int64(i), "bench")
+		ids[i] = c.ID
+		hs.tg.AddChat(c)
+		if _, err := hs.st.Subscribe(context.Background(), bot.DefaultChannel(hs.cfg, Name, itoa(c.ID)), "AZ", time.Now()); err != nil {
+			hs.t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// fanOut queues an alert (format with its number) per iteration of b to
+// the groups subscribed, and waits until the fake has sent parts
+// messages to each; it logs each alert's rate and returns the slowest
+// and how many alerts it queued.
+func (hs *harness) fanOut(b *testing.B, groups, parts int, format string) (slowest float64, alerts int) {
+	ctx := context.Background()
+	slowest = math.Inf(1)
+	for b.Loop() {
+		alerts++
+		start := time.Now()
+		if _, n, err := hs.st.QueueAlert(ctx, "amira-testova", fmt.Sprintf(format, alerts), "bench", start); err != nil || n != groups {
+			b.Fatalf("QueueAlert = %d, %v; want %d queued", n, err, groups)
+		}
+		want := alerts * groups * parts
+		if !hs.tg.WaitFor(5*time.Minute, func() bool { return hs.tg.SentCount() >= want }) {
+			b.Fatalf("alert %d: only %d of %d messages sent", alerts, hs.tg.SentCount(), want)
+		}
+		elapsed := time.Since(start)
+		rate := benchutil.Rate(groups*parts, elapsed)
+		slowest = min(slowest, rate)
+		b.Logf("alert %d to %d groups: %d messages in %v, %.2f messages/s = %.3f of %d/s",
+			alerts, groups, groups*parts, elapsed.Round(time.Millisecond), rate, rate/telegramCeiling, telegramCeiling)
+	}
+	return slowest, alerts
+}
+
 // BenchmarkRetract1000 is issue 12's figure: the time to withdraw an alert
 // from 1,000 groups at Telegram's ceiling. Each iteration sends an alert
 // to 1,000 subscribed groups through the delivery engine and the client,
@@ -116,15 +134,7 @@ func BenchmarkRetract1000(b *testing.B) {
 	const groups = 1000
 	hs := newHarness(b, harnessOpts{})
 	ctx := context.Background()
-	ids := make([]int64, groups)
-	for i := range groups {
-		c := telegramtest.Supergroup(-1009100000-int64(i), "bench")
-		ids[i] = c.ID
-		hs.tg.AddChat(c)
-		if _, err := hs.st.Subscribe(ctx, bot.DefaultChannel(hs.cfg, Name, itoa(c.ID)), "AZ", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
+	ids := hs.subscribeSupergroups(groups, -1009100000)
 	var slowest time.Duration
 	alerts, tooMany := 0, 0
 	for b.Loop() {

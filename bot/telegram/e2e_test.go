@@ -699,3 +699,33 @@ func TestHealth(t *testing.T) {
 		t.Errorf("Healthy after Run returned = nil; want not receiving")
 	}
 }
+
+// TestWebhookAnswersAtOnce checks that an update Telegram delivers as
+// soon as it has set the webhook, before its answer to setWebhook is
+// back (a slow network: the fake answers 300 ms after it acts), is
+// handled rather than refused with 503.
+func TestWebhookAnswersAtOnce(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, harnessOpts{webhook: "https://bot.example.org/telegram/hook", delay: 600 * time.Millisecond})
+	_, h := hs.client.WebhookHandler()
+	var hook url.Values
+	hs.tg.WaitFor(waitLong, func() bool { hook = hs.tg.Webhook(); return hook != nil })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	dm := telegramtest.Private(7)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/telegram/hook",
+		bytes.NewReader(hs.tg.Update(dm, telegramtest.User{ID: 7}, "/case rustamov")))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hook.Get("secret_token"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("an update right after setWebhook: %d; want 200", resp.StatusCode)
+	}
+	if got := hs.tg.WaitMessages(dm.ID, 1, waitLong); len(got) != 1 || !strings.Contains(got[0].Text, "February 2021") {
+		t.Errorf("replies %+v; want Rustamov's card", got)
+	}
+}

@@ -61,6 +61,16 @@ func pictureDocs(msg bot.Message) (caption, follow doc) {
 	return d.align(lang), cardDoc(lang, "", false, c, false)
 }
 
+// pictureParts lays out a picture post as messages: the photo with its
+// caption and the card's buttons, and the text card to send after it
+// (nil when the whole card is the caption).
+func pictureParts(msg bot.Message) (photo outgoing, follow doc) {
+	caption, follow := pictureDocs(msg)
+	photo = outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card)}
+	photo.html, photo.plain = caption.texts(maxCaption)
+	return photo, follow
+}
+
 // fileIDs remembers the file_id Telegram gave each uploaded picture, by
 // Image.Key, so that a fan-out uploads each picture once. It is bounded:
 // the oldest entries go first.
@@ -77,14 +87,14 @@ type fileIDs struct {
 const maxFileIDs = 512
 
 // claim returns the file_id of key's picture if it was uploaded; else,
-// if another send is uploading it, waits for that; else makes the
-// caller the uploader (upload true), who must call done.
-func (f *fileIDs) claim(ctx context.Context, key string) (id string, upload bool, err error) {
+// if another send is uploading it, waits for that; else returns "" and
+// makes the caller the uploader, who must call done.
+func (f *fileIDs) claim(ctx context.Context, key string) (id string, err error) {
 	for {
 		f.mu.Lock()
 		if id, ok := f.ids[key]; ok {
 			f.mu.Unlock()
-			return id, false, nil
+			return id, nil
 		}
 		wait, busy := f.inflight[key]
 		if !busy {
@@ -93,13 +103,13 @@ func (f *fileIDs) claim(ctx context.Context, key string) (id string, upload bool
 			}
 			f.inflight[key] = make(chan struct{})
 			f.mu.Unlock()
-			return "", true, nil
+			return "", nil
 		}
 		f.mu.Unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return "", false, ctx.Err()
+			return "", ctx.Err()
 		}
 	}
 }
@@ -186,10 +196,10 @@ func splitID(messageID string) (first, second int, err error) {
 // A replyTo that is gone fails the send if strict (an alert's
 // follow-up), else the photo goes out on its own (a command's answer).
 func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, replyTo int, strict bool) (string, error) {
-	caption, follow := pictureDocs(msg)
+	photo, follow := pictureParts(msg)
 	text := outgoing{method: "sendMessage", maxWait: maxSendWait}
 	if follow != nil {
-		text.html, text.plain = follow.fit(maxText, true).render(true), follow.fit(maxText, false).render(false)
+		text.html, text.plain = follow.texts(maxText)
 	}
 	if msg.Resume != "" {
 		// The photo went out in an earlier attempt: only the text is left.
@@ -202,9 +212,7 @@ func (c *Client) sendPicture(ctx context.Context, chat int64, msg bot.Message, r
 		}
 		return c.sendFollow(ctx, chat, photo, text)
 	}
-	photo := outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card), maxWait: maxSendWait,
-		html: caption.fit(maxCaption, true).render(true), plain: caption.fit(maxCaption, false).render(false),
-		replyTo: replyTo, strictReply: strict}
+	photo.maxWait, photo.replyTo, photo.strictReply = maxSendWait, replyTo, strict
 	m, err := c.sendPhoto(ctx, chat, photo, msg.Image)
 	if err != nil {
 		return "", err
@@ -253,7 +261,7 @@ func (c *Client) sendFollow(ctx context.Context, chat int64, photo int, text out
 // too large, or Telegram refused it.
 func (c *Client) sendPhoto(ctx context.Context, chat int64, o outgoing, img *bot.Image) (int, error) {
 	for try := 0; ; try++ {
-		fid, _, err := c.files.claim(ctx, img.Key)
+		fid, err := c.files.claim(ctx, img.Key)
 		if err != nil {
 			return 0, &bot.SendError{Failure: bot.Temporary, Err: fmt.Errorf("telegram: waiting for the picture's upload: %w", err)}
 		}
@@ -279,13 +287,9 @@ func (c *Client) sendPhoto(ctx context.Context, chat int64, o outgoing, img *bot
 	o.photo = ""
 	uploaded := ""
 	defer func() { c.files.done(img.Key, uploaded) }()
-	png, err := img.PNG(ctx)
-	switch {
-	case err != nil:
-		c.log.Error("the card picture could not be rendered; sending the text card", "chat", chat, "key", img.Key, "err", err)
-		return 0, errNoPicture
-	case len(png) == 0 || len(png) > bot.MaxImageBytes:
-		c.log.Error("the card picture is empty or too large for Telegram; sending the text card", "chat", chat, "key", img.Key, "bytes", len(png))
+	png, err := img.Render(ctx)
+	if err != nil {
+		c.log.Error("the card picture cannot be posted; sending the text card", "chat", chat, "err", err)
 		return 0, errNoPicture
 	}
 	o.file = png

@@ -137,13 +137,7 @@ func TestPictureLongCard(t *testing.T) {
 
 	hs.editorSays("/retract " + id)
 	quiet(t, hs.st)
-	for _, c := range chats {
-		for _, msg := range hs.tg.Messages(c.ID) {
-			if !msg.Deleted {
-				t.Errorf("chat %d: message %d (%s) not deleted", c.ID, msg.MessageID, msg.Method)
-			}
-		}
-	}
+	wantAllDeleted(t, hs.tg, chats)
 	if n := hs.tg.Deletions(); n != 9 {
 		t.Errorf("%d deletions; want 9 (photo, text and follow-up in 3 chats)", n)
 	}

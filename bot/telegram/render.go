@@ -118,6 +118,12 @@ func (sp span) shown(html bool) string {
 	return sp.text
 }
 
+// texts returns d cut to limit as Telegram HTML and as plain text: an
+// outgoing message's html and plain.
+func (d doc) texts(limit int) (html, plain string) {
+	return d.fit(limit, true).render(true), d.fit(limit, false).render(false)
+}
+
 // render returns d as Telegram HTML, or as plain text.
 func (d doc) render(html bool) string {
 	var b strings.Builder
@@ -478,8 +484,8 @@ func compose(lang, lead string, leadBold bool, c *bot.Card, choices []bot.Choice
 	}
 	text := func(withPhoto bool) outgoing {
 		d := cardDoc(lang, lead, leadBold, c, withPhoto)
-		o := outgoing{method: "sendMessage", html: d.fit(maxText, true).render(true),
-			plain: d.fit(maxText, false).render(false), keyboard: kb}
+		o := outgoing{method: "sendMessage", keyboard: kb}
+		o.html, o.plain = d.texts(maxText)
 		if withPhoto {
 			o.preview = c.Photo.URL
 		}

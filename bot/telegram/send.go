@@ -90,9 +90,7 @@ func (c *Client) Edit(ctx context.Context, chat, messageID string, msg bot.Messa
 	first, textOnly := compose(msg.Lang, msg.Lead, msg.Card != nil, msg.Card, nil)
 	if msg.Image != nil && msg.Card != nil {
 		// A picture post whose whole card was the caption.
-		caption, _ := pictureDocs(msg)
-		first = outgoing{method: "sendPhoto", keyboard: actionKeyboard(msg.Card),
-			html: caption.fit(maxCaption, true).render(true), plain: caption.fit(maxCaption, false).render(false)}
+		first, _ = pictureParts(msg)
 	}
 	caption := first.method == "sendPhoto"
 	o := first
@@ -122,9 +120,8 @@ func captionOf(msg bot.Message, o outgoing) outgoing {
 	if msg.Card == nil {
 		return o
 	}
-	caption, _ := pictureDocs(msg)
-	return outgoing{keyboard: o.keyboard, html: caption.fit(maxCaption, true).render(true),
-		plain: caption.fit(maxCaption, false).render(false)}
+	photo, _ := pictureParts(msg)
+	return photo
 }
 
 // editParts edits a picture post sent as a photo and a text card: the
@@ -135,17 +132,16 @@ func (c *Client) editParts(ctx context.Context, chat int64, photo, text int, msg
 	if msg.Card == nil {
 		// Withdrawn: both say so, without buttons.
 		d := cardDoc(msg.Lang, msg.Lead, false, nil, false)
-		capt = outgoing{html: d.fit(maxCaption, true).render(true), plain: d.fit(maxCaption, false).render(false)}
-		body = outgoing{html: d.fit(maxText, true).render(true), plain: d.fit(maxText, false).render(false)}
+		capt.html, capt.plain = d.texts(maxCaption)
+		body.html, body.plain = d.texts(maxText)
 	} else {
-		caption, follow := pictureDocs(msg)
+		var follow doc
+		capt, follow = pictureParts(msg)
 		if follow == nil {
 			// The card fits the caption now: the text keeps the card.
 			follow = cardDoc(msg.Lang, "", false, msg.Card, false)
 		}
-		capt = outgoing{keyboard: actionKeyboard(msg.Card), html: caption.fit(maxCaption, true).render(true),
-			plain: caption.fit(maxCaption, false).render(false)}
-		body = outgoing{html: follow.fit(maxText, true).render(true), plain: follow.fit(maxText, false).render(false)}
+		body.html, body.plain = follow.texts(maxText)
 	}
 	errCap := c.editPaced(ctx, chat, photo, capt, true)
 	if notModified(errCap) {

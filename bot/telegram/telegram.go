@@ -502,7 +502,7 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 	}
 	// The edit takes its turn under the chat's pace like every message.
 	if err := c.editPaced(ctx, chat, q.Message.MessageID, first, false); err != nil {
-		if te, ok := apiError(err); ok && te.Code == 400 && containsAny(te.Message, []string{"message is not modified"}) {
+		if notModified(err) {
 			return
 		}
 		c.log.Warn("editing the pick list failed; sending the card", "chat", chat, "err", err)
@@ -514,8 +514,9 @@ func (c *Client) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) 
 // textWithPreview renders card as text with its photo as link preview.
 func textWithPreview(card *bot.Card) outgoing {
 	d := cardDoc(card.Lang, "", false, card, true)
-	return outgoing{method: "sendMessage", html: d.fit(maxText, true).render(true),
-		plain: d.fit(maxText, false).render(false), preview: card.Photo.URL, keyboard: actionKeyboard(card)}
+	o := outgoing{method: "sendMessage", preview: card.Photo.URL, keyboard: actionKeyboard(card)}
+	o.html, o.plain = d.texts(maxText)
+	return o
 }
 
 func (c *Client) answer(ctx context.Context, id, text string) {

@@ -96,6 +96,19 @@ func (c *Client) seen(id int) bool {
 func (c *Client) runWebhook(ctx context.Context) error {
 	p := map[string]string{"url": c.webhookURL, "secret_token": c.secret,
 		"allowed_updates": `["message","channel_post","callback_query"]`}
+	// Telegram delivers updates as soon as it has set the webhook, which
+	// is before its answer to setWebhook gets here: answer them from now
+	// on, and while the menus (one call per language) are being set.
+	c.hookMu.Lock()
+	c.hookCtx = ctx
+	c.hookMu.Unlock()
+	stop := func() {
+		c.hookMu.Lock()
+		c.hookCtx = nil
+		c.hookMu.Unlock()
+		c.wg.Wait()
+	}
+	defer stop() // also when setWebhook is refused for good
 	for failures := 1; ; failures++ {
 		_, err := c.request(ctx, "setWebhook", p)
 		if err == nil {
@@ -115,19 +128,11 @@ func (c *Client) runWebhook(ctx context.Context) error {
 		}
 	}
 	c.log.Info("receiving updates by webhook", "url", c.webhookURL)
-	// Telegram delivers updates as soon as the webhook is set: answer
-	// them while the menus (one call per language) are being set.
-	c.hookMu.Lock()
-	c.hookCtx = ctx
-	c.hookMu.Unlock()
 	c.setCommands(ctx)
 	c.setHealth(true, nil)
 	<-ctx.Done()
 	c.setHealth(false, nil)
-	c.hookMu.Lock()
-	c.hookCtx = nil
-	c.hookMu.Unlock()
-	c.wg.Wait()
+	stop()
 	c.log.Info("stopped receiving updates")
 	return nil
 }
